@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AdminController } from './admin/admin.controller';
+import { PipelineLagQuery } from './admin/pipeline-lag.query';
+import { Customer360Controller } from './customers/customer-360.controller';
+import { CustomerTimelineController } from './customers/customer-timeline.controller';
+import { ReadYourWrites } from './customers/read-your-writes';
+import { TimeTravel } from './customers/time-travel';
+import { CustomerStreamRepository } from './events/customer-stream.repository';
+import { PublishEventsController } from './events/publish-events.controller';
+import { PublishEventsHandler } from './events/publish-events.handler';
+import { HealthController } from './health/health.controller';
+
+/** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
+@Module({
+  imports: [CqrsModule.forRoot()],
+  controllers: [
+    PublishEventsController,
+    CustomerTimelineController,
+    Customer360Controller,
+    HealthController,
+    AdminController,
+  ],
+  providers: [CustomerStreamRepository, PublishEventsHandler, ReadYourWrites, TimeTravel, PipelineLagQuery],
+})
+export class ApiModule {}

@@ -1,0 +1,22 @@
+import { AppConfig, ConfigModule } from '@crm/config';
+import { EventStoreModule } from '@crm/event-store/event-store.module';
+import { ReadModelModule } from '@crm/read-model';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ApiModule } from './api.module';
+
+/** The API process: HTTP plus the adapters it reads and writes through. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, extra: DynamicModule['imports'] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        EventStoreModule.forRoot(),
+        ReadModelModule.forRoot(),
+        ApiModule,
+        ...extra,
+      ],
+    };
+  }
+}

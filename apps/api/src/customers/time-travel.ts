@@ -1,0 +1,47 @@
+import { customerStreamId } from '@crm/domain';
+import { EVENT_STORE, EventStore, ReadStreamOptions } from '@crm/event-store/event-store.port';
+import { foldCustomerSummary } from '@crm/read-model';
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiProblem } from '../problems/api-problem';
+
+const invalid = (path: string, message: string) =>
+  new ApiProblem(400, 'VALIDATION_FAILED', 'Invalid query parameter', undefined, [
+    { path, code: 'INVALID_FIELD', message },
+  ]);
+
+/**
+ * A customer as of a past moment: the stream folded up to a point, with the same fold the read model is
+ * checked against. The one read that folds on the request path, on purpose: history is not projected.
+ */
+@Injectable()
+export class TimeTravel {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async customerAsOf(customerId: string, asOf: string, basis = 'occurred') {
+    const until = this.until(asOf, basis);
+    const events = await this.store.readStream(customerStreamId(customerId), { until });
+    if (events.length === 0) {
+      throw new ApiProblem(
+        404,
+        'CUSTOMER_NOT_FOUND',
+        'Customer not found',
+        `Customer ${customerId} has no events as of ${asOf}`,
+      );
+    }
+    return {
+      ...foldCustomerSummary(events),
+      asOf: { value: asOf, basis: /^\d+$/.test(asOf) ? 'position' : basis },
+    };
+  }
+
+  private until(asOf: string, basis: string): NonNullable<ReadStreamOptions['until']> {
+    if (/^\d{1,20}$/.test(asOf)) return { position: BigInt(asOf) };
+    if (Number.isNaN(Date.parse(asOf)) || !/^\d{4}-\d{2}-\d{2}/.test(asOf)) {
+      throw invalid('$query.asOf', 'asOf must be an ISO 8601 date-time or a global position');
+    }
+    const at = new Date(asOf).toISOString();
+    if (basis === 'occurred') return { occurredAt: at };
+    if (basis === 'recorded') return { recordedAt: at };
+    throw invalid('$query.asOfBasis', 'asOfBasis must be occurred or recorded');
+  }
+}

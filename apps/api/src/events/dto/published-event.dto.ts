@@ -1,0 +1,135 @@
+import { PUBLISHABLE_EVENT_TYPES, PublishableEventType } from '@crm/domain';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN } from './common.validators';
+import {
+  CustomerAcquiredDataDto,
+  CustomerChurnedDataDto,
+  CustomerContactedDataDto,
+  CustomerPurchasedDataDto,
+  CustomerReferredDataDto,
+} from './event-data.dto';
+
+/** A full date-time with a time zone: a bare date or a local time is ambiguous business time. */
+const DATE_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+export class EventMetadataDto {
+  @ApiPropertyOptional({ description: 'Publishing service', example: 'checkout-service' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  source?: string;
+
+  @ApiPropertyOptional({ example: 'req-77' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  correlationId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  causationId?: string;
+}
+
+export abstract class PublishedEventDto {
+  @ApiPropertyOptional({ description: 'UUID idempotency key; generated when absent', format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  eventId?: string;
+
+  @ApiProperty({ enum: PUBLISHABLE_EVENT_TYPES })
+  @IsIn(PUBLISHABLE_EVENT_TYPES)
+  type!: PublishableEventType;
+
+  @ApiProperty({ example: 'c-10042' })
+  @IsString()
+  @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
+  customerId!: string;
+
+  @ApiProperty({
+    description: 'Business time: ISO 8601 date-time with a zone',
+    example: '2026-11-20T14:03:00Z',
+  })
+  @IsString()
+  @Matches(DATE_TIME_WITH_ZONE, { message: '$property must be an ISO 8601 date-time with a time zone' })
+  @IsISO8601({ strict: true })
+  occurredAt!: string;
+
+  @ApiPropertyOptional({
+    description: 'Revision the stream must be at before this event (-1: the customer must not exist yet)',
+    example: 3,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(-1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  expectedRevision?: number;
+
+  @ApiPropertyOptional({ type: EventMetadataDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => EventMetadataDto)
+  metadata?: EventMetadataDto;
+
+  abstract data: object;
+}
+
+const dataField = (cls: new () => object) => (target: object, key: string) => {
+  ApiProperty({ type: cls })(target, key);
+  IsDefined()(target, key);
+  IsObject()(target, key);
+  ValidateNested()(target, key);
+  Type(() => cls)(target, key);
+};
+
+export class CustomerAcquiredEventDto extends PublishedEventDto {
+  @dataField(CustomerAcquiredDataDto) data!: CustomerAcquiredDataDto;
+}
+export class CustomerContactedEventDto extends PublishedEventDto {
+  @dataField(CustomerContactedDataDto) data!: CustomerContactedDataDto;
+}
+export class CustomerPurchasedEventDto extends PublishedEventDto {
+  @dataField(CustomerPurchasedDataDto) data!: CustomerPurchasedDataDto;
+}
+export class CustomerReferredEventDto extends PublishedEventDto {
+  @dataField(CustomerReferredDataDto) data!: CustomerReferredDataDto;
+}
+export class CustomerChurnedEventDto extends PublishedEventDto {
+  @dataField(CustomerChurnedDataDto) data!: CustomerChurnedDataDto;
+}
+
+/** The discriminator: `type` picks the DTO class that validates the whole event. */
+export const EVENT_DTO_BY_TYPE: Record<PublishableEventType, new () => PublishedEventDto> = {
+  CustomerAcquired: CustomerAcquiredEventDto,
+  CustomerContacted: CustomerContactedEventDto,
+  CustomerPurchased: CustomerPurchasedEventDto,
+  CustomerReferred: CustomerReferredEventDto,
+  CustomerChurned: CustomerChurnedEventDto,
+};
+
+export class PublishBatchDto {
+  @ApiProperty({
+    description: 'Up to 1,000 events, any mix of customers',
+    type: 'array',
+    items: { type: 'object' },
+  })
+  events!: PublishedEventDto[];
+}

@@ -1,0 +1,210 @@
+import { PUBLISHABLE_EVENT_TYPES, PublishableEventType } from '@crm/domain';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { randomUUID } from 'node:crypto';
+import type { ProblemError } from '../problems/api-problem';
+import { EVENT_DTO_BY_TYPE, PublishedEventDto } from './dto/published-event.dto';
+
+/** A published event that passed schema validation, normalised (UTC time, generated id). */
+export interface ValidPublishedEvent {
+  readonly index: number;
+  readonly eventId: string;
+  readonly eventIdGenerated: boolean;
+  readonly type: PublishableEventType;
+  readonly customerId: string;
+  readonly occurredAt: string;
+  readonly expectedRevision?: number;
+  readonly metadata: { source?: string; correlationId?: string; causationId?: string };
+  readonly data: Record<string, unknown>;
+}
+
+export type ValidationOutcome =
+  { ok: true; events: ValidPublishedEvent[] } | { ok: false; errors: ProblemError[]; tooMany?: number };
+
+/** Publishers' clocks may be a little ahead; more than this is a bug on their side. */
+const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Validates a body that is one event or `{"events": [...]}`. The whole batch is checked and every
+ * failing event is listed, so a publisher can fix them all in one round.
+ */
+export function validatePublishBody(body: unknown, maxEvents: number, now = Date.now()): ValidationOutcome {
+  const isBatch = isPlainObject(body) && 'events' in body;
+  if (isBatch) {
+    const events = (body as { events: unknown }).events;
+    const extra = Object.keys(body as object).filter((k) => k !== 'events');
+    if (!Array.isArray(events)) {
+      return {
+        ok: false,
+        errors: [{ path: '$.events', code: 'INVALID_FIELD', message: 'events must be an array' }],
+      };
+    }
+    if (events.length === 0) {
+      return {
+        ok: false,
+        errors: [{ path: '$.events', code: 'INVALID_FIELD', message: 'events must not be empty' }],
+      };
+    }
+    if (events.length > maxEvents) return { ok: false, errors: [], tooMany: events.length };
+    const errors: ProblemError[] = extra.map((k) => ({
+      path: `$.${k}`,
+      code: 'UNKNOWN_FIELD',
+      message: `property ${k} is not allowed beside events`,
+    }));
+    const valid: ValidPublishedEvent[] = [];
+    const seenIds = new Map<string, number>();
+    events.forEach((raw, index) => {
+      const outcome = validateOne(raw, index, `$.events[${index}]`, now);
+      if (!outcome.ok) return errors.push(...outcome.errors);
+      const first = seenIds.get(outcome.event.eventId);
+      if (first !== undefined) {
+        return errors.push({
+          index,
+          eventId: outcome.event.eventId,
+          path: `$.events[${index}].eventId`,
+          code: 'DUPLICATE_EVENT_ID',
+          message: `eventId repeats the one of events[${first}]`,
+        });
+      }
+      seenIds.set(outcome.event.eventId, index);
+      valid.push(outcome.event);
+    });
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, events: valid };
+  }
+  const outcome = validateOne(body, 0, '$', now);
+  return outcome.ok ? { ok: true, events: [outcome.event] } : { ok: false, errors: outcome.errors };
+}
+
+function validateOne(
+  raw: unknown,
+  index: number,
+  root: string,
+  now: number,
+): { ok: true; event: ValidPublishedEvent } | { ok: false; errors: ProblemError[] } {
+  const at = root === '$' ? {} : { index };
+  if (!isPlainObject(raw)) {
+    return {
+      ok: false,
+      errors: [{ ...at, path: root, code: 'INVALID_EVENT', message: 'an event must be a JSON object' }],
+    };
+  }
+  const type = raw.type;
+  const customerId = typeof raw.customerId === 'string' ? { customerId: raw.customerId } : {};
+  if (typeof type !== 'string' || !(PUBLISHABLE_EVENT_TYPES as readonly string[]).includes(type)) {
+    return {
+      ok: false,
+      errors: [
+        {
+          ...at,
+          ...customerId,
+          path: `${root}.type`,
+          code: type === undefined ? 'MISSING_FIELD' : 'UNKNOWN_EVENT_TYPE',
+          message: `type must be one of ${PUBLISHABLE_EVENT_TYPES.join(', ')}`,
+        },
+      ],
+    };
+  }
+  const pollution = findForbiddenKey(raw, root);
+  if (pollution) {
+    return {
+      ok: false,
+      errors: [
+        { ...at, ...customerId, path: pollution, code: 'UNKNOWN_FIELD', message: 'property is not allowed' },
+      ],
+    };
+  }
+  const dto = plainToInstance(EVENT_DTO_BY_TYPE[type as PublishableEventType], raw) as PublishedEventDto;
+  const problems = validateSync(dto, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+  });
+  const errors = problems.flatMap((e) => flatten(e, root)).map((e) => ({ ...at, ...customerId, ...e }));
+  if (errors.length === 0) {
+    if (Date.parse(dto.occurredAt) > now + MAX_CLOCK_SKEW_MS) {
+      errors.push({
+        ...at,
+        ...customerId,
+        path: `${root}.occurredAt`,
+        code: 'INVALID_FIELD',
+        message: 'occurredAt is more than a day in the future',
+      });
+    }
+    const purchase = dto.type === 'CustomerPurchased' ? (dto.data as PurchaseShape) : undefined;
+    purchase?.items?.forEach((item, i) => {
+      if (item.unitPrice.currency !== purchase.amount.currency) {
+        errors.push({
+          ...at,
+          ...customerId,
+          path: `${root}.data.items[${i}].unitPrice.currency`,
+          code: 'CURRENCY_MISMATCH',
+          message: `line items must be in the order's currency ${purchase.amount.currency}`,
+        });
+      }
+    });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const eventId = dto.eventId ?? randomUUID();
+  return {
+    ok: true,
+    event: {
+      index,
+      eventId: eventId.toLowerCase(),
+      eventIdGenerated: dto.eventId === undefined,
+      type: dto.type,
+      customerId: dto.customerId,
+      occurredAt: new Date(dto.occurredAt).toISOString(),
+      ...(dto.expectedRevision !== undefined ? { expectedRevision: dto.expectedRevision } : {}),
+      metadata: { ...(raw.metadata as object | undefined) },
+      // The raw data (already whitelisted by validation) keeps the publisher's exact values.
+      data: dataWithDefaults(dto.type, raw.data as Record<string, unknown>),
+    },
+  };
+}
+
+interface PurchaseShape {
+  amount: { currency: string };
+  items?: { unitPrice: { currency: string } }[];
+}
+
+function dataWithDefaults(
+  type: PublishableEventType,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
+  return type === 'CustomerAcquired' && data.profile === undefined ? { ...data, profile: {} } : data;
+}
+
+/** Turns class-validator's tree into one entry per failing field, with its JSON path. */
+function flatten(error: ValidationError, parent: string): Omit<ProblemError, 'index'>[] {
+  const path = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`;
+  const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+    path,
+    code: constraintCode(constraint, error.value),
+    message: message.replace(/^property (\S+) should not exist$/, 'property $1 is not allowed'),
+  }));
+  return [...own.slice(0, 1), ...(error.children ?? []).flatMap((child) => flatten(child, path))];
+}
+
+function constraintCode(constraint: string, value: unknown): string {
+  if (constraint === 'whitelistValidation') return 'UNKNOWN_FIELD';
+  if (value === undefined) return 'MISSING_FIELD';
+  return 'INVALID_FIELD';
+}
+
+/** Keys that could reach an object's prototype: refused anywhere, never silently dropped. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function findForbiddenKey(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value !== 'object' || value === null || depth > 8) return undefined;
+  for (const key of Object.keys(value)) {
+    const child = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+    if (FORBIDDEN_KEYS.has(key)) return child;
+    const found = findForbiddenKey((value as Record<string, unknown>)[key], child, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

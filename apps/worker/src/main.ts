@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@crm/config';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WorkerRootModule } from './worker-root.module';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext(WorkerRootModule.forRoot(config));
+  // SIGTERM/SIGINT: finish the batches in hand, commit, hand the relay lease over, then exit.
+  app.enableShutdownHooks();
+  Logger.log(`Worker ${config.workerId} running (relay + read-model projector)`, 'Bootstrap');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});

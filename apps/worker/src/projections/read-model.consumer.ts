@@ -1,0 +1,81 @@
+import {
+  BUS,
+  Bus,
+  BusConsumer,
+  BusMessage,
+  decodeCustomerEvent,
+  PoisonMessageError,
+  UndecodableMessageError,
+} from '@crm/messaging';
+import {
+  CUSTOMER_READ_MODEL_PROJECTION,
+  CustomerReadModelProjector,
+  MalformedEventError,
+} from '@crm/read-model';
+import { RecordedEvent } from '@crm/event-store/event-store.port';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+
+export const READ_MODEL_GROUP = 'crm.read-model';
+
+/**
+ * The read-model projector's consumer group. A batch is applied in one transaction together with its
+ * checkpoint and offsets, then acknowledged; a redelivered event is skipped by stream revision.
+ * Started in onModuleInit, before the relay (onApplicationBootstrap), so the in-process bus knows the group
+ * before anything is published.
+ */
+@Injectable()
+export class ReadModelConsumer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('ReadModelProjector');
+  private consumer?: BusConsumer;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    private readonly projector: CustomerReadModelProjector,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.consumer = await this.bus.consume({
+      group: READ_MODEL_GROUP,
+      handler: (messages) => this.handle(messages),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  lag() {
+    return this.consumer?.lag();
+  }
+
+  private async handle(messages: readonly BusMessage[]): Promise<void> {
+    const events: RecordedEvent[] = [];
+    for (const message of messages) {
+      try {
+        events.push(decodeCustomerEvent(message));
+      } catch (error) {
+        if (error instanceof UndecodableMessageError) throw new PoisonMessageError(message, error.message);
+        throw error;
+      }
+    }
+    try {
+      await this.projector.apply(events, {
+        projection: CUSTOMER_READ_MODEL_PROJECTION,
+        offsets: [
+          {
+            topic: this.bus.topic,
+            partition: messages[0].partition,
+            offset: (BigInt(messages[messages.length - 1].offset) + 1n).toString(),
+          },
+        ],
+      });
+    } catch (error) {
+      if (error instanceof MalformedEventError) {
+        const index = events.findIndex((e) => e.eventId === error.eventId);
+        if (index >= 0) throw new PoisonMessageError(messages[index], error.message);
+      }
+      this.logger.warn(`Batch of ${messages.length} not applied (will retry): ${(error as Error).message}`);
+      throw error;
+    }
+  }
+}

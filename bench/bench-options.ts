@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+
+/** What `npm run bench -- <flags>` can set. Sizes are bounded so a run stays in minutes on a laptop. */
+export interface BenchOptions {
+  /** Scenario groups to run (append, http, breakdown, generate, pending); empty: all. */
+  readonly only: readonly string[];
+  readonly runs: number;
+  readonly seed: number;
+  readonly appendEvents: number;
+  readonly appendSingleEvents: number;
+  readonly appendBatches: readonly number[];
+  readonly synchronous: 'NORMAL' | 'FULL';
+  readonly httpEvents: number;
+  readonly httpBatches: readonly number[];
+  readonly httpConcurrency: number;
+  readonly httpSeconds: number;
+  readonly generateCustomers: number;
+  readonly outDir?: string;
+  readonly help: boolean;
+}
+
+export const BENCH_USAGE = `npm run bench -- [options]
+
+  --only <groups>            comma-separated: append,http,breakdown,generate,pending (default: all)
+  --runs <n>                 runs per scenario; min/median/max are reported (default 3)
+  --seed <n>                 generator seed (default 1)
+  --append-events <n>        events per run for multi-event appends (default 200000)
+  --append-single-events <n> events per run for one-event appends (default 50000)
+  --append-batches <list>    events per appendToStream call (default 1,100,1000)
+  --synchronous <mode>       SQLite synchronous pragma, NORMAL (production default) or FULL
+  --http-events <n>          events per HTTP run, at most (default 100000)
+  --http-batches <list>      events per POST /v1/events (default 100,1000)
+  --http-concurrency <n>     concurrent clients (requests in flight) (default 4)
+  --http-seconds <n>         time limit of one HTTP run (default 60)
+  --generate-customers <n>   customers for the generator scenario (default 100000)
+  --out <dir>                where the JSON results go (default bench/results)`;
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      'append-events': { type: 'string' },
+      'append-single-events': { type: 'string' },
+      'append-batches': { type: 'string' },
+      synchronous: { type: 'string' },
+      'http-events': { type: 'string' },
+      'http-batches': { type: 'string' },
+      'http-concurrency': { type: 'string' },
+      'http-seconds': { type: 'string' },
+      'generate-customers': { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const synchronous = (values.synchronous ?? 'NORMAL').toUpperCase();
+  if (synchronous !== 'NORMAL' && synchronous !== 'FULL')
+    throw new Error('--synchronous must be NORMAL or FULL');
+  return {
+    only: list(values.only),
+    runs: int('runs', values.runs, 3, 1, 50),
+    seed: int('seed', values.seed, 1, 0, 2 ** 32 - 1),
+    appendEvents: int('append-events', values['append-events'], 200_000, 1000, 10_000_000),
+    appendSingleEvents: int('append-single-events', values['append-single-events'], 50_000, 100, 10_000_000),
+    appendBatches: list(values['append-batches'] ?? '1,100,1000').map((b) =>
+      int('append-batches', b, 1, 1, 10_000),
+    ),
+    synchronous,
+    httpEvents: int('http-events', values['http-events'], 100_000, 1000, 10_000_000),
+    httpBatches: list(values['http-batches'] ?? '100,1000').map((b) => int('http-batches', b, 1, 1, 1000)),
+    httpConcurrency: int('http-concurrency', values['http-concurrency'], 4, 1, 64),
+    httpSeconds: int('http-seconds', values['http-seconds'], 60, 1, 3600),
+    generateCustomers: int('generate-customers', values['generate-customers'], 100_000, 100, 10_000_000),
+    ...(values.out ? { outDir: values.out } : {}),
+    help: values.help ?? false,
+  };
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new Error(`--${name} must be an integer in [${min}, ${max}]`);
+  return n;
+}

@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { BENCH_USAGE, type BenchOptions, parseBenchOptions } from './bench-options';
+import type { Scenario, ScenarioResult } from './bench-result';
+import { summarize, verdict } from './bench-result';
+import { machineInfo } from './machine-info';
+import { resultsTable } from './report.table';
+import { appendScenario } from './scenarios/append.scenario';
+import { generateScenario } from './scenarios/generate.scenario';
+import { httpIngestScenario } from './scenarios/http-ingest.scenario';
+import { ingestBreakdownScenario } from './scenarios/ingest-breakdown.scenario';
+import { pendingScenarios } from './scenarios/pending.scenarios';
+
+/**
+ * `npm run bench -- [--only append,http,generate,pending] [...]`: runs the scenarios, prints a table and writes
+ * bench/results/<timestamp>.json. Never part of `npm test`: figures depend on the machine.
+ */
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${BENCH_USAGE}`);
+    process.exit(2);
+  }
+  if (options.help) {
+    console.log(BENCH_USAGE);
+    return;
+  }
+  const scenarios: Scenario[] = [
+    appendScenario(options),
+    httpIngestScenario(options),
+    ingestBreakdownScenario(options),
+    generateScenario(options),
+    pendingScenarios(),
+  ];
+  const unknown = options.only.filter((group) => !scenarios.some((s) => s.group === group));
+  if (unknown.length > 0) {
+    console.error(`unknown scenario group(s): ${unknown.join(', ')}\n\n${BENCH_USAGE}`);
+    process.exit(2);
+  }
+  const selected =
+    options.only.length === 0 ? scenarios : scenarios.filter((s) => options.only.includes(s.group));
+
+  const root = repoRoot();
+  const startedAt = new Date();
+  const results: ScenarioResult[] = [];
+  for (const scenario of selected) {
+    process.stderr.write(`${scenario.group}...\n`);
+    results.push(...(await scenario.run()));
+  }
+
+  console.log(`\n${resultsTable(results)}\n`);
+  const outDir = resolve(options.outDir ?? join(root, 'bench', 'results'));
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const document = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: machineInfo(root),
+    parameters: options,
+    results: results.map((r) => ({ ...r, summary: summarize(r.samples), verdict: verdict(r) })),
+  };
+  writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
+  console.log(`results: ${file}`);
+}
+
+/** The repository root: the nearest folder up from here with package.json (works from bench/ and dist/bench/). */
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) || basename(dir) === 'dist') {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,164 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
+const emptyAsUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * The one configuration of every app, read from environment variables and validated at boot.
+ * A missing or malformed variable stops the process with a message that names it. Each unset
+ * production URL keeps its port on the embedded adapter.
+ */
+export class AppConfig {
+  /** Where the embedded adapters keep their files (event store, read model, analytics). */
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './data';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** EventStoreDB connection string (esdb://...). Absent: the embedded SQLite store. */
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^(esdb|esdb\+discover):\/\/.+/, {
+    message: 'EVENTSTORE_URL must be an esdb:// connection string',
+  })
+  EVENTSTORE_URL?: string;
+
+  /** Comma-separated Kafka bootstrap brokers (host:port). Absent: the in-process bus. */
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^[^,:\s]+:\d+(,[^,:\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  KAFKA_BROKERS?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  KAFKA_PARTITIONS = 6;
+
+  /** The lifecycle topic; its dead-letter topic is `<topic>.dlq`. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'KAFKA_TOPIC must be a valid Kafka topic name' })
+  KAFKA_TOPIC = 'crm.customer-lifecycle.v1';
+
+  /** PostgreSQL URL for the read model. Absent: SQLite under DATA_DIR. */
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  /** ClickHouse HTTP URL for analytics. Absent: the embedded ClickHouse engine (chDB). */
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'CLICKHOUSE_URL must be an http(s):// URL' })
+  CLICKHOUSE_URL?: string;
+
+  @IsIn(['debug', 'info', 'warn', 'error'])
+  LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
+
+  /** Largest accepted request body, in bytes (a full batch of 1,000 events fits in the default). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+  /** Events per POST /v1/events batch. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  MAX_BATCH_EVENTS = 1000;
+
+  /** A relay that stops renewing its lease for this long is replaced by a standby. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  RELAY_LEASE_TTL_MS = 10_000;
+
+  /** How often a standby relay tries the lease (and an idle leader renews it). Well below the TTL. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  RELAY_HEARTBEAT_MS = 2_000;
+
+  /** Most events per bus publish. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  RELAY_BATCH_SIZE = 500;
+
+  /** How long the relay waits to fill a batch before publishing what it has. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
+  RELAY_LINGER_MS = 5;
+
+  /** Identity of this worker process in leases and logs. Default: host name and pid. */
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  WORKER_ID?: string;
+
+  get dataDir(): string {
+    return resolve(this.DATA_DIR);
+  }
+
+  get workerId(): string {
+    return this.WORKER_ID ?? `${hostname()}-${process.pid}`;
+  }
+
+  get kafkaBrokers(): string[] | undefined {
+    return this.KAFKA_BROKERS?.split(',');
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const relevant = Object.fromEntries(
+    Object.entries(env).filter(
+      ([key, value]) => value !== undefined && (known.includes(key) || key.endsWith('_URL')),
+    ),
+  );
+  const config = plainToInstance(AppConfig, relevant, { exposeDefaultValues: true });
+  const errors = validateSync(config, { whitelist: true, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.map((e) => {
+        const reasons = Object.values(e.constraints ?? {}).join('; ');
+        return `${e.property}=${JSON.stringify(env[e.property] ?? '')}: ${reasons}`;
+      }),
+    );
+  }
+  return config;
+}

@@ -1,0 +1,145 @@
+import type { Money } from './money';
+
+/** The catalog of customer lifecycle events. Stream: `customer-<customerId>`. */
+export const ACQUISITION_CHANNELS = [
+  'organic',
+  'paid_search',
+  'paid_social',
+  'email',
+  'referral',
+  'partner',
+  'direct',
+  'offline',
+] as const;
+export type AcquisitionChannel = (typeof ACQUISITION_CHANNELS)[number];
+
+export const CONTACT_CHANNELS = [
+  'email',
+  'phone',
+  'sms',
+  'chat',
+  'meeting',
+  'social',
+  'push',
+  'mail',
+] as const;
+export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
+
+export const CONTACT_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type ContactDirection = (typeof CONTACT_DIRECTIONS)[number];
+
+export const CONTACT_PURPOSES = ['sales', 'support', 'marketing', 'retention', 'survey'] as const;
+export type ContactPurpose = (typeof CONTACT_PURPOSES)[number];
+
+export const CHURN_REASONS = ['price', 'service', 'competitor', 'moved', 'inactivity', 'other'] as const;
+export type ChurnReason = (typeof CHURN_REASONS)[number];
+
+export const GENDERS = ['f', 'm', 'x', 'unknown'] as const;
+export type Gender = (typeof GENDERS)[number];
+
+export interface CustomerProfile {
+  readonly name?: string;
+  readonly email?: string;
+  readonly phone?: string;
+  /** ISO 3166-1 alpha-2. */
+  readonly country?: string;
+  readonly city?: string;
+  readonly birthYear?: number;
+  readonly gender?: Gender;
+  readonly incomeBand?: string;
+}
+
+export type AttributeValue = string | number | boolean;
+
+export interface CustomerAcquiredData {
+  readonly channel: AcquisitionChannel;
+  readonly campaign?: string;
+  readonly referredBy?: string;
+  readonly profile: CustomerProfile;
+  readonly attributes?: Readonly<Record<string, AttributeValue>>;
+}
+
+export interface CustomerContactedData {
+  readonly channel: ContactChannel;
+  readonly direction: ContactDirection;
+  readonly purpose: ContactPurpose;
+  readonly campaign?: string;
+  readonly agentId?: string;
+  readonly outcome?: string;
+}
+
+export interface LineItem {
+  readonly sku: string;
+  readonly category: string;
+  readonly quantity: number;
+  readonly unitPrice: Money;
+}
+
+export interface CustomerPurchasedData {
+  readonly orderId: string;
+  readonly amount: Money;
+  readonly channel?: string;
+  readonly items?: readonly LineItem[];
+}
+
+export interface CustomerReferredData {
+  readonly referredCustomerId?: string;
+  readonly referralCode?: string;
+  readonly channel?: string;
+}
+
+export interface CustomerChurnedData {
+  readonly reason: ChurnReason;
+  readonly voluntary: boolean;
+}
+
+export interface CustomerReactivatedData {
+  /** The event that brought the customer back (the purchase's event id). */
+  readonly triggeredBy: string;
+  readonly churnedAt: string;
+}
+
+export interface CustomerEventDataMap {
+  CustomerAcquired: CustomerAcquiredData;
+  CustomerContacted: CustomerContactedData;
+  CustomerPurchased: CustomerPurchasedData;
+  CustomerReferred: CustomerReferredData;
+  CustomerChurned: CustomerChurnedData;
+  CustomerReactivated: CustomerReactivatedData;
+}
+
+export type CustomerEventType = keyof CustomerEventDataMap;
+export const CUSTOMER_EVENT_TYPES = Object.freeze([
+  'CustomerAcquired',
+  'CustomerContacted',
+  'CustomerPurchased',
+  'CustomerReferred',
+  'CustomerChurned',
+  'CustomerReactivated',
+] as const satisfies readonly CustomerEventType[]);
+
+/** Types a service may publish; CustomerReactivated is only ever emitted by the decider. */
+export type PublishableEventType = Exclude<CustomerEventType, 'CustomerReactivated'>;
+export const PUBLISHABLE_EVENT_TYPES: readonly PublishableEventType[] = CUSTOMER_EVENT_TYPES.filter(
+  (t): t is PublishableEventType => t !== 'CustomerReactivated',
+);
+
+/** A domain event as the decider emits it and evolve consumes it. */
+export type CustomerEvent = {
+  [K in CustomerEventType]: {
+    readonly type: K;
+    readonly eventId: string;
+    /** Business time, ISO 8601 UTC. */
+    readonly occurredAt: string;
+    readonly data: CustomerEventDataMap[K];
+  };
+}[CustomerEventType];
+
+export type CustomerEventOf<K extends CustomerEventType> = Extract<CustomerEvent, { type: K }>;
+
+export const CURRENT_SCHEMA_VERSION = 1;
+
+export const CUSTOMER_STREAM_PREFIX = 'customer-';
+export const customerStreamId = (customerId: string): string => `${CUSTOMER_STREAM_PREFIX}${customerId}`;
+export const customerIdFromStream = (streamId: string): string =>
+  streamId.startsWith(CUSTOMER_STREAM_PREFIX) ? streamId.slice(CUSTOMER_STREAM_PREFIX.length) : streamId;

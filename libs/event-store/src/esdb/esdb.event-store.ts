@@ -1,0 +1,358 @@
+import {
+  type AllStreamResolvedEvent,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  NO_STREAM,
+  type Position,
+  type ReadPosition,
+  type ResolvedEvent,
+  START,
+  type StreamingRead,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
+import {
+  assertExpectedRevision,
+  assertValidAppend,
+  normalizeExpectedRevision,
+  parseInstant,
+  replayIfDuplicate,
+} from '../append.rules';
+import type {
+  AllSubscription,
+  AppendedEvent,
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../event-store.port';
+import { EsdbAllSubscription } from './esdb-all.subscription';
+import { actualRevisionOf, fromResolvedEvent, mapConnectionError, toEventData } from './esdb.mapping';
+import { WrongExpectedRevisionError } from '../event-store.errors';
+
+export interface EsdbEventStoreOptions {
+  /**
+   * How many of a stream's newest events the idempotency check reads before each append. Default: the
+   * whole stream (customer streams are short). With a window, a retry of an event older than the window
+   * is appended again instead of being recognised.
+   */
+  idempotencyWindow?: number;
+  /** Read-check-append cycles tried while other writers keep moving the stream (expected revision 'any'). */
+  maxAppendAttempts?: number;
+}
+
+interface StreamTail {
+  /** Revision of the last event, -1 when the stream does not exist. */
+  current: number;
+  /** Lower-cased event id (ESDB returns UUIDs lower-case) to where it was recorded. */
+  byId: Map<string, AppendedEvent>;
+}
+
+/**
+ * EventStoreDB adapter (@eventstore/db-client v6, gRPC).
+ *
+ * Appends follow the port's rules explicitly rather than relying on ESDB's own id de-duplication (which
+ * only covers retries with the same expected version and is best effort with ANY). Each append:
+ *   1. reads the stream tail backwards (the idempotency window, default the whole stream): one extra
+ *      read per append, O(stream length) events;
+ *   2. returns the original result when every id is there, PartialDuplicateAppendError when some are;
+ *   3. checks the caller's expected revision against the revision just read;
+ *   4. appends with expectedRevision = exactly that revision (NO_STREAM when none), so nothing can slip in
+ *      between 1 and 4; if another writer did, ESDB rejects it and the cycle restarts from 1 (so a
+ *      concurrent retry of the same ids still ends as an idempotent replay);
+ *   5. reads the appended events back, because ESDB only returns the position of the whole write and the
+ *      port reports per-event positions: one more read per append.
+ */
+export class EsdbEventStore implements EventStore {
+  private readonly idempotencyWindow: number | undefined;
+  private readonly maxAppendAttempts: number;
+  private readonly subscriptions = new Set<EsdbAllSubscription>();
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    options: EsdbEventStoreOptions = {},
+  ) {
+    this.idempotencyWindow = options.idempotencyWindow;
+    this.maxAppendAttempts = options.maxAppendAttempts ?? 100;
+  }
+
+  /** `esdb://host:2113?tls=false` and the other forms the client accepts. */
+  static fromConnectionString(url: string, options?: EsdbEventStoreOptions): EsdbEventStore {
+    return new EsdbEventStore(EventStoreDBClient.connectionString(url), options);
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: readonly EventToAppend[],
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    assertValidAppend(streamId, events);
+    const expected = normalizeExpectedRevision(options.expectedRevision);
+    const eventData = events.map(toEventData);
+    let lastActual = -1;
+    for (let attempt = 1; attempt <= this.maxAppendAttempts; attempt++) {
+      const tail = await this.readTail(streamId);
+      const replay = replayIfDuplicate(
+        streamId,
+        events,
+        events.map((event) => tail.byId.get(event.eventId.toLowerCase())),
+      );
+      if (replay) return replay;
+      assertExpectedRevision(streamId, expected, tail.current);
+      let written: boolean;
+      try {
+        const result = await this.client.appendToStream(streamId, eventData, {
+          expectedRevision: tail.current < 0 ? NO_STREAM : BigInt(tail.current),
+        });
+        // success is false instead of an error only with throwOnAppendFailure=false in the connection string
+        written = result.success;
+        lastActual = written ? lastActual : Number(result.nextExpectedRevision);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw mapConnectionError(error);
+        written = false;
+        lastActual = actualRevisionOf(error);
+      }
+      if (written) return this.readBackAppended(streamId, events, tail.current + 1);
+      // Another writer moved the stream since the tail was read: re-evaluate idempotency and expectation.
+      if (expected === 'any' || expected === 'stream_exists') await backOff(attempt);
+    }
+    throw new WrongExpectedRevisionError(streamId, String(expected), lastActual);
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { fromRevision = 0, maxCount, until } = options;
+    if (maxCount !== undefined && maxCount <= 0) return [];
+    const untilOccurredMs =
+      until?.occurredAt === undefined ? undefined : parseInstant(until.occurredAt, 'until.occurredAt');
+    const untilRecordedMs =
+      until?.recordedAt === undefined ? undefined : parseInstant(until.recordedAt, 'until.recordedAt');
+    const filtersInside = untilOccurredMs !== undefined || untilRecordedMs !== undefined;
+    const read = this.client.readStream(streamId, {
+      fromRevision: BigInt(fromRevision),
+      ...(maxCount !== undefined && !filtersInside ? { maxCount } : {}),
+    });
+    const events: RecordedEvent[] = [];
+    let stoppedEarly = false;
+    try {
+      for await (const resolved of read as AsyncIterable<ResolvedEvent>) {
+        const event = fromResolvedEvent(resolved);
+        if (!event) continue;
+        // Positions increase along a stream, so the position bound ends the read; times may not, so filter.
+        if (until?.position !== undefined && event.globalPosition > until.position) {
+          stoppedEarly = true;
+          break;
+        }
+        if (untilOccurredMs !== undefined && Date.parse(event.occurredAt) > untilOccurredMs) continue;
+        if (untilRecordedMs !== undefined && Date.parse(event.recordedAt) > untilRecordedMs) continue;
+        events.push(event);
+        if (maxCount !== undefined && events.length >= maxCount) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw mapConnectionError(error);
+    } finally {
+      if (stoppedEarly) await read.cancel();
+    }
+    return events;
+  }
+
+  /**
+   * $all in pages from `after` (the event at `after` itself is skipped: ESDB reads from a position
+   * inclusively). The v6 client has no server-side filter for reads, so the stream prefix and system events
+   * are filtered here, page by page, until `maxCount` events are found or $all ends.
+   */
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const { after, maxCount = 1_000, streamPrefix } = options;
+    const pageSize = Math.min(Math.max(maxCount + 1, 256), 4_096);
+    const events: RecordedEvent[] = [];
+    let lastDelivered = after ?? -1n;
+    let from: ReadPosition = after === undefined ? START : { commit: after, prepare: after };
+    while (events.length < maxCount) {
+      const read = this.client.readAll({ fromPosition: from, maxCount: pageSize });
+      let seen = 0;
+      let lastRaw: Position | undefined;
+      let stoppedEarly = false;
+      try {
+        for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+          seen++;
+          lastRaw = rawPositionOf(resolved) ?? lastRaw;
+          const event = fromResolvedEvent(resolved);
+          if (!event || event.globalPosition <= lastDelivered) continue;
+          if (streamPrefix !== undefined && !event.streamId.startsWith(streamPrefix)) continue;
+          events.push(event);
+          lastDelivered = event.globalPosition;
+          if (events.length >= maxCount) {
+            stoppedEarly = true;
+            break;
+          }
+        }
+      } catch (error) {
+        throw mapConnectionError(error);
+      } finally {
+        if (stoppedEarly) await read.cancel();
+      }
+      if (stoppedEarly || seen < pageSize || lastRaw === undefined) break;
+      from = lastRaw; // inclusive: that record is seen again and skipped
+    }
+    return events;
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): AllSubscription {
+    const subscription = new EsdbAllSubscription(this.client, options, (closed) =>
+      this.subscriptions.delete(closed),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Position of the newest non-system event: system writes ($stats...) would otherwise show as fake lag. */
+  async headPosition(): Promise<bigint> {
+    const pageSize = 100;
+    let from: ReadPosition = END;
+    for (;;) {
+      const read = this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: pageSize });
+      let seen = 0;
+      let lastRaw: Position | undefined;
+      let found: bigint | undefined;
+      try {
+        for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+          seen++;
+          lastRaw = rawPositionOf(resolved) ?? lastRaw;
+          const event = fromResolvedEvent(resolved);
+          if (event) {
+            found = event.globalPosition;
+            break;
+          }
+        }
+      } catch (error) {
+        throw mapConnectionError(error);
+      } finally {
+        if (found !== undefined) await read.cancel();
+      }
+      if (found !== undefined) return found;
+      if (seen < pageSize || lastRaw === undefined) return 0n;
+      from = lastRaw;
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await drain(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }));
+    } catch (error) {
+      throw mapConnectionError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.client.dispose();
+  }
+
+  private async readTail(streamId: string): Promise<StreamTail> {
+    const byId = new Map<string, AppendedEvent>();
+    let current = -1;
+    const read = this.client.readStream(streamId, {
+      direction: BACKWARDS,
+      fromRevision: END,
+      ...(this.idempotencyWindow !== undefined ? { maxCount: this.idempotencyWindow } : {}),
+    });
+    try {
+      for await (const resolved of read as AsyncIterable<ResolvedEvent>) {
+        const event = resolved.event;
+        if (!event) continue;
+        const revision = Number(event.revision);
+        if (current < 0) current = revision;
+        byId.set(event.id.toLowerCase(), {
+          eventId: event.id,
+          streamRevision: revision,
+          globalPosition: positionOf(resolved),
+        });
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return { current: -1, byId };
+      throw mapConnectionError(error);
+    }
+    return { current, byId };
+  }
+
+  private async readBackAppended(
+    streamId: string,
+    events: readonly EventToAppend[],
+    firstRevision: number,
+  ): Promise<AppendResult> {
+    const appended: AppendedEvent[] = [];
+    try {
+      const read = this.client.readStream(streamId, {
+        fromRevision: BigInt(firstRevision),
+        maxCount: events.length,
+      });
+      for await (const resolved of read as AsyncIterable<ResolvedEvent>) {
+        if (!resolved.event) continue;
+        const index = appended.length;
+        if (
+          index >= events.length ||
+          resolved.event.id.toLowerCase() !== events[index].eventId.toLowerCase()
+        ) {
+          throw new Error(
+            `Stream ${streamId}: revision ${resolved.event.revision} is not the event just appended`,
+          );
+        }
+        appended.push({
+          eventId: events[index].eventId,
+          streamRevision: Number(resolved.event.revision),
+          globalPosition: positionOf(resolved),
+        });
+      }
+    } catch (error) {
+      throw mapConnectionError(error);
+    }
+    if (appended.length !== events.length) {
+      throw new Error(
+        `Stream ${streamId}: read back ${appended.length} of the ${events.length} events just appended`,
+      );
+    }
+    const last = appended[appended.length - 1];
+    return {
+      nextExpectedRevision: last.streamRevision,
+      position: last.globalPosition,
+      events: appended,
+      idempotentReplay: false,
+    };
+  }
+}
+
+function rawPositionOf(resolved: AllStreamResolvedEvent): Position | undefined {
+  const recorded = resolved.event ?? resolved.link;
+  if (recorded?.position) return recorded.position;
+  return resolved.commitPosition === undefined
+    ? undefined
+    : { commit: resolved.commitPosition, prepare: resolved.commitPosition };
+}
+
+function positionOf(resolved: ResolvedEvent): bigint {
+  const position = resolved.event?.position?.commit ?? resolved.commitPosition;
+  if (position === undefined) {
+    throw new Error('EventStoreDB did not return event positions: EventStoreDB 22.6 or later is required');
+  }
+  return position;
+}
+
+async function drain(read: StreamingRead<unknown>): Promise<void> {
+  for await (const _ of read as AsyncIterable<unknown>) {
+    // nothing: reaching the end is the answer
+  }
+}
+
+/** Small random pause so writers contending on one stream with 'any' do not retry in lock-step. */
+function backOff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(5 * attempt, 100);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

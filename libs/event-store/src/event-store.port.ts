@@ -1,0 +1,127 @@
+/**
+ * The event store port. Adapters: `sqlite/` (embedded default) and `esdb/` (EventStoreDB). Both pass the
+ * one contract suite in `testing/event-store.contract.ts`.
+ *
+ * Positions are bigint (EventStoreDB commit positions exceed 2^53); stream revisions are numbers
+ * (0-based, the first event of a stream is revision 0).
+ */
+
+export interface EventMetadata {
+  /** The publishing service. */
+  readonly source?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  /** Version of the event's `data` shape; upcasters turn old versions into the current one on read. */
+  readonly schemaVersion: number;
+  readonly [key: string]: unknown;
+}
+
+export interface EventToAppend {
+  /** UUID; the idempotency key. */
+  readonly eventId: string;
+  readonly type: string;
+  /** Business time, ISO 8601 UTC. */
+  readonly occurredAt: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly metadata: EventMetadata;
+}
+
+export interface RecordedEvent extends EventToAppend {
+  readonly streamId: string;
+  readonly streamRevision: number;
+  readonly globalPosition: bigint;
+  /** Append time, ISO 8601 UTC with milliseconds, set by the store. */
+  readonly recordedAt: string;
+}
+
+/**
+ * What the appender believes about the stream: anything, nothing there yet, something there, or exactly this
+ * (the revision of its last event). Adapters accept -1 as a synonym of 'no_stream'.
+ */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface AppendedEvent {
+  readonly eventId: string;
+  readonly streamRevision: number;
+  readonly globalPosition: bigint;
+}
+
+export interface AppendResult {
+  /**
+   * Revision of the last event now in the stream: the expected revision for the next append. On an
+   * idempotent replay: the revision of the last replayed event (as originally returned).
+   */
+  readonly nextExpectedRevision: number;
+  /** Global position of the last appended event. */
+  readonly position: bigint;
+  /** One entry per event of the append, in order. */
+  readonly events: readonly AppendedEvent[];
+  /** True when every event id was already in the stream: nothing was appended, the original result is returned. */
+  readonly idempotentReplay: boolean;
+}
+
+export interface ReadStreamOptions {
+  /** First revision to return (inclusive). Default 0. */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+  /**
+   * Stop at a point in time or position (all inclusive): events after it are not returned. occurredAt is
+   * business time and need not increase along a stream, so it filters (a later revision with an earlier
+   * occurredAt is still returned) and compares instants, whatever the offset notation.
+   */
+  readonly until?: {
+    readonly occurredAt?: string;
+    readonly recordedAt?: string;
+    readonly position?: bigint;
+  };
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: return events strictly after this global position. Absent: from the very start. */
+  readonly after?: bigint;
+  /** Batch size. Default 1,000. */
+  readonly maxCount?: number;
+  /** Only streams whose id starts with this (for example `customer-`). */
+  readonly streamPrefix?: string;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive, as in ReadAllOptions. */
+  readonly after?: bigint;
+  readonly streamPrefix?: string;
+}
+
+/**
+ * A live subscription to the global order: first the history after the given position, then every
+ * append made later, without gaps or duplicates within one subscription.
+ */
+export interface AllSubscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /** Appends atomically to one stream. Throws WrongExpectedRevisionError on a revision mismatch. */
+  appendToStream(
+    streamId: string,
+    events: readonly EventToAppend[],
+    options?: { expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult>;
+
+  /** Reads a stream forwards. A stream that does not exist reads as empty. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /** Reads a batch of events in global order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  subscribeToAll(options?: SubscribeOptions): AllSubscription;
+
+  /** Global position of the newest event (0n when empty): lag is measured against it. */
+  headPosition(): Promise<bigint>;
+
+  /** Cheap liveness probe for health checks. */
+  ping(): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');

@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Test support: real OS processes appending to one SQLite file through SqliteEventStore. */
+
+export interface WrittenEvent {
+  eventId: string;
+  streamRevision: number;
+  /** bigint as a decimal string (JSON). */
+  globalPosition: string;
+}
+
+export interface WriterReport {
+  batches: WrittenEvent[][];
+  conflicts: number;
+}
+
+// Plain JS run by `node`: it compiles the adapter's TypeScript on the fly with @swc/core (already a dev
+// dependency), then alternates 'any' appends with read-then-append at the read revision, retrying conflicts.
+const WRITER_SCRIPT = `
+const { randomUUID } = require('node:crypto');
+const swc = require(process.env.SWC_CORE);
+require.extensions['.ts'] = (module, filename) => {
+  const { code } = swc.transformFileSync(filename, {
+    swcrc: false,
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'commonjs' },
+  });
+  module._compile(code, filename);
+};
+const { SqliteEventStore } = require(process.env.STORE_MODULE);
+const { WrongExpectedRevisionError } = require(process.env.ERRORS_MODULE);
+const [file, streamId, writer, rounds, batchSize] = process.argv.slice(2);
+
+async function main() {
+  const store = new SqliteEventStore(file);
+  const batches = [];
+  let conflicts = 0;
+  for (let round = 0; round < Number(rounds); round++) {
+    const events = Array.from({ length: Number(batchSize) }, (_, j) => ({
+      eventId: randomUUID(),
+      type: 'WriterAppended',
+      occurredAt: new Date().toISOString(),
+      data: { writer: Number(writer), round, j },
+      metadata: { schemaVersion: 1, source: 'writer-' + writer },
+    }));
+    let result;
+    if (round % 2 === 0) {
+      result = await store.appendToStream(streamId, events);
+    } else {
+      for (;;) {
+        const current = await store.readStream(streamId);
+        const expectedRevision = current.length ? current[current.length - 1].streamRevision : 'no_stream';
+        try {
+          result = await store.appendToStream(streamId, events, { expectedRevision });
+          break;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          conflicts++;
+        }
+      }
+    }
+    batches.push(result.events.map((e) => ({
+      eventId: e.eventId,
+      streamRevision: e.streamRevision,
+      globalPosition: e.globalPosition.toString(),
+    })));
+  }
+  await store.close();
+  process.stdout.write(JSON.stringify({ batches, conflicts }));
+}
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
+export async function runWriterProcesses(
+  file: string,
+  streamId: string,
+  options: { processes: number; rounds: number; batchSize: number },
+): Promise<WriterReport[]> {
+  const scriptDir = mkdtempSync(join(tmpdir(), 'crm-writer-'));
+  const script = join(scriptDir, 'writer.js');
+  writeFileSync(script, WRITER_SCRIPT);
+  const env = {
+    ...process.env,
+    SWC_CORE: require.resolve('@swc/core'),
+    STORE_MODULE: resolve(__dirname, '../sqlite/sqlite.event-store.ts'),
+    ERRORS_MODULE: resolve(__dirname, '../event-store.errors.ts'),
+  };
+  try {
+    return await Promise.all(
+      Array.from({ length: options.processes }, (_, writer) =>
+        runOne(
+          process.execPath,
+          [script, file, streamId, String(writer), String(options.rounds), String(options.batchSize)],
+          env,
+        ),
+      ),
+    );
+  } finally {
+    rmSync(scriptDir, { recursive: true, force: true });
+  }
+}
+
+function runOne(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<WriterReport> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`writer process exited with ${code}: ${stderr}`));
+      try {
+        resolvePromise(JSON.parse(stdout) as WriterReport);
+      } catch (error) {
+        reject(new Error(`writer process printed invalid JSON (${String(error)}): ${stdout} ${stderr}`));
+      }
+    });
+  });
+}

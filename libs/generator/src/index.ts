@@ -1,0 +1,12 @@
+export * from './lifecycle.options';
+export * from './lifecycle.generator';
+export * from './published-event';
+export * from './generate';
+export * from './sinks/event-sink';
+export * from './sinks/ndjson.sink';
+export * from './sinks/http-publish.sink';
+export * from './sinks/event-store.sink';
+export { expectedRepeatPurchases, probabilityNoRepeat } from './stats/bg-nbd.math';
+export { SeasonalClock, DAY_MS } from './calendar/seasonal-clock';
+export type { ActivityProfile } from './calendar/seasonal-clock';
+export { SeededRandom, toSeed } from './random/seeded-random';

@@ -1,0 +1,40 @@
+import { evolve, initialState, type CustomerEvent } from '@crm/domain';
+import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
+import { generate } from '../generate';
+import { EventStoreSink } from './event-store.sink';
+
+describe('EventStoreSink', () => {
+  it('appends what the decider emits, per customer stream, reactivations included', async () => {
+    const store = new SqliteEventStore(':memory:');
+    try {
+      const sink = new EventStoreSink(store, { windowEvents: 300 });
+      const summary = await generate({ customers: 400, seed: 12 }, sink);
+      const recorded = await store.readAll({ maxCount: 1_000_000 });
+      expect(recorded).toHaveLength(summary.events + summary.reactivations);
+      expect(summary.reactivations).toBeGreaterThan(0);
+
+      const streams = new Map<string, typeof recorded>();
+      for (const e of recorded) streams.set(e.streamId, [...(streams.get(e.streamId) ?? []), e]);
+      expect(streams.size).toBe(400);
+      const broken: string[] = [];
+      for (const [streamId, events] of streams) {
+        if (events.some((e, i) => e.streamRevision !== i)) broken.push(`${streamId}: revisions`);
+        if (events[0].type !== 'CustomerAcquired') broken.push(`${streamId}: starts with ${events[0].type}`);
+        let state = initialState();
+        for (const e of events) {
+          if (e.type === 'CustomerReactivated' && state.status !== 'churned')
+            broken.push(`${streamId}: reactivated`);
+          state = evolve(state, e as unknown as CustomerEvent);
+        }
+      }
+      expect(broken).toEqual([]);
+      const reactivation = recorded.find((e) => e.type === 'CustomerReactivated');
+      const purchase = recorded.find((e) => e.eventId === reactivation?.metadata.causationId);
+      expect(purchase).toMatchObject({ type: 'CustomerPurchased', streamId: reactivation?.streamId });
+      expect(purchase?.streamRevision).toBe((reactivation?.streamRevision ?? 0) + 1);
+      expect(reactivation?.metadata).toMatchObject({ schemaVersion: 1, source: 'checkout-service' });
+    } finally {
+      await store.close();
+    }
+  });
+});

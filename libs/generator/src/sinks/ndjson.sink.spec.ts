@@ -1,0 +1,36 @@
+import { PassThrough } from 'node:stream';
+import { generate, type GenerateProgress } from '../generate';
+import { publishedEvents } from '../lifecycle.generator';
+import { NdjsonSink } from './ndjson.sink';
+
+describe('NdjsonSink and generate()', () => {
+  it('writes one published event per line, in order, and reports progress', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const progress: GenerateProgress[] = [];
+    const summary = await generate({ customers: 500, seed: 3 }, new NdjsonSink(out, { chunkBytes: 4096 }), {
+      onProgress: (p) => progress.push(p),
+      progressIntervalMs: 0,
+    });
+
+    const lines = Buffer.concat(chunks).toString('utf8').trimEnd().split('\n');
+    expect(lines).toEqual([...publishedEvents({ customers: 500, seed: 3 })].map((e) => JSON.stringify(e)));
+    expect(summary.events).toBe(lines.length);
+    expect(Object.values(summary.byType).reduce((a, b) => a + b, 0)).toBe(lines.length);
+    expect(summary.byType.CustomerAcquired).toBe(500);
+    expect(summary.dropped).toBe(0);
+    const last = progress[progress.length - 1];
+    expect(last).toMatchObject({ eventsWritten: lines.length, customersDone: 500, customersTotal: 500 });
+    expect(last.fraction).toBeGreaterThan(0.99);
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const sink = new NdjsonSink(new PassThrough().resume());
+    await expect(generate({ customers: 2000 }, sink, { signal: controller.signal })).rejects.toThrow(
+      /abort/i,
+    );
+  });
+});

@@ -1,0 +1,6 @@
+export * from './bus.port';
+export * from './customer-event.codec';
+export * from './bus.factory';
+export { InProcessBus, type InProcessBusOptions } from './in-process/in-process.bus';
+export { KafkaBus, type KafkaBusOptions } from './kafka/kafka.bus';
+export { MessagingModule } from './messaging.module';

@@ -1,0 +1,65 @@
+import { customerStreamId } from '@crm/domain';
+import type { EventStore } from '@crm/event-store/event-store.port';
+import { CustomerQueries, CustomerSummary, foldCustomerSummary } from '@crm/read-model';
+import { isDeepStrictEqual } from 'node:util';
+import request from 'supertest';
+import type { PublishedEvent } from './published-history';
+
+/** Publishes through HTTP in batches, in order (so each customer's events keep their order). */
+export async function publishInBatches(
+  http: Parameters<typeof request>[0],
+  events: readonly PublishedEvent[],
+  batchSize: number,
+  onBatch?: (sent: number) => Promise<void> | void,
+): Promise<void> {
+  for (let i = 0; i < events.length; i += batchSize) {
+    const res = await request(http)
+      .post('/v1/events')
+      .send({ events: events.slice(i, i + batchSize) });
+    if (res.status !== 201)
+      throw new Error(`batch at ${i}: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+    await onBatch?.(i + batchSize);
+  }
+}
+
+/** Polls GET /v1/admin/pipeline until every stage has no lag. */
+export async function waitForPipeline(http: Parameters<typeof request>[0], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const res = await request(http).get('/v1/admin/pipeline');
+    last = res.body;
+    if (res.status === 200 && res.body.stages.every((s: { lagEvents: number }) => s.lagEvents === 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`pipeline did not catch up in ${timeoutMs} ms: ${JSON.stringify(last)}`);
+}
+
+/** For every customer: the read model's Customer 360 equals the fold of the customer's stream in the store. */
+export async function expectReadModelEqualsFold(
+  store: EventStore,
+  queries: CustomerQueries,
+  customerIds: Iterable<string>,
+): Promise<number> {
+  let checked = 0;
+  const mismatches: string[] = [];
+  for (const customerId of customerIds) {
+    const stream = await store.readStream(customerStreamId(customerId));
+    const expected = foldCustomerSummary(stream);
+    const view = await queries.getCustomer(customerId);
+    if (!view) {
+      mismatches.push(`${customerId}: missing from the read model`);
+      continue;
+    }
+    const { updatedAt: _updatedAt, ...actual } = view;
+    if (!isDeepStrictEqual(actual satisfies CustomerSummary, expected)) {
+      mismatches.push(
+        `${customerId}: read model ${JSON.stringify(actual)} != fold ${JSON.stringify(expected)}`,
+      );
+    }
+    checked += 1;
+  }
+  if (mismatches.length > 0)
+    throw new Error(`${mismatches.length} customer(s) differ:\n${mismatches.slice(0, 5).join('\n')}`);
+  return checked;
+}

@@ -1,0 +1,44 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const WORKER_MAIN = join(__dirname, '../../dist/apps/worker/src/main.js');
+
+/** A real worker process (the built apps/worker), so tests can SIGKILL it like an operator or the OOM killer. */
+export class WorkerProcess {
+  private child?: ChildProcess;
+  private exited?: Promise<number | null>;
+
+  constructor(
+    readonly name: string,
+    private readonly env: Record<string, string>,
+    private readonly logFile: string,
+  ) {}
+
+  static assertBuilt(): void {
+    if (!existsSync(WORKER_MAIN))
+      throw new Error(`${WORKER_MAIN} is missing: run "npm run build" first (npm test does)`);
+  }
+
+  start(): void {
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [WORKER_MAIN], {
+      env: { ...process.env, ...this.env, WORKER_ID: this.name },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.child = child;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (!this.running) return;
+    this.child?.kill(signal);
+    await this.exited;
+  }
+}
