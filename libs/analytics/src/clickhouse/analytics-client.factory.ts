@@ -1,0 +1,78 @@
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { join } from 'node:path';
+import { embeddedConnection } from './embedded-connection';
+import { checkDatabaseName, DEFAULT_ANALYTICS_DATABASE } from './sql-names';
+
+export interface AnalyticsClientOptions {
+  /** ClickHouse HTTP(S) URL (`CLICKHOUSE_URL`). Absent: the embedded engine under `<dataDir>/clickhouse`. */
+  readonly clickhouseUrl?: string;
+  /** `DATA_DIR`: the embedded engine keeps its files in its `clickhouse` subdirectory. */
+  readonly dataDir: string;
+  /**
+   * Database holding the analytics tables. Default: the URL's path (`http://host:8123/analytics`), else
+   * `crm`. Tests use one database per suite.
+   */
+  readonly database?: string;
+  /** Per-request timeout for the HTTP connection. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** The analytics store: one `@clickhouse/client`, whatever the engine behind it. */
+export interface AnalyticsClient {
+  readonly client: ClickHouseClient;
+  /** Every statement names its tables as `<database>.<table>` (the embedded connection has no default database). */
+  readonly database: string;
+  readonly engine: 'server' | 'embedded';
+  close(): Promise<void>;
+}
+
+/**
+ * Settings sent with every statement, so both engines behave alike whatever their defaults (ClickHouse 26.x
+ * changed several): synchronous inserts (a projector's INSERT ... SELECT must see the rows it just wrote),
+ * 64-bit integers as JSON numbers (positions, which can exceed 2^53, are selected with toString()). Progress
+ * headers keep long CLV or cohort queries alive behind HTTP load balancers; the embedded connection ignores
+ * those two, as it has no HTTP.
+ */
+export const ANALYTICS_CLICKHOUSE_SETTINGS: ClickHouseSettings = {
+  async_insert: 0,
+  output_format_json_quote_64bit_integers: 0,
+  output_format_json_quote_decimals: 0,
+  send_progress_in_http_headers: 1,
+  http_headers_progress_interval_ms: '50000',
+};
+
+function databaseFromUrl(url: string): string | undefined {
+  const path = new URL(url).pathname.replace(/^\/+|\/+$/g, '');
+  return path.length > 0 ? path : undefined;
+}
+
+/**
+ * The only switch between the two deployments: HTTP when `clickhouseUrl` is set, otherwise the embedded engine
+ * (chDB) plugged into the same client through `createClient({ connection })`. Same SQL either way.
+ */
+export function createAnalyticsClient(options: AnalyticsClientOptions): AnalyticsClient {
+  const url = options.clickhouseUrl?.trim() || undefined;
+  const database = checkDatabaseName(
+    options.database ?? (url ? databaseFromUrl(url) : undefined) ?? DEFAULT_ANALYTICS_DATABASE,
+  );
+  const common = {
+    clickhouse_settings: ANALYTICS_CLICKHOUSE_SETTINGS,
+    request_timeout: options.requestTimeoutMs ?? 300_000,
+  };
+  const client = url
+    ? createClient({ ...common, url: withoutPath(url), database })
+    : createClient({ ...common, connection: embeddedConnection(join(options.dataDir, 'clickhouse')) });
+  return {
+    client,
+    database,
+    engine: url ? 'server' : 'embedded',
+    close: () => client.close(),
+  };
+}
+
+/** The database is passed on its own; the client would otherwise read the URL's path as one too. */
+function withoutPath(url: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = '/';
+  return parsed.toString();
+}

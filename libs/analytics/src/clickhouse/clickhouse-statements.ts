@@ -1,0 +1,26 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+
+export type QueryParams = Record<string, unknown>;
+
+/** Runs a SELECT and returns its rows (JSONEachRow). */
+export async function selectRows<T>(client: ClickHouseClient, query: string, params?: QueryParams): Promise<T[]> {
+  const result = await client.query({ query, format: 'JSONEachRow', query_params: params });
+  return result.json<T>();
+}
+
+/** Runs a statement that returns no rows (DDL, INSERT ... SELECT). */
+export async function runStatement(client: ClickHouseClient, query: string, params?: QueryParams): Promise<void> {
+  await client.command({ query, query_params: params });
+}
+
+/** `2026-11-20T14:03:00.000Z` -> `2026-11-20 14:03:00.000`: the DateTime64 text every engine parses the same way. */
+export function toClickHouseDateTime(iso: string | Date): string {
+  const date = typeof iso === 'string' ? new Date(iso) : iso;
+  if (Number.isNaN(date.getTime())) throw new RangeError(`Not a date-time: ${String(iso)}`);
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** `2026-11-20 14:03:00.000` (UTC) -> `2026-11-20T14:03:00.000Z`. */
+export function fromClickHouseDateTime(value: string): string {
+  return `${value.replace(' ', 'T')}${value.includes('.') ? '' : '.000'}Z`;
+}

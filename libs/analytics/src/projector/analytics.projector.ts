@@ -1,0 +1,173 @@
+import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
+import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
+import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
+import { toEventRow, type EventRow } from './event-row.mapper';
+
+/** Checkpoint name of the analytics projection (projection_checkpoints.projection_name). */
+export const ANALYTICS_PROJECTION = 'analytics';
+
+export interface AnalyticsApplyResult {
+  /** Customer events written (after dropping duplicates within the batch). */
+  readonly events: number;
+  /** Customers whose dimension and daily rows were rewritten. */
+  readonly customers: number;
+  /** Highest global position of the batch, now recorded as the checkpoint. */
+  readonly position?: bigint;
+}
+
+/** Rows per INSERT and ids per re-aggregation (query parameters travel in the URL over HTTP). */
+const INSERT_CHUNK = 50_000;
+const ID_CHUNK = 1_000;
+
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/**
+ * Projects recorded customer events into the analytics store. ClickHouse has no transactions, so exactness
+ * does not come from atomicity but from every write being idempotent:
+ *
+ * 1. events: inserted as they are. The table is a ReplacingMergeTree keyed by the event's own immutable
+ *    fields ending in event_id, and every query reads it FINAL: a second copy is never counted.
+ * 2. customers and customer_daily: for the customers (and customer-days) of the batch, re-aggregated with
+ *    INSERT ... SELECT from events FINAL. A row is a function of the stored events only; replaying or
+ *    redelivering rewrites the same row, and ReplacingMergeTree(version = events reflected) keeps the newest.
+ * 3. checkpoint: the batch's highest position, written last (so it never runs ahead of the data).
+ *
+ * A crash anywhere leaves data that re-applying the same batch completes: the consumer commits its offsets
+ * only after `apply` resolved, so the bus redelivers the batch. Per-customer order is not even required.
+ */
+export class AnalyticsProjector {
+  private readonly db: string;
+
+  constructor(
+    private readonly ch: AnalyticsClient,
+    private readonly projection: string = ANALYTICS_PROJECTION,
+  ) {
+    this.db = ch.database;
+  }
+
+  async apply(events: readonly RecordedEvent[]): Promise<AnalyticsApplyResult> {
+    const unique = new Map<string, EventRow>();
+    for (const event of events) {
+      if (!event.streamId.startsWith(CUSTOMER_STREAM_PREFIX)) continue;
+      if (!unique.has(event.eventId)) unique.set(event.eventId, toEventRow(event));
+    }
+    const rows = [...unique.values()];
+    const customers = [...new Set(rows.map((r) => r.customer_id))];
+    if (rows.length > 0) {
+      await this.insertEvents(rows);
+      await this.refreshCustomers(customers);
+      await this.refreshDaily(rows);
+    }
+    const position = events.reduce<bigint | undefined>(
+      (max, e) => (max === undefined || e.globalPosition > max ? e.globalPosition : max),
+      undefined,
+    );
+    if (position !== undefined) await this.writeCheckpoint(position);
+    return { events: rows.length, customers: customers.length, position };
+  }
+
+  /** Highest global position applied (null before the first batch): the analytics stage's lag is measured from it. */
+  async checkpoint(): Promise<bigint | null> {
+    const rows = await selectRows<{ position: string; n: number }>(
+      this.ch.client,
+      `SELECT toString(max(position)) AS position, count() AS n
+       FROM ${this.db}.projection_checkpoints WHERE projection_name = {projection:String}`,
+      { projection: this.projection },
+    );
+    return rows[0] && rows[0].n > 0 ? BigInt(rows[0].position) : null;
+  }
+
+  protected async insertEvents(rows: readonly EventRow[]): Promise<void> {
+    for (const chunk of chunks(rows, INSERT_CHUNK)) {
+      await this.ch.client.insert({ table: `${this.db}.events`, values: chunk, format: 'JSONEachRow' });
+    }
+  }
+
+  /** Rewrites the dimension row of each customer from all its stored events. */
+  protected async refreshCustomers(customerIds: readonly string[]): Promise<void> {
+    for (const ids of chunks(customerIds, ID_CHUNK)) {
+      await runStatement(this.ch.client, refreshCustomersSql(this.db), { ids });
+    }
+  }
+
+  /** Rewrites the purchase-day rows touched by the batch's purchases. */
+  protected async refreshDaily(rows: readonly EventRow[]): Promise<void> {
+    const keys = new Map<string, string>();
+    for (const row of rows) {
+      if (row.event_type !== 'CustomerPurchased') continue;
+      keys.set(`${row.customer_id}|${row.occurred_at.slice(0, 10)}`, row.customer_id);
+    }
+    for (const chunk of chunks([...keys.entries()], ID_CHUNK)) {
+      await runStatement(this.ch.client, refreshDailySql(this.db), {
+        ids: [...new Set(chunk.map(([, id]) => id))],
+        keys: chunk.map(([key]) => key),
+      });
+    }
+  }
+
+  protected async writeCheckpoint(position: bigint): Promise<void> {
+    await this.ch.client.insert({
+      table: `${this.db}.projection_checkpoints`,
+      format: 'JSONEachRow',
+      values: [{ projection_name: this.projection, position: position.toString() }],
+    });
+  }
+}
+
+/** Stage: churned while churns outnumber reactivations (they alternate), else active once purchased. */
+const refreshCustomersSql = (db: string) => `
+INSERT INTO ${db}.customers
+SELECT
+    customer_id,
+    if(countIf(event_type = 'CustomerAcquired') > 0, minIf(occurred_at, event_type = 'CustomerAcquired'), NULL) AS acquired_at,
+    argMinIf(channel, occurred_at, event_type = 'CustomerAcquired') AS acquisition_channel,
+    argMinIf(campaign, occurred_at, event_type = 'CustomerAcquired') AS campaign,
+    argMinIf(referred_by, occurred_at, event_type = 'CustomerAcquired') AS referred_by,
+    argMinIf(country, occurred_at, event_type = 'CustomerAcquired') AS country,
+    argMinIf(city, occurred_at, event_type = 'CustomerAcquired') AS city,
+    argMinIf(birth_year, occurred_at, event_type = 'CustomerAcquired') AS birth_year,
+    argMinIf(gender, occurred_at, event_type = 'CustomerAcquired') AS gender,
+    argMinIf(income_band, occurred_at, event_type = 'CustomerAcquired') AS income_band,
+    argMinIf(attributes, occurred_at, event_type = 'CustomerAcquired') AS attributes,
+    multiIf(
+        countIf(event_type = 'CustomerChurned') > countIf(event_type = 'CustomerReactivated'), 'churned',
+        countIf(event_type = 'CustomerPurchased') > 0, 'active',
+        'acquired'
+    ) AS stage,
+    if(countIf(event_type = 'CustomerPurchased') > 0, minIf(occurred_at, event_type = 'CustomerPurchased'), NULL) AS first_purchase_at,
+    if(countIf(event_type = 'CustomerPurchased') > 0, maxIf(occurred_at, event_type = 'CustomerPurchased'), NULL) AS last_purchase_at,
+    toUInt32(countIf(event_type = 'CustomerPurchased')) AS purchases,
+    toUInt32(countIf(event_type = 'CustomerContacted')) AS contacts,
+    toUInt32(countIf(event_type = 'CustomerReferred')) AS referrals_made,
+    toUInt32(countIf(event_type = 'CustomerChurned')) AS churn_count,
+    toUInt32(countIf(event_type = 'CustomerReactivated')) AS reactivation_count,
+    if(countIf(event_type = 'CustomerChurned') > 0, maxIf(occurred_at, event_type = 'CustomerChurned'), NULL) AS last_churned_at,
+    argMaxIf(churn_reason, occurred_at, event_type = 'CustomerChurned') AS last_churn_reason,
+    max(occurred_at) AS last_event_at,
+    max(stream_revision) AS stream_revision,
+    toUInt64(count()) AS version,
+    now64(3) AS updated_at
+FROM ${db}.events FINAL
+WHERE customer_id IN {ids:Array(String)}
+GROUP BY customer_id`;
+
+/** keys = 'customer|YYYY-MM-DD' of the batch's purchases; ids narrows the scan through the sorting key. */
+const refreshDailySql = (db: string) => `
+INSERT INTO ${db}.customer_daily
+SELECT
+    customer_id,
+    currency,
+    toDate(occurred_at) AS day,
+    toUInt32(count()) AS orders,
+    sum(amount_minor) AS amount_minor,
+    toUInt32(sum(arraySum(item_quantities))) AS items,
+    min(occurred_at) AS first_at,
+    max(occurred_at) AS last_at,
+    toUInt64(count()) AS version
+FROM ${db}.events FINAL
+WHERE event_type = 'CustomerPurchased'
+    AND customer_id IN {ids:Array(String)}
+    AND concat(customer_id, '|', toString(toDate(occurred_at))) IN {keys:Array(String)}
+GROUP BY customer_id, currency, day`;
