@@ -70,6 +70,15 @@ export function createAnalyticsClient(options: AnalyticsClientOptions): Analytic
   };
 }
 
+/**
+ * Throws unless the store answers: the client's `ping()` reports failure as a result, not an exception. On the
+ * embedded engine this opens it (a `SELECT 1`), so it also says whether another process holds the directory.
+ */
+export async function pingAnalytics(ch: AnalyticsClient): Promise<void> {
+  const result = await ch.client.ping();
+  if (!result.success) throw result.error;
+}
+
 /** The database is passed on its own; the client would otherwise read the URL's path as one too. */
 function withoutPath(url: string): string {
   const parsed = new URL(url);

@@ -3,13 +3,21 @@ import type { ClickHouseClient } from '@clickhouse/client';
 export type QueryParams = Record<string, unknown>;
 
 /** Runs a SELECT and returns its rows (JSONEachRow). */
-export async function selectRows<T>(client: ClickHouseClient, query: string, params?: QueryParams): Promise<T[]> {
+export async function selectRows<T>(
+  client: ClickHouseClient,
+  query: string,
+  params?: QueryParams,
+): Promise<T[]> {
   const result = await client.query({ query, format: 'JSONEachRow', query_params: params });
   return result.json<T>();
 }
 
 /** Runs a statement that returns no rows (DDL, INSERT ... SELECT). */
-export async function runStatement(client: ClickHouseClient, query: string, params?: QueryParams): Promise<void> {
+export async function runStatement(
+  client: ClickHouseClient,
+  query: string,
+  params?: QueryParams,
+): Promise<void> {
   await client.command({ query, query_params: params });
 }
 

@@ -1,10 +1,13 @@
 import type { ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { drainPending } from 'chdb';
 import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** The connection type `createClient({ connection })` takes. */
 export type InjectedConnection = NonNullable<ClickHouseClientConfigOptions['connection']>;
+
+type Method = 'ping' | 'query' | 'insert' | 'command' | 'exec';
 
 /**
  * The parameter type chdb's connection declares for one method. chdb types its connection against its own copy
@@ -12,15 +15,74 @@ export type InjectedConnection = NonNullable<ClickHouseClientConfigOptions['conn
  * one `@clickhouse/client` bundles: structurally the same objects, nominally distinct types. The cast is
  * limited to the request parameters, which the client builds and chdb only reads.
  */
-type ChdbParams<K extends 'ping' | 'query' | 'insert' | 'command' | 'exec'> = Parameters<ChdbConnection[K]>[0];
+type ChdbParams<K extends Method> = Parameters<ChdbConnection[K]>[0];
 
-const REGISTRY = Symbol.for('crm.analytics.embedded-clickhouse');
+/** Errors of the embedded engine's lifecycle (the engine's own query errors come through unchanged). */
+export class EmbeddedEngineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Another OS process has the data directory open. ClickHouse locks `<path>/status` for as long as an engine
+ * runs on it, so the embedded store has one process at a time; processes that must share one store need a
+ * ClickHouse server (`CLICKHOUSE_URL`). Retryable: the lock goes with its process.
+ */
+export class EmbeddedEngineBusyError extends EmbeddedEngineError {
+  constructor(
+    readonly path: string,
+    readonly holderPid: number,
+  ) {
+    super(
+      'analytics.embedded_engine_busy',
+      `The embedded ClickHouse engine at ${path} is in use by process ${holderPid} (one process per data ` +
+        'directory); set CLICKHOUSE_URL to share a ClickHouse server between processes',
+    );
+  }
+}
+
+/** This process already runs the engine on another directory (libchdb binds one per process). */
+export class EmbeddedEnginePathError extends EmbeddedEngineError {
+  constructor(bound: string, wanted: string) {
+    super(
+      'analytics.embedded_engine_path',
+      `The embedded ClickHouse engine of this process is bound to ${bound}; it cannot also open ${wanted} ` +
+        'until every client of the first one is closed (one data directory per process)',
+    );
+  }
+}
+
+export class EmbeddedConnectionClosedError extends EmbeddedEngineError {
+  constructor() {
+    super('analytics.embedded_connection_closed', 'This embedded ClickHouse connection is closed');
+  }
+}
+
+/** The engine of one data directory, shared by every client of this realm that names that directory. */
+interface Engine {
+  readonly path: string;
+  /** Clients holding the engine. At zero it is closed, so the process may open another directory. */
+  refs: number;
+  /** Opened on the first statement, not at creation: see `embeddedConnection`. */
+  connection?: ChdbConnection;
+  opening?: Promise<ChdbConnection>;
+  /** Statements running; the engine is closed only once they have finished. */
+  inFlight: number;
+  readonly idleWaiters: (() => void)[];
+}
 
 interface Registry {
-  /** The one data directory this process has bound (libchdb allows one per process). */
-  path?: string;
-  connection?: ChdbConnection;
+  engine?: Engine;
+  /** The previous engine's shutdown: a new one waits for it (libchdb must be idle before it rebinds). */
+  closing?: Promise<void>;
 }
+
+const REGISTRY = Symbol.for('crm.analytics.embedded-clickhouse');
 
 function registry(): Registry {
   const holder = globalThis as typeof globalThis & { [REGISTRY]?: Registry };
@@ -28,44 +90,121 @@ function registry(): Registry {
   return holder[REGISTRY];
 }
 
+/** The process holding `<path>/status`, when it is another, live one (ClickHouse writes `PID: n` there). */
+function otherHolder(path: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(path, 'status'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(/^PID:\s*(\d+)/m.exec(text)?.[1]);
+  if (!Number.isInteger(pid) || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+  }
+}
+
+async function open(engine: Engine): Promise<ChdbConnection> {
+  if (engine.connection) return engine.connection;
+  engine.opening ??= (async () => {
+    await registry().closing;
+    mkdirSync(engine.path, { recursive: true });
+    try {
+      engine.connection = createChdbConnection({ path: engine.path });
+      return engine.connection;
+    } catch (error) {
+      // libchdb reports only "Failed to create connection"; the lock file says whether someone else has it.
+      const holder = otherHolder(engine.path);
+      if (holder !== undefined) throw new EmbeddedEngineBusyError(engine.path, holder);
+      throw error;
+    } finally {
+      engine.opening = undefined;
+    }
+  })();
+  return engine.opening;
+}
+
+async function shutDown(engine: Engine): Promise<void> {
+  if (engine.inFlight > 0) await new Promise<void>((resolve) => engine.idleWaiters.push(resolve));
+  if (engine.opening) await engine.opening.catch(() => undefined);
+  await engine.connection?.close();
+  // close() can return while libchdb still finishes with the connection; rebinding before that would fail.
+  await drainPending();
+}
+
 /**
  * The embedded ClickHouse engine (chDB) as a `@clickhouse/client` connection. This file is the only place
  * that imports `chdb`: everything else talks to `@clickhouse/client`, whatever the engine.
  *
- * libchdb binds one data directory per process, and closing a connection while one of its queries runs aborts
- * the engine for the whole process. So the connection is a process-wide singleton per path, kept on
- * `globalThis`, and the clients get a view of it whose `close()` does nothing: an API and a worker module in
- * the same process (or two test files in one Jest worker) share it, and it lives until the process exits.
- * A Jest test file runs in its own realm (own `globalThis`), so each file opens its own connection to the
- * same path; libchdb lets connections to one path coexist.
+ * libchdb binds one data directory per process, and an engine directory is locked by one process at a time.
+ * Hence:
+ * - every client of this realm on one directory shares one engine, reference-counted; the last `close()` waits
+ *   for running statements, closes it and lets libchdb drain, after which the process may open another
+ *   directory (a test runner starting one app after another, each with its own DATA_DIR);
+ * - the engine is opened on the first statement, not here, and a failed open is retried by the next statement.
+ *   A process that finds the directory locked by another (EmbeddedEngineBusyError) keeps working without
+ *   analytics until the holder exits; callers decide whether to wait (the analytics consumer does).
+ * A Jest test file runs in its own realm (own `globalThis`, hence own registry); libchdb lets connections of
+ * several realms to one directory coexist, so suites of one Jest worker share a directory (testing/).
  */
 export function embeddedConnection(dataDir: string): InjectedConnection {
   const path = resolve(dataDir);
   const state = registry();
-  if (state.path !== undefined && state.path !== path) {
-    throw new Error(
-      `The embedded ClickHouse engine is already bound to ${state.path} in this process; ` +
-        `it cannot also open ${path} (one data directory per process)`,
-    );
-  }
-  if (!state.connection) {
-    mkdirSync(path, { recursive: true });
-    state.connection = createChdbConnection({ path });
-    state.path = path;
-  }
-  const shared = state.connection;
+  if (state.engine && state.engine.path !== path) throw new EmbeddedEnginePathError(state.engine.path, path);
+  const engine: Engine = (state.engine ??= { path, refs: 0, inFlight: 0, idleWaiters: [] });
+  engine.refs += 1;
+  let closed = false;
+
+  const run = async <T>(call: (connection: ChdbConnection) => Promise<T>): Promise<T> => {
+    if (closed) throw new EmbeddedConnectionClosedError();
+    engine.inFlight += 1;
+    try {
+      return await call(await open(engine));
+    } finally {
+      engine.inFlight -= 1;
+      if (engine.inFlight === 0) engine.idleWaiters.splice(0).forEach((wake) => wake());
+    }
+  };
+
   return {
-    ping: (params) => shared.ping(params as ChdbParams<'ping'>),
-    query: (params) => shared.query(params as ChdbParams<'query'>),
-    insert: (params) => shared.insert(params as ChdbParams<'insert'>),
-    command: (params) => shared.command(params as ChdbParams<'command'>),
-    exec: (params) => shared.exec(params as ChdbParams<'exec'>),
-    // Deliberately a no-op: see above. The engine goes away with the process.
-    close: async () => undefined,
+    // ping reports failure as a result, as the HTTP connection does, instead of throwing.
+    ping: async (params) => {
+      try {
+        return await run((c) => c.ping(params as ChdbParams<'ping'>));
+      } catch (error) {
+        return { success: false, error: error as Error };
+      }
+    },
+    query: (params) => run((c) => c.query(params as ChdbParams<'query'>)),
+    insert: (params) => run((c) => c.insert(params as ChdbParams<'insert'>)),
+    command: (params) => run((c) => c.command(params as ChdbParams<'command'>)),
+    exec: (params) => run((c) => c.exec(params as ChdbParams<'exec'>)),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      engine.refs -= 1;
+      if (engine.refs > 0) return;
+      if (state.engine === engine) state.engine = undefined;
+      const previous = state.closing;
+      const closing = (async () => {
+        await previous;
+        await shutDown(engine);
+      })();
+      state.closing = closing;
+      try {
+        await closing;
+      } finally {
+        if (state.closing === closing) state.closing = undefined;
+      }
+    },
   };
 }
 
-/** Where the embedded engine of this process keeps its data, if it was opened. */
+/** Where the embedded engine of this realm keeps its data, while a client has it. */
 export function embeddedDataPath(): string | undefined {
-  return registry().path;
+  return registry().engine?.path;
 }

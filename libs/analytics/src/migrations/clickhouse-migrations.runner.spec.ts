@@ -50,43 +50,66 @@ describe('ClickHouseMigrationsRunner', () => {
     expect(again.applied).toEqual([]);
   });
 
-  it('creates the tables and the analysts views', async () => {
-    const tables = await selectRows<{ name: string; engine: string }>(
+  it('creates the fact table, the customer dimension and the daily aggregate, deduplicating engines all', async () => {
+    const tables = await selectRows<{
+      name: string;
+      engine: string;
+      sorting_key: string;
+      partition_key: string;
+    }>(
       db.ch.client,
-      'SELECT name, engine FROM system.tables WHERE database = {db:String} ORDER BY name',
+      `SELECT name, engine, sorting_key, partition_key FROM system.tables
+       WHERE database = {db:String} AND engine NOT LIKE '%View' ORDER BY name`,
       { db: db.database },
     );
-    const engines = Object.fromEntries(tables.map((t) => [t.name, t.engine]));
-    expect(engines).toMatchObject({
-      events: 'ReplacingMergeTree',
-      customers: 'ReplacingMergeTree',
-      customer_daily: 'ReplacingMergeTree',
-      clv_models: 'ReplacingMergeTree',
-      clv_predictions: 'ReplacingMergeTree',
-      projection_checkpoints: 'ReplacingMergeTree',
-      schema_migrations: 'ReplacingMergeTree',
-      rfm_customers: 'View',
-      rfm_segments: 'View',
-      lifecycle_funnel: 'View',
-      churn_by_month: 'View',
-      cohort_retention: 'View',
-      customer_ltv: 'View',
-      best_customer_profile: 'View',
-      promoter_referrers: 'View',
-      purchase_timing: 'View',
-      category_seasonality: 'View',
-      clv_summary: 'View',
-      clv_holdout: 'View',
-      portfolio_customers: 'View',
+    const byName = Object.fromEntries(tables.map(({ name, ...rest }) => [name, rest]));
+    expect(byName).toMatchObject({
+      events: {
+        engine: 'ReplacingMergeTree',
+        sorting_key: 'event_type, customer_id, occurred_at, event_id',
+        partition_key: 'toYear(occurred_at)',
+      },
+      customers: { engine: 'ReplacingMergeTree', sorting_key: 'customer_id' },
+      customer_daily: { engine: 'ReplacingMergeTree', sorting_key: 'customer_id, currency, day' },
+      projection_checkpoints: { engine: 'ReplacingMergeTree', sorting_key: 'projection_name' },
+      schema_migrations: { engine: 'ReplacingMergeTree', sorting_key: 'version' },
     });
   });
 
   it('refuses to run when an applied file was edited', async () => {
     const edited = all.map((m) =>
-      m.version === 2 ? { ...m, sql: `${m.sql}\n-- edited`, checksum: migrationChecksum(`${m.sql}\n-- edited`) } : m,
+      m.version === 2
+        ? { ...m, sql: `${m.sql}\n-- edited`, checksum: migrationChecksum(`${m.sql}\n-- edited`) }
+        : m,
     );
     await expect(new ClickHouseMigrationsRunner(db.ch, edited).run()).rejects.toBeInstanceOf(
       MigrationChecksumError,
     );
+  });
+
+  it('records a file only once all of its statements ran, so a failed file is run again whole', async () => {
+    const scratch = await openTestAnalytics('migrations_partial', { migrate: false });
+    try {
+      const file = (sql: string) => ({
+        version: 1,
+        name: 'partial',
+        file: '0001_partial.sql',
+        sql,
+        checksum: migrationChecksum(sql),
+      });
+      const good = 'CREATE TABLE IF NOT EXISTS {{database}}.a (x UInt8) ENGINE = MergeTree ORDER BY x';
+      const broken = file(`${good};\nCREATE TABLE {{database}}.b (x UInt8) ENGINE = NoSuchEngine`);
+      await expect(new ClickHouseMigrationsRunner(scratch.ch, [broken]).run()).rejects.toThrow(
+        /NoSuchEngine/,
+      );
+      expect(await new ClickHouseMigrationsRunner(scratch.ch, [broken]).appliedMigrations()).toEqual([]);
+
+      const fixed = file(
+        `${good};\nCREATE TABLE IF NOT EXISTS {{database}}.b (x UInt8) ENGINE = MergeTree ORDER BY x`,
+      );
+      expect((await new ClickHouseMigrationsRunner(scratch.ch, [fixed]).run()).applied).toEqual([1]);
+    } finally {
+      await scratch.drop();
+    }
   });
 });

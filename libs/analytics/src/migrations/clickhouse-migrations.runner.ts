@@ -101,6 +101,11 @@ export class ClickHouseMigrationsRunner {
       `SELECT version, name, checksum, toString(applied_at) AS applied_at
        FROM ${db}.schema_migrations FINAL ORDER BY version`,
     );
-    return rows.map((r) => ({ version: r.version, name: r.name, checksum: r.checksum, appliedAt: r.applied_at }));
+    return rows.map((r) => ({
+      version: r.version,
+      name: r.name,
+      checksum: r.checksum,
+      appliedAt: r.applied_at,
+    }));
   }
 }

@@ -47,7 +47,8 @@ export class AnalyticsBatcher {
   ) {
     this.maxEvents = options.maxEvents ?? 5_000;
     this.maxWaitMs = options.maxWaitMs ?? 1_000;
-    if (!(this.maxEvents >= 1) || !(this.maxWaitMs >= 0)) throw new RangeError('maxEvents >= 1, maxWaitMs >= 0');
+    if (!(this.maxEvents >= 1) || !(this.maxWaitMs >= 0))
+      throw new RangeError('maxEvents >= 1, maxWaitMs >= 0');
   }
 
   /** Events waiting for the next flush. */

@@ -157,7 +157,9 @@ export function toEventRow(event: RecordedEvent): EventRow {
       const items = Array.isArray(data.items) ? data.items.map(record) : [];
       row.item_skus = items.map((item) => text(item.sku));
       row.item_categories = items.map((item) => text(item.category));
-      row.item_quantities = items.map((item, i) => integer(event, `data.items[${i}].quantity`, item.quantity, 1));
+      row.item_quantities = items.map((item, i) =>
+        integer(event, `data.items[${i}].quantity`, item.quantity, 1),
+      );
       row.item_unit_minor = items.map((item, i) =>
         integer(event, `data.items[${i}].unitPrice.minor`, record(item.unitPrice).minor, 0),
       );

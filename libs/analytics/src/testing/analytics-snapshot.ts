@@ -1,36 +1,91 @@
 import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
 import { selectRows } from '../clickhouse/clickhouse-statements';
 
+export interface SnapshotParams {
+  /** As-of date of the answers (`cutoff`, and `end_date` of the period views), YYYY-MM-DD. */
+  readonly cutoff: string;
+  /** Start of the period views (`start_date`). */
+  readonly start: string;
+  readonly currency: string;
+  /** Any other view parameter, by name. */
+  readonly extra?: Readonly<Record<string, string | number>>;
+}
+
+/** `{name:Type}` parameters of a parameterized view, from its CREATE statement. */
+function viewParameters(createQuery: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const match of createQuery.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([A-Za-z0-9_()]+)\}/g)) {
+    found.set(match[1], match[2]);
+  }
+  return found;
+}
+
+/** A value for each parameter: by name where one is known, else a neutral value of its type. */
+function parameterValue(name: string, type: string, params: SnapshotParams): string | number {
+  const byName: Record<string, string | number> = {
+    cutoff: params.cutoff,
+    start_date: params.start,
+    end_date: params.cutoff,
+    currency: params.currency,
+    ...params.extra,
+  };
+  if (name in byName) return byName[name];
+  if (/^Date/.test(type)) return params.cutoff;
+  if (/^Float|^Decimal/.test(type)) return 0.5;
+  if (/^U?Int/.test(type)) return 1;
+  return '';
+}
+
+/** Rounds floats (aggregation order may differ in the last bits between runs) and sorts rows canonically. */
+function canonical(rows: Record<string, unknown>[]): unknown[] {
+  const round = (value: unknown): unknown =>
+    typeof value === 'number' && !Number.isInteger(value)
+      ? Number(value.toPrecision(10))
+      : Array.isArray(value)
+        ? value.map(round)
+        : value;
+  return rows
+    .map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, round(v)])))
+    .map((row) => JSON.stringify(row))
+    .sort()
+    .map((text) => JSON.parse(text) as unknown);
+}
+
 /**
- * Everything an analyst can read, as one comparable value: the three tables (FINAL, without write times) and
- * every view with the given parameters. Two stores holding the same events must give equal snapshots,
- * however the events got there (redelivered, replayed, re-applied after a crash).
+ * Everything an analyst can read, as one comparable value: the tables the projector writes (FINAL, without
+ * write times) and every view of the database, whatever views the migrations define, with their parameters
+ * filled from `params`. Two stores holding the same events must give equal snapshots, however the events got
+ * there (redelivered, replayed, re-applied after a crash).
  */
 export async function analyticsSnapshot(
   ch: AnalyticsClient,
-  params: { cutoff: string; start: string; currency: string },
+  params: SnapshotParams,
 ): Promise<Record<string, unknown[]>> {
   const db = ch.database;
-  const p = { cutoff: params.cutoff, start: params.start, currency: params.currency };
-  const period = 'start_date = {start:Date}, end_date = {cutoff:Date}';
-  const asOf = 'cutoff = {cutoff:Date}, currency = {currency:String}';
-  const queries: Record<string, string> = {
-    events: `SELECT * EXCEPT projected_at FROM ${db}.events FINAL ORDER BY event_id`,
-    customers: `SELECT * EXCEPT updated_at FROM ${db}.customers FINAL ORDER BY customer_id`,
-    customerDaily: `SELECT * FROM ${db}.customer_daily FINAL ORDER BY customer_id, currency, day`,
-    rfmCustomers: `SELECT * FROM ${db}.rfm_customers(${asOf}) ORDER BY customer_id`,
-    rfmSegments: `SELECT * FROM ${db}.rfm_segments(${asOf}) ORDER BY segment`,
-    funnel: `SELECT * FROM ${db}.lifecycle_funnel(${period})`,
-    churn: `SELECT * FROM ${db}.churn_by_month(${period}) ORDER BY month`,
-    cohorts: `SELECT * FROM ${db}.cohort_retention(${asOf}) ORDER BY cohort_month, month_offset`,
-    ltv: `SELECT * FROM ${db}.customer_ltv(${asOf}) ORDER BY customer_id`,
-    best: `SELECT * FROM ${db}.best_customer_profile(${asOf}) ORDER BY attribute, value`,
-    promoters: `SELECT * FROM ${db}.promoter_referrers(${period}, currency = {currency:String}) ORDER BY referrer_id`,
-    timing: `SELECT * FROM ${db}.purchase_timing(${period}, currency = {currency:String}) ORDER BY dimension, bucket`,
-    seasonality: `SELECT * FROM ${db}.category_seasonality(${period}, currency = {currency:String}) ORDER BY category, month`,
-    clvSummary: `SELECT * FROM ${db}.clv_summary(${asOf}) ORDER BY customer_id`,
+  const queries: Record<string, { sql: string; values?: Record<string, string | number> }> = {
+    events: { sql: `SELECT * EXCEPT projected_at FROM ${db}.events FINAL` },
+    customers: { sql: `SELECT * EXCEPT updated_at FROM ${db}.customers FINAL` },
+    customer_daily: { sql: `SELECT * FROM ${db}.customer_daily FINAL` },
   };
+  const views = await selectRows<{ name: string; create_table_query: string }>(
+    ch.client,
+    `SELECT name, create_table_query FROM system.tables
+     WHERE database = {db:String} AND engine = 'View' ORDER BY name`,
+    { db },
+  );
+  for (const view of views) {
+    const declared = viewParameters(view.create_table_query);
+    const args = [...declared.keys()].map((name) => `${name} = {${name}:${declared.get(name)}}`).join(', ');
+    queries[view.name] = {
+      sql: `SELECT * FROM ${db}.${view.name}${declared.size > 0 ? `(${args})` : ''}`,
+      values: Object.fromEntries(
+        [...declared].map(([name, type]) => [name, parameterValue(name, type, params)]),
+      ),
+    };
+  }
   const snapshot: Record<string, unknown[]> = {};
-  for (const [name, query] of Object.entries(queries)) snapshot[name] = await selectRows(ch.client, query, p);
+  for (const [name, query] of Object.entries(queries)) {
+    snapshot[name] = canonical(await selectRows<Record<string, unknown>>(ch.client, query.sql, query.values));
+  }
   return snapshot;
 }

@@ -57,7 +57,11 @@ export async function openTestAnalytics(
     removeStaleEngineDirs();
   }
   const database = `test_${label.replace(/[^A-Za-z0-9_]/g, '_')}_${randomBytes(4).toString('hex')}`;
-  const ch = createAnalyticsClient({ clickhouseUrl: options.clickhouseUrl, dataDir: testEngineDir(), database });
+  const ch = createAnalyticsClient({
+    clickhouseUrl: options.clickhouseUrl,
+    dataDir: testEngineDir(),
+    database,
+  });
   if (options.migrate !== false) await new ClickHouseMigrationsRunner(ch).run();
   else await runStatement(ch.client, `CREATE DATABASE IF NOT EXISTS ${database}`);
   return {

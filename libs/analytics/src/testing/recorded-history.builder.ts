@@ -65,7 +65,11 @@ export class RecordedHistoryBuilder {
   }
 
   contacted(customerId: string, at: string, direction: 'inbound' | 'outbound' = 'outbound'): this {
-    return this.add(customerId, 'CustomerContacted', at, { channel: 'email', direction, purpose: 'marketing' });
+    return this.add(customerId, 'CustomerContacted', at, {
+      channel: 'email',
+      direction,
+      purpose: 'marketing',
+    });
   }
 
   referred(customerId: string, at: string, referredCustomerId: string): this {
