@@ -1,9 +1,12 @@
 import { AppConfig, loadConfig } from '@crm/config';
 import { EVENT_STORE, EventStore } from '@crm/event-store/event-store.port';
 import { INestApplication } from '@nestjs/common';
+import type { IncomingMessage, Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mintApiKey } from '../../apps/api/src/auth/api-key.hashing';
+import { ALL_SCOPES } from '../../apps/api/src/auth/requires-scope.decorator';
 import { createApiApp } from '../../apps/api/src/bootstrap/create-api-app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { MessagingModule } from '@crm/messaging';
@@ -13,7 +16,20 @@ export interface ApiHarness {
   readonly http: ReturnType<INestApplication['getHttpServer']>;
   readonly store: EventStore;
   readonly config: AppConfig;
+  /**
+   * The harness's own key (every scope, a limit no suite reaches), or undefined when the caller set
+   * API_KEYS. Unless `sendKey: false`, every request reaching the server without an Authorization header
+   * gets this one, so suites that are not about access control need not think about keys.
+   */
+  readonly apiKey?: string;
   close(): Promise<void>;
+}
+
+/** Adds the harness key to requests that carry no Authorization header, before Express sees them. */
+function sendKeyByDefault(server: Server, token: string): void {
+  server.prependListener('request', (req: IncomingMessage) => {
+    if (req.headers.authorization === undefined) req.headers.authorization = `Bearer ${token}`;
+  });
 }
 
 /**
@@ -22,20 +38,31 @@ export interface ApiHarness {
  */
 export async function startApi(
   env: Record<string, string> = {},
-  options: { withWorker?: boolean } = {},
+  options: { withWorker?: boolean; sendKey?: boolean } = {},
 ): Promise<ApiHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-e2e-'));
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', ...env });
+  const harnessKey =
+    env.API_KEYS === undefined
+      ? mintApiKey('e2e-harness', ALL_SCOPES, { perSecond: 1_000_000, burst: 1_000_000 })
+      : undefined;
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    ...(harnessKey ? { API_KEYS: JSON.stringify([harnessKey.entry]) } : {}),
+    ...env,
+  });
   const app = await createApiApp(config, {
     logger: false,
     extraModules: options.withWorker ? [MessagingModule.forRoot(), WorkerModule] : [],
   });
   await app.init();
+  if (harnessKey && options.sendKey !== false) sendKeyByDefault(app.getHttpServer(), harnessKey.token);
   return {
     app,
     http: app.getHttpServer(),
     store: app.get<EventStore>(EVENT_STORE),
     config,
+    apiKey: harnessKey?.token,
     async close() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -8,10 +8,12 @@ import {
   Max,
   Min,
   MinLength,
+  Validate,
   validateSync,
 } from 'class-validator';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { ApiKeyEntry, ApiKeysConstraint, parseApiKeys } from './api-keys.setting';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -74,6 +76,20 @@ export class AppConfig {
   @Matches(/^https?:\/\/.+/, { message: 'CLICKHOUSE_URL must be an http(s):// URL' })
   CLICKHOUSE_URL?: string;
 
+  /** Most events per analytics write: ClickHouse wants few, large inserts. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  ANALYTICS_BATCH_SIZE = 5_000;
+
+  /** How long the analytics projector gathers deliveries before writing what it has. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  ANALYTICS_LINGER_MS = 200;
+
   @IsIn(['debug', 'info', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 
@@ -122,12 +138,56 @@ export class AppConfig {
   @IsString()
   WORKER_ID?: string;
 
+  /**
+   * API keys as salted hashes: a JSON list of {id, salt, hash, scopes[, rateLimit]} (`crm keys create`
+   * prints an entry). Absent: the API generates a development key with every scope at boot and prints it.
+   */
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Validate(ApiKeysConstraint)
+  API_KEYS?: string;
+
+  /** Default per-key token bucket: sustained requests per second... */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_SECOND = 100;
+
+  /** ...and how many may come at once. A key's own `rateLimit` overrides both. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_BURST = 200;
+
+  /** A request not answered within this many milliseconds gets 503 REQUEST_TIMEOUT. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Comma-separated origins allowed to call the API from a browser. Absent: no CORS (closed). */
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/\s,]+(,https?:\/\/[^/\s,]+)*$/, {
+    message: 'CORS_ORIGINS must be origins like https://app.example.com[,https://other.example.com]',
+  })
+  CORS_ORIGINS?: string;
+
   get dataDir(): string {
     return resolve(this.DATA_DIR);
   }
 
   get workerId(): string {
     return this.WORKER_ID ?? `${hostname()}-${process.pid}`;
+  }
+
+  get apiKeys(): ApiKeyEntry[] | undefined {
+    return this.API_KEYS === undefined ? undefined : parseApiKeys(this.API_KEYS);
+  }
+
+  get corsOrigins(): string[] | undefined {
+    return this.CORS_ORIGINS?.split(',');
   }
 
   get kafkaBrokers(): string[] | undefined {

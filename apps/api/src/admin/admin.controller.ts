@@ -1,8 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequiresScope } from '../auth/requires-scope.decorator';
 import { PipelineLagQuery } from './pipeline-lag.query';
 
 @ApiTags('operations')
+@RequiresScope('admin')
 @Controller('v1/admin')
 export class AdminController {
   constructor(private readonly lag: PipelineLagQuery) {}

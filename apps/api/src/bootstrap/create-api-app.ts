@@ -1,12 +1,21 @@
 import { AppConfig } from '@crm/config';
 import { DynamicModule, INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { json, NextFunction, Request, Response } from 'express';
 import { AppModule } from '../app.module';
+import { authenticateApiKey } from '../auth/api-key.middleware';
+import { ApiKeyRegistry } from '../auth/api-key.registry';
+import { resolveApiKeys } from '../auth/dev-api-key';
+import { ScopeGuard } from '../auth/scope.guard';
+import { TokenBucketLimiter } from '../auth/token-bucket.limiter';
 import { ProblemDetailsFilter } from '../problems/problem-details.filter';
+import { corsOptions } from './cors.options';
+import { requestTimeout } from './request-timeout.middleware';
+import { securityHeaders } from './security-headers.middleware';
 
 const CORRELATION_HEADER = 'x-correlation-id';
 
@@ -23,17 +32,30 @@ export async function createApiApp(
     },
   );
   const problems = new ProblemDetailsFilter();
+  const keys = new ApiKeyRegistry(resolveApiKeys(config).entries, {
+    perSecond: config.RATE_LIMIT_PER_SECOND,
+    burst: config.RATE_LIMIT_BURST,
+  });
   app.disable('x-powered-by');
+  // Order matters: every answer (even a 401) gets a correlation id and the security headers; CORS
+  // preflights are answered before authentication (they carry no key); keys and rate limits are checked
+  // before any body is read.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const given = req.header(CORRELATION_HEADER);
     res.setHeader(CORRELATION_HEADER, given && given.length <= 128 ? given : randomUUID());
     next();
   });
+  app.use(securityHeaders());
+  if (config.corsOrigins) app.enableCors(corsOptions(config.corsOrigins));
+  app.use(requestTimeout(config.REQUEST_TIMEOUT_MS, problems.middleware));
+  app.use(authenticateApiKey(keys, new TokenBucketLimiter()));
   app.use(
     json({ limit: config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: false }),
   );
   app.use(problems.middleware);
   app.useGlobalFilters(problems);
+  app.useGlobalGuards(new ScopeGuard(app.get(Reflector)));
+  boundServerTimeouts(app, config.REQUEST_TIMEOUT_MS);
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
@@ -45,8 +67,19 @@ export async function createApiApp(
           'expectedRevision) and read customer timelines. Errors are application/problem+json with a stable code.',
       )
       .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: crm_<id>_<secret>' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
+}
+
+/**
+ * Node's own limits, for what never reaches the middleware: a client trickling headers or a body. They sit
+ * just above the application's timeout so that, normally, the 503 problem answers first.
+ */
+function boundServerTimeouts(app: INestApplication, timeoutMs: number): void {
+  const server = app.getHttpServer() as Server;
+  server.headersTimeout = Math.min(server.headersTimeout, timeoutMs + 1_000);
+  server.requestTimeout = timeoutMs + 1_000;
 }

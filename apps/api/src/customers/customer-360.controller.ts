@@ -9,6 +9,7 @@ import {
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblem } from '../problems/api-problem';
+import { RequiresScope } from '../auth/requires-scope.decorator';
 import { intQueryParam } from '../problems/query-params';
 import { ReadYourWrites } from './read-your-writes';
 import { TimeTravel } from './time-travel';
@@ -26,6 +27,7 @@ const WAIT_DOC = {
 
 /** Customer 360: answered from the read model only, never by folding a stream on the request path. */
 @ApiTags('customers')
+@RequiresScope('customers:read')
 @Controller('v1/customers')
 export class Customer360Controller {
   constructor(

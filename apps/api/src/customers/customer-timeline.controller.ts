@@ -3,9 +3,11 @@ import { EVENT_STORE, EventStore, RecordedEvent } from '@crm/event-store/event-s
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblem } from '../problems/api-problem';
+import { RequiresScope } from '../auth/requires-scope.decorator';
 import { intQueryParam } from '../problems/query-params';
 
 @ApiTags('customers')
+@RequiresScope('customers:read')
 @Controller('v1/customers')
 export class CustomerTimelineController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}

@@ -4,6 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiExtraModels, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiProblem } from '../problems/api-problem';
+import { RequiresScope } from '../auth/requires-scope.decorator';
 import { EVENT_DTO_BY_TYPE, PublishBatchDto } from './dto/published-event.dto';
 import { PublishedEventResult, PublishEventsCommand, PublishOutcome } from './publish-events.command';
 import { validatePublishBody } from './published-event.validator';
@@ -12,6 +13,7 @@ const eventSchemas = Object.values(EVENT_DTO_BY_TYPE).map((dto) => ({ $ref: getS
 
 @ApiTags('events')
 @ApiExtraModels(...Object.values(EVENT_DTO_BY_TYPE), PublishBatchDto)
+@RequiresScope('events:write')
 @Controller('v1/events')
 export class PublishEventsController {
   constructor(

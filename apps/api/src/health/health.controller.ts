@@ -1,3 +1,4 @@
+import { ANALYTICS_CLIENT, pingAnalytics, type AnalyticsClient } from '@crm/analytics';
 import { AppConfig } from '@crm/config';
 import { EVENT_STORE, EventStore } from '@crm/event-store/event-store.port';
 import { BUS, Bus } from '@crm/messaging';
@@ -5,6 +6,7 @@ import { READ_MODEL_DATA_SOURCE } from '@crm/read-model';
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { Public } from '../auth/requires-scope.decorator';
 import { ApiProblem } from '../problems/api-problem';
 
 interface Check {
@@ -34,6 +36,7 @@ async function probe(adapter: string, ping: () => Promise<unknown>): Promise<Che
 }
 
 @ApiTags('operations')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -42,6 +45,7 @@ export class HealthController {
     private readonly config: AppConfig,
     // The bus is there when the worker runs in this process (crm serve).
     @Optional() @Inject(BUS) private readonly bus?: Bus,
+    @Optional() @Inject(ANALYTICS_CLIENT) private readonly analytics?: AnalyticsClient,
   ) {}
 
   @Get()
@@ -56,6 +60,13 @@ export class HealthController {
       readModel: await probe(this.config.DATABASE_URL ? 'postgresql' : 'sqlite', () =>
         this.readModel.query('SELECT 1'),
       ),
+      ...(this.analytics
+        ? {
+            analytics: await probe(this.analytics.engine === 'server' ? 'clickhouse' : 'chdb', () =>
+              pingAnalytics(this.analytics!),
+            ),
+          }
+        : {}),
       ...(this.bus
         ? { bus: await probe(this.config.KAFKA_BROKERS ? 'kafka' : 'in-process', () => this.bus!.ping()) }
         : {}),

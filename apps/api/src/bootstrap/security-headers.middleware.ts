@@ -1,0 +1,35 @@
+import type { NextFunction, Request, Response } from 'express';
+
+/** What every answer carries: the API serves JSON only, never to be framed, sniffed or cached by a proxy. */
+const COMMON: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'X-Permitted-Cross-Domain-Policies': 'none',
+  'X-DNS-Prefetch-Control': 'off',
+  'Origin-Agent-Cluster': '?1',
+  // Ignored by browsers over plain HTTP; effective as soon as a TLS terminator fronts the API.
+  'Strict-Transport-Security': 'max-age=15552000; includeSubDomains',
+};
+
+/** JSON answers load nothing. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/** Swagger UI at /docs loads its own scripts and styles from this origin and calls the API from it. */
+const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/** Security headers set in one place, helmet-style, without the dependency. */
+export function securityHeaders() {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    for (const [name, value] of Object.entries(COMMON)) res.setHeader(name, value);
+    const docs = req.path === '/docs' || req.path.startsWith('/docs/') || req.path.startsWith('/docs-');
+    res.setHeader('Content-Security-Policy', docs ? DOCS_CSP : API_CSP);
+    // Customer data must not linger in shared caches; the docs' static assets may be cached.
+    if (!docs) res.setHeader('Cache-Control', 'no-store');
+    next();
+  };
+}
