@@ -1,5 +1,6 @@
 import { loadConfig } from '@crm/config';
 import { parseArgs } from 'node:util';
+import { generateCommand } from './commands/generate.command';
 import { migrateCommand } from './commands/migrate.command';
 import { serveCommand } from './commands/serve.command';
 import { statusCommand } from './commands/status.command';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, CliCommand> = {
   serve: serveCommand,
   migrate: migrateCommand,
   status: statusCommand,
+  generate: generateCommand,
 };
 
 const HELP = `crm: the event-sourced CRM backend's command line

@@ -10,7 +10,7 @@ export interface GenerateProgress {
   readonly customersTotal: number;
   /** occurredAt of the latest event written. */
   readonly simulatedTime: string;
-  /** Share of the [from, to) window simulated so far, 0..1. */
+  /** Share of the [from, to) window simulated so far, 0..1 (1 at the end). */
   readonly fraction: number;
   readonly elapsedMs: number;
 }
@@ -59,12 +59,13 @@ export async function generate(
     CustomerChurned: 0,
   };
   let written = 0;
-  const progress = (): GenerateProgress => ({
+  const progress = (done = false): GenerateProgress => ({
     eventsWritten: written,
     customersDone: generator.acquired,
     customersTotal: generator.options.customers,
     simulatedTime: new Date(generator.simulatedAt).toISOString(),
-    fraction: Math.min(1, (generator.simulatedAt - fromMs) / (toMs - fromMs)),
+    // Done means the whole window was simulated, though its last event came before `to`.
+    fraction: done ? 1 : Math.min(1, (generator.simulatedAt - fromMs) / (toMs - fromMs)),
     elapsedMs: Date.now() - started,
   });
 
@@ -87,7 +88,7 @@ export async function generate(
     await sink.close().catch(() => undefined);
     throw error;
   }
-  run.onProgress?.(progress());
+  run.onProgress?.(progress(true));
   const elapsedMs = Date.now() - started;
   return {
     events: written,

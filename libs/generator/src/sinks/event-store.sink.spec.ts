@@ -1,4 +1,5 @@
 import { evolve, initialState, type CustomerEvent } from '@crm/domain';
+import { WrongExpectedRevisionError } from '@crm/event-store/event-store.errors';
 import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
 import { generate } from '../generate';
 import { EventStoreSink } from './event-store.sink';
@@ -33,6 +34,30 @@ describe('EventStoreSink', () => {
       expect(purchase).toMatchObject({ type: 'CustomerPurchased', streamId: reactivation?.streamId });
       expect(purchase?.streamRevision).toBe((reactivation?.streamRevision ?? 0) + 1);
       expect(reactivation?.metadata).toMatchObject({ schemaVersion: 1, source: 'checkout-service' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('replays a rerun with the same seed idempotently and refuses to append onto existing customers', async () => {
+    const store = new SqliteEventStore(':memory:');
+    try {
+      const first = await generate(
+        { customers: 150, seed: 4 },
+        new EventStoreSink(store, { windowEvents: 200 }),
+      );
+      const head = await store.headPosition();
+      expect(Number(head)).toBe(first.events + first.reactivations);
+
+      const rerun = new EventStoreSink(store, { windowEvents: 200 });
+      await generate({ customers: 150, seed: 4 }, rerun);
+      expect(await store.headPosition()).toBe(head);
+      expect(rerun.appended).toBe(first.events + first.reactivations);
+
+      const other = generate({ customers: 150, seed: 5 }, new EventStoreSink(store, { windowEvents: 200 }));
+      await expect(other).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(other).rejects.toMatchObject({ streamId: 'customer-c-1' });
+      expect(await store.headPosition()).toBe(head);
     } finally {
       await store.close();
     }

@@ -23,8 +23,9 @@ describe('HttpPublishSink', () => {
     server = createServer(async (req, res) => {
       const body = await readBody(req);
       requests++;
-      if (requests === 2) {
-        res.writeHead(503, { 'retry-after': '0', 'content-type': 'application/problem+json' }).end('{}');
+      if (requests === 2 || requests === 5) {
+        const status = requests === 2 ? 503 : 429;
+        res.writeHead(status, { 'retry-after': '0', 'content-type': 'application/problem+json' }).end('{}');
         return;
       }
       inFlight++;
@@ -41,14 +42,14 @@ describe('HttpPublishSink', () => {
 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('sends batches on parallel lanes, keeping each customer’s order, retrying a 503', async () => {
+  it('sends batches on parallel lanes, keeping each customer’s order, retrying a 503 and a 429', async () => {
     const sink = new HttpPublishSink({ baseUrl, batchSize: 50, concurrency: 3 });
     const summary = await generate({ customers: 300, seed: 8 }, sink);
 
     const expected = [...publishedEvents({ customers: 300, seed: 8 })];
     expect(summary.events).toBe(expected.length);
     expect(sink.accepted).toBe(expected.length);
-    expect(sink.retries).toBe(1);
+    expect(sink.retries).toBe(2);
     expect(Math.max(...received.map((b) => b.length))).toBeLessThanOrEqual(50);
     expect(maxInFlight).toBeGreaterThan(1);
     expect(maxInFlight).toBeLessThanOrEqual(3);

@@ -8,7 +8,7 @@ export interface HttpPublishOptions {
   readonly batchSize?: number;
   /** Requests in flight at once. Default 4. */
   readonly concurrency?: number;
-  /** Retries of a request answered 503 (or not answered at all). Default 5. */
+  /** Retries of a request answered 503 or 429 (or not answered at all), after Retry-After. Default 5. */
   readonly maxRetries?: number;
   readonly headers?: Readonly<Record<string, string>>;
   /** For tests; default the global fetch. */
@@ -92,7 +92,7 @@ export class HttpPublishSink implements EventSink {
         this.accepted += batch.length;
         return;
       }
-      const retryable = networkError !== undefined || response?.status === 503;
+      const retryable = networkError !== undefined || response?.status === 503 || response?.status === 429;
       if (!retryable || attempt >= maxRetries) {
         const what = response ? `HTTP ${response.status}: ${text.slice(0, 1000)}` : String(networkError);
         throw new Error(

@@ -1,7 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { generate, type GenerateProgress } from '../generate';
 import { publishedEvents } from '../lifecycle.generator';
-import { NdjsonSink } from './ndjson.sink';
+import { ndjsonFileSink, NdjsonSink } from './ndjson.sink';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 describe('NdjsonSink and generate()', () => {
   it('writes one published event per line, in order, and reports progress', async () => {
@@ -22,7 +24,8 @@ describe('NdjsonSink and generate()', () => {
     expect(summary.dropped).toBe(0);
     const last = progress[progress.length - 1];
     expect(last).toMatchObject({ eventsWritten: lines.length, customersDone: 500, customersTotal: 500 });
-    expect(last.fraction).toBeGreaterThan(0.99);
+    expect(last.fraction).toBe(1);
+    expect(progress.slice(0, -1).every((p) => p.fraction < 1)).toBe(true);
   });
 
   it('stops when aborted', async () => {
@@ -32,5 +35,12 @@ describe('NdjsonSink and generate()', () => {
     await expect(generate({ customers: 2000 }, sink, { signal: controller.signal })).rejects.toThrow(
       /abort/i,
     );
+  });
+
+  it('fails the run, not the process, when the file cannot be written', async () => {
+    const sink = ndjsonFileSink(join(tmpdir(), 'no-such-dir-for-ndjson', 'events.ndjson'), {
+      chunkBytes: 1024,
+    });
+    await expect(generate({ customers: 300 }, sink)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

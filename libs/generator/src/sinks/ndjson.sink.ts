@@ -1,5 +1,4 @@
 import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { GeneratedEvent } from '../published-event';
@@ -17,15 +16,20 @@ export class NdjsonSink implements EventSink {
   private lines: string[] = [];
   private size = 0;
   private readonly chunkBytes: number;
+  /** The stream's error (a file that cannot be opened, a closed pipe): fails the next write or close. */
+  private failure: Error | undefined;
 
   constructor(
     private readonly out: Writable,
     private readonly options: NdjsonSinkOptions = {},
   ) {
     this.chunkBytes = options.chunkBytes ?? 1 << 20;
+    // Without a listener a stream error would crash the process instead of failing the run.
+    out.on('error', (error: Error) => (this.failure ??= error));
   }
 
   write(event: GeneratedEvent): void | Promise<void> {
+    if (this.failure) throw this.failure;
     const line = JSON.stringify(event.published);
     this.lines.push(line);
     this.size += line.length + 1;
@@ -33,19 +37,32 @@ export class NdjsonSink implements EventSink {
   }
 
   async close(): Promise<void> {
-    await this.flush();
-    if (this.options.endStream === false) return;
-    this.out.end();
-    await finished(this.out);
+    if (!this.failure) await this.flush();
+    if (this.options.endStream !== false && !this.failure) {
+      this.out.end();
+      await finished(this.out).catch((error: Error) => (this.failure ??= error));
+    }
+    if (this.failure) throw this.failure;
   }
 
   private flush(): Promise<void> | undefined {
+    if (this.failure) throw this.failure;
     if (this.lines.length === 0) return undefined;
     const chunk = `${this.lines.join('\n')}\n`;
     this.lines = [];
     this.size = 0;
     if (this.out.write(chunk)) return undefined;
-    return once(this.out, 'drain').then(() => undefined);
+    // A stream that fails while we wait never drains: stop waiting on its error too.
+    return new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => {
+        this.out.off('drain', done);
+        this.out.off('error', done);
+        if (error) reject(error);
+        else resolve();
+      };
+      this.out.once('drain', done);
+      this.out.once('error', done);
+    });
   }
 }
 
