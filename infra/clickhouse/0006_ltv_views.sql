@@ -1,7 +1,10 @@
--- Historical lifetime value per customer as of a cutoff day, in one currency: every customer acquired by the
--- cutoff, with revenue 0 when they never purchased. Customers who purchased only in other currencies are left
--- out (their value is not comparable). segment = RFM segment (customers with purchases), else 'No Purchases'.
--- age = cutoff year - birth year, in bands.
+-- Historical lifetime value per customer as of a cutoff day (inclusive), in one currency: every customer
+-- acquired by the cutoff, with 0 when they bought nothing by then. Customers who bought only in other
+-- currencies are left out: their value is not comparable, and adding it would mix currencies.
+--   revenue_minor   sum of their orders in the currency up to the cutoff (minor units)
+--   segment         their RFM segment (rfm_customers, same cutoff and currency), 'No Purchases' without orders
+--   age_band        from birth_year at the cutoff's year: <25, 25-34, 35-44, 45-54, 55-64, 65+, (unknown)
+--   tenure_days     days from acquisition to the cutoff
 --   SELECT acquisition_channel, count() AS customers, avg(revenue_minor) AS avg_ltv_minor
 --   FROM crm.customer_ltv(cutoff = '2026-06-30', currency = 'EUR') GROUP BY acquisition_channel
 CREATE OR REPLACE VIEW {{database}}.customer_ltv AS
@@ -12,8 +15,8 @@ WITH
             sumIf(orders, currency = {currency:String}) AS currency_orders,
             sumIf(amount_minor, currency = {currency:String}) AS currency_revenue_minor,
             sum(orders) AS all_orders,
-            minIf(day, currency = {currency:String}) AS first_purchase_day,
-            maxIf(day, currency = {currency:String}) AS last_purchase_day
+            minIf(day, currency = {currency:String}) AS first_day,
+            maxIf(day, currency = {currency:String}) AS last_day
         FROM {{database}}.customer_daily FINAL
         WHERE day <= {cutoff:Date}
         GROUP BY customer_id
@@ -26,7 +29,7 @@ SELECT
     c.customer_id AS customer_id,
     {currency:String} AS currency,
     assumeNotNull(c.acquired_at) AS acquired_at,
-    toStartOfMonth(assumeNotNull(c.acquired_at)) AS cohort_month,
+    toStartOfMonth(toDate(assumeNotNull(c.acquired_at))) AS cohort_month,
     c.acquisition_channel AS acquisition_channel,
     c.campaign AS campaign,
     c.referred_by AS referred_by,
@@ -45,8 +48,8 @@ SELECT
     ) AS age_band,
     toUInt64(r.currency_orders) AS orders,
     r.currency_revenue_minor AS revenue_minor,
-    if(r.currency_orders > 0, r.first_purchase_day, NULL) AS first_purchase_day,
-    if(r.currency_orders > 0, r.last_purchase_day, NULL) AS last_purchase_day,
+    if(r.currency_orders > 0, r.first_day, NULL) AS first_purchase_day,
+    if(r.currency_orders > 0, r.last_day, NULL) AS last_purchase_day,
     dateDiff('day', toDate(assumeNotNull(c.acquired_at)), {cutoff:Date}) AS tenure_days,
     if(s.segment = '', 'No Purchases', s.segment) AS segment
 FROM {{database}}.customers AS c FINAL
@@ -56,8 +59,31 @@ WHERE c.acquired_at IS NOT NULL
     AND toDate(assumeNotNull(c.acquired_at)) <= {cutoff:Date}
     AND (r.currency_orders > 0 OR r.all_orders = 0);
 
--- Which attributes over-index among the best customers: the top decile by historical LTV (ties broken by
--- customer id) against the whole base of customer_ltv. index = 100 * top_share / base_share.
+-- Historical LTV aggregated by acquisition channel, acquisition cohort (month), country and RFM segment:
+-- one row per dimension and value. avg_ltv_minor = revenue / customers (buyers and non-buyers alike).
+--   SELECT * FROM crm.ltv_summary(cutoff = '2026-06-30', currency = 'EUR') WHERE dimension = 'country'
+CREATE OR REPLACE VIEW {{database}}.ltv_summary AS
+SELECT
+    dimension,
+    value,
+    {currency:String} AS currency,
+    count() AS customers,
+    countIf(orders > 0) AS buyers,
+    sum(orders) AS orders_total,
+    sum(revenue_minor) AS revenue_total_minor,
+    round(sum(revenue_minor) / count(), 2) AS avg_ltv_minor
+FROM {{database}}.customer_ltv(cutoff = {cutoff:Date}, currency = {currency:String})
+ARRAY JOIN
+    ['acquisition_channel', 'cohort_month', 'country', 'segment'] AS dimension,
+    [if(acquisition_channel = '', '(unknown)', toString(acquisition_channel)), toString(cohort_month),
+     if(country = '', '(unknown)', toString(country)), segment] AS value
+GROUP BY dimension, value;
+
+-- Which attributes over-index among the best customers: the top decile by historical LTV (ceil(customers / 10)
+-- customers, ties broken by customer id) against the whole base of customer_ltv, for age band, country,
+-- acquisition channel, campaign and income band.
+--   base_share = base_customers / base size;  top_share = top_customers / top decile size
+--   index      = 100 * top_share / base_share (100 = as common among the best as in the base)
 --   SELECT * FROM crm.best_customer_profile(cutoff = '2026-06-30', currency = 'EUR') ORDER BY index DESC
 CREATE OR REPLACE VIEW {{database}}.best_customer_profile AS
 WITH
@@ -69,19 +95,25 @@ WITH
         FROM {{database}}.customer_ltv(cutoff = {cutoff:Date}, currency = {currency:String})
     ),
     flagged AS (
-        SELECT *, ltv_rank <= toUInt64(ceil(base_size / 10)) AS in_top_decile FROM ranked
+        SELECT *, toUInt64(ceil(base_size / 10)) AS top_size, ltv_rank <= top_size AS in_top_decile FROM ranked
     )
 SELECT
     attribute,
     value,
+    {currency:String} AS currency,
     count() AS base_customers,
     countIf(in_top_decile) AS top_customers,
-    round(count() / any(base_size), 6) AS base_share,
-    round(countIf(in_top_decile) / toUInt64(ceil(any(base_size) / 10)), 6) AS top_share,
-    round(100 * top_share / base_share, 2) AS index
+    base_size,
+    top_size,
+    round(base_customers / base_size, 6) AS base_share,
+    round(top_customers / top_size, 6) AS top_share,
+    round(100 * (top_customers / top_size) / (base_customers / base_size), 2) AS index
 FROM flagged
 ARRAY JOIN
     ['age_band', 'country', 'acquisition_channel', 'campaign', 'income_band'] AS attribute,
-    [age_band, if(country = '', '(unknown)', country), if(acquisition_channel = '', '(unknown)', acquisition_channel),
-     if(campaign = '', '(none)', campaign), if(income_band = '', '(unknown)', income_band)] AS value
-GROUP BY attribute, value;
+    [age_band,
+     if(country = '', '(unknown)', toString(country)),
+     if(acquisition_channel = '', '(unknown)', toString(acquisition_channel)),
+     if(campaign = '', '(none)', campaign),
+     if(income_band = '', '(unknown)', toString(income_band))] AS value
+GROUP BY attribute, value, base_size, top_size;
