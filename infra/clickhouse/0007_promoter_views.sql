@@ -1,13 +1,16 @@
--- Promoters between start_date and end_date (inclusive, UTC days), revenue in one currency up to end_date.
--- One row per referrer: referrals made (CustomerReferred events, distinct referred customer or code),
--- customers acquired in the period with referred_by = the referrer, and those customers' revenue.
+-- Promoters between start_date and end_date (UTC days, inclusive); revenue in one currency, up to end_date.
+-- One row per referrer (a customer who made a referral in the period, or whose referred customers were
+-- acquired in it):
+--   referrals_made          CustomerReferred events of the referrer in the period (events FINAL: each once)
+--   referred_acquired       customers acquired in the period with referred_by = the referrer
+--   referred_buyers         of those, how many bought in the currency by end_date
+--   referred_revenue_minor  their revenue in the currency by end_date
 --   SELECT * FROM crm.promoter_referrers(start_date = '2026-01-01', end_date = '2026-12-31', currency = 'EUR')
 --   ORDER BY referred_revenue_minor DESC LIMIT 10
 CREATE OR REPLACE VIEW {{database}}.promoter_referrers AS
 WITH
     referrals AS (
-        SELECT customer_id AS referrer_id,
-               uniqExact(if(referred_customer_id != '', referred_customer_id, concat('code:', referral_code))) AS referrals_made
+        SELECT customer_id AS referrer_id, count() AS referrals_made
         FROM {{database}}.events FINAL
         WHERE event_type = 'CustomerReferred'
             AND occurred_at >= toDateTime64({start_date:Date}, 3, 'UTC')
@@ -29,10 +32,11 @@ WITH
         GROUP BY customer_id
     ),
     by_referrer AS (
-        SELECT r.referrer_id AS referrer_id,
-               count() AS referred_acquired,
-               countIf(v.customer_orders > 0) AS referred_purchasing,
-               sum(v.customer_revenue_minor) AS referred_revenue_minor
+        SELECT
+            r.referrer_id AS referrer_id,
+            count() AS referred_acquired,
+            countIf(v.customer_orders > 0) AS referred_buyers,
+            sum(v.customer_revenue_minor) AS referred_revenue_minor
         FROM referred AS r
         LEFT JOIN referred_revenue AS v ON v.customer_id = r.customer_id
         GROUP BY referrer_id
@@ -42,7 +46,7 @@ SELECT
     {currency:String} AS currency,
     a.referrals_made AS referrals_made,
     b.referred_acquired AS referred_acquired,
-    b.referred_purchasing AS referred_purchasing,
+    b.referred_buyers AS referred_buyers,
     b.referred_revenue_minor AS referred_revenue_minor
 FROM referrals AS a
 FULL OUTER JOIN by_referrer AS b ON a.referrer_id = b.referrer_id;
