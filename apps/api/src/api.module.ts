@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AdminController } from './admin/admin.controller';
+import { AnalyticsApiModule } from './analytics/analytics-api.module';
 import { PipelineLagQuery } from './admin/pipeline-lag.query';
 import { Customer360Controller } from './customers/customer-360.controller';
 import { CustomerTimelineController } from './customers/customer-timeline.controller';
@@ -13,7 +14,7 @@ import { HealthController } from './health/health.controller';
 
 /** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
 @Module({
-  imports: [CqrsModule.forRoot()],
+  imports: [CqrsModule.forRoot(), AnalyticsApiModule],
   controllers: [
     PublishEventsController,
     CustomerTimelineController,

@@ -1,3 +1,4 @@
+import { AnalyticsQueryError } from '@crm/analytics/queries';
 import { DomainError } from '@crm/domain';
 import {
   EventStoreUnavailableError,
@@ -6,6 +7,7 @@ import {
 } from '@crm/event-store/event-store.errors';
 import { InvalidListQueryError } from '@crm/read-model';
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { analyticsProblem } from '../analytics/analytics-problems';
 import { ApiProblem } from './api-problem';
 
 /** body-parser's errors carry a `type`; these are the client's fault, not ours. */
@@ -55,6 +57,7 @@ export function toProblem(error: unknown): ApiProblem {
   if (error instanceof PartialDuplicateAppendError) {
     return new ApiProblem(409, error.code, 'Event id already used', error.message);
   }
+  if (error instanceof AnalyticsQueryError) return analyticsProblem(error);
   if (error instanceof InvalidListQueryError) {
     return new ApiProblem(400, 'VALIDATION_FAILED', 'Invalid query parameter', undefined, [
       { path: `$query.${error.field}`, code: 'INVALID_FIELD', message: error.message },

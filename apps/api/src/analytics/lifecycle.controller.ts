@@ -1,0 +1,65 @@
+import { ChurnRateQuery, CohortsQuery, LifecycleFunnelQuery } from '@crm/analytics/queries';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { RequiresScope } from '../auth/requires-scope.decorator';
+import { ApiAnalyticsProblems, ApiAsOf, ApiCustomerFilter, ApiPeriod } from './analytics-openapi';
+import { asOfParams, filterParams, periodParams, type RawQuery } from './analytics-query-params';
+import { AnalyticsReadiness } from './analytics-readiness';
+
+@ApiTags('analytics')
+@RequiresScope('analytics:read')
+@Controller('v1/analytics')
+export class LifecycleController {
+  constructor(
+    private readonly funnelQuery: LifecycleFunnelQuery,
+    private readonly churnQuery: ChurnRateQuery,
+    private readonly cohortsQuery: CohortsQuery,
+    private readonly readiness: AnalyticsReadiness,
+  ) {}
+
+  @Get('lifecycle/funnel')
+  @ApiOperation({
+    summary: 'Lifecycle funnel of the customers acquired in the period, as of its end',
+    description: 'Stages acquired, active, purchasing, repeat, churned, reactivated, with conversions.',
+  })
+  @ApiPeriod()
+  @ApiCustomerFilter()
+  @ApiResponse({
+    status: 200,
+    description: '{from, to, filter, stages: [{stage, customers, conversion}], churnedAtEnd}',
+  })
+  @ApiAnalyticsProblems()
+  funnel(@Query() query: RawQuery) {
+    this.readiness.check();
+    return this.funnelQuery.funnel({ ...periodParams(query), filter: filterParams(query) });
+  }
+
+  @Get('lifecycle/churn')
+  @ApiOperation({
+    summary: 'Churn rate per calendar month: customers lost / active at the start of the month',
+  })
+  @ApiPeriod()
+  @ApiCustomerFilter()
+  @ApiResponse({ status: 200, description: '{from, to, filter, months: [...], averageMonthlyChurnRate}' })
+  @ApiAnalyticsProblems()
+  churn(@Query() query: RawQuery) {
+    this.readiness.check();
+    return this.churnQuery.byMonth({ ...periodParams(query), filter: filterParams(query) });
+  }
+
+  @Get('cohorts')
+  @ApiOperation({
+    summary: 'Monthly acquisition cohorts: retention and revenue matrices by month since acquisition',
+  })
+  @ApiAsOf()
+  @ApiCustomerFilter()
+  @ApiResponse({
+    status: 200,
+    description: '{cutoff, currency, filter, cohorts: [{cohortMonth, customers, ...}]}',
+  })
+  @ApiAnalyticsProblems()
+  cohorts(@Query() query: RawQuery) {
+    this.readiness.check();
+    return this.cohortsQuery.matrix({ ...asOfParams(query), filter: filterParams(query) });
+  }
+}
