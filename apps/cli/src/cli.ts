@@ -1,6 +1,7 @@
 import { loadConfig } from '@crm/config';
 import { parseArgs } from 'node:util';
 import { generateCommand } from './commands/generate.command';
+import { keysCommand } from './commands/keys.command';
 import { migrateCommand } from './commands/migrate.command';
 import { serveCommand } from './commands/serve.command';
 import { statusCommand } from './commands/status.command';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, CliCommand> = {
   migrate: migrateCommand,
   status: statusCommand,
   generate: generateCommand,
+  keys: keysCommand,
 };
 
 const HELP = `crm: the event-sourced CRM backend's command line
