@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { mintApiKey } from '../../apps/api/src/auth/api-key.hashing';
 import { createApiApp } from '../../apps/api/src/bootstrap/create-api-app';
 import type { BenchOptions } from '../bench-options';
 import type { Scenario, ScenarioResult } from '../bench-result';
@@ -55,7 +56,15 @@ async function httpRun(options: BenchOptions, batchSize: number) {
   let app: INestApplication | undefined;
   let worker: Worker | undefined;
   try {
-    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    // A key of its own, with a limit the load never reaches: the bench measures ingest, not the limiter.
+    const key = mintApiKey('bench', ['events:write'], { perSecond: 1_000_000, burst: 1_000_000 });
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      API_KEYS: JSON.stringify([key.entry]),
+    });
     app = await createApiApp(config, { logger: false });
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
@@ -67,6 +76,7 @@ async function httpRun(options: BenchOptions, batchSize: number) {
       concurrency: options.httpConcurrency,
       maxEvents: options.httpEvents,
       timeLimitMs: options.httpSeconds * 1000,
+      apiKey: key.token,
     };
     worker = new Worker(join(__dirname, 'http-load.worker.js'), { workerData: request });
     const messages = messagesOf(worker);

@@ -16,6 +16,8 @@ export interface HttpLoadRequest {
   readonly concurrency: number;
   readonly maxEvents: number;
   readonly timeLimitMs: number;
+  /** Bearer token of a key with events:write. */
+  readonly apiKey: string;
 }
 
 export interface HttpLoadResult {
@@ -76,7 +78,7 @@ async function send(): Promise<HttpLoadResult> {
         try {
           const response = await fetch(url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${request.apiKey}` },
             body,
           });
           status = response.status;
