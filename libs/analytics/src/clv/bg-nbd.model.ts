@@ -5,7 +5,7 @@ import { logAddExp, logBeta, logGamma, logHyp2f1 } from './special-functions';
  * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): while alive, a customer buys as
  * a Poisson process with rate lambda ~ Gamma(r, alpha); after each purchase they die with probability
  * p ~ Beta(a, b). Fitted on each customer's (x, t_x, T): repeat transactions, time of the last one and time
- * observed, both measured from the first purchase.
+ * observed, both measured from the first purchase, in the model's time unit (weeks for the published fits).
  */
 export interface BgNbdParams {
   readonly r: number;
@@ -28,32 +28,74 @@ export interface BgNbdFit {
   readonly customers: number;
 }
 
-/** ln L(r, alpha, a, b | x, t_x, T), equation (6) of the paper, with its sum done as log-sum-exp. */
-export function bgNbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, { x, tx, T }: RecencyFrequency): number {
-  const logA1 = logGamma(r + x) - logGamma(r) + r * Math.log(alpha);
-  const logA2 = logBeta(a, b + x) - logBeta(a, b);
-  const logA3 = -(r + x) * Math.log(alpha + T);
-  const logA4 = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : -Infinity;
-  return logA1 + logA2 + logAddExp(logA3, logA4);
+/**
+ * The parts of ln L that depend on x and the parameters only (equation (6) of the paper):
+ *   base  = ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b)
+ *   death = ln a − ln(b+x−1)   (x > 0 only: the customer may have died just after the last purchase)
+ */
+function frequencyTerms({ r, alpha, a, b }: BgNbdParams, x: number): { base: number; death: number } {
+  return {
+    base: logGamma(r + x) - logGamma(r) + r * Math.log(alpha) + logBeta(a, b + x) - logBeta(a, b),
+    death: x > 0 ? Math.log(a) - Math.log(b + x - 1) : -Infinity,
+  };
+}
+
+/** ln L(r, alpha, a, b | x, t_x, T): the likelihood's sum of two terms done as a log-sum-exp. */
+export function bgNbdLogLikelihood(params: BgNbdParams, rf: RecencyFrequency): number {
+  return logLikelihoodWith(params, rf, frequencyTerms(params, rf.x));
+}
+
+function logLikelihoodWith(
+  { r, alpha }: BgNbdParams,
+  { x, tx, T }: RecencyFrequency,
+  terms: { base: number; death: number },
+): number {
+  const alive = -(r + x) * Math.log(alpha + T);
+  const dead = x > 0 ? terms.death - (r + x) * Math.log(alpha + tx) : -Infinity;
+  return terms.base + logAddExp(alive, dead);
+}
+
+interface Group {
+  readonly rf: RecencyFrequency;
+  count: number;
 }
 
 /** Customers with the same (x, t_x, T) share one likelihood term: evaluated once, weighted by their count. */
-function group(customers: readonly RecencyFrequency[]): { rf: RecencyFrequency; count: number }[] {
-  const groups = new Map<string, { rf: RecencyFrequency; count: number }>();
-  for (const rf of customers) {
-    const key = `${rf.x}|${rf.tx}|${rf.T}`;
+function group(customers: readonly RecencyFrequency[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const { x, tx, T } of customers) {
+    if (!(Number.isInteger(x) && x >= 0 && tx >= 0 && T >= tx)) {
+      throw new RangeError(`BG/NBD needs whole x >= 0 and 0 <= t_x <= T (got x ${x}, t_x ${tx}, T ${T})`);
+    }
+    const key = `${x}|${tx}|${T}`;
     const found = groups.get(key);
     if (found) found.count += 1;
-    else groups.set(key, { rf, count: 1 });
+    else groups.set(key, { rf: { x, tx, T }, count: 1 });
   }
   return [...groups.values()];
 }
 
-export function bgNbdTotalLogLikelihood(params: BgNbdParams, customers: readonly RecencyFrequency[]): number {
-  return group(customers).reduce((sum, g) => sum + g.count * bgNbdLogLikelihood(params, g.rf), 0);
+function totalOverGroups(params: BgNbdParams, groups: readonly Group[]): number {
+  // The x-only terms are shared by every customer with that frequency: a handful of lgamma calls per
+  // evaluation instead of several per customer.
+  const byFrequency = new Map<number, { base: number; death: number }>();
+  let sum = 0;
+  for (const g of groups) {
+    let terms = byFrequency.get(g.rf.x);
+    if (!terms) byFrequency.set(g.rf.x, (terms = frequencyTerms(params, g.rf.x)));
+    sum += g.count * logLikelihoodWith(params, g.rf, terms);
+  }
+  return sum;
 }
 
-/** Maximum likelihood by Nelder–Mead on the logs of the four parameters (all must be positive). */
+export function bgNbdTotalLogLikelihood(params: BgNbdParams, customers: readonly RecencyFrequency[]): number {
+  return totalOverGroups(params, group(customers));
+}
+
+/**
+ * Maximum likelihood by Nelder–Mead on the logs of the four parameters (all must be positive), started at
+ * r = alpha = a = b = 1; the restarts of the optimizer guard against a simplex that collapsed early.
+ */
 export function fitBgNbd(customers: readonly RecencyFrequency[]): BgNbdFit {
   if (customers.length === 0) throw new RangeError('BG/NBD needs at least one customer');
   const groups = group(customers);
@@ -63,13 +105,10 @@ export function fitBgNbd(customers: readonly RecencyFrequency[]): BgNbdFit {
     a: Math.exp(a),
     b: Math.exp(b),
   });
-  const negative = (logParams: readonly number[]) => {
-    const params = fromLog(logParams);
-    let sum = 0;
-    for (const g of groups) sum += g.count * bgNbdLogLikelihood(params, g.rf);
-    return -sum;
-  };
-  const result = minimizeNelderMead(negative, [0, 0, 0, 0]);
+  const result = minimizeNelderMead(
+    (logParams) => -totalOverGroups(fromLog(logParams), groups),
+    [0, 0, 0, 0],
+  );
   return {
     params: fromLog(result.x),
     logLikelihood: -result.value,
@@ -79,20 +118,32 @@ export function fitBgNbd(customers: readonly RecencyFrequency[]): BgNbdFit {
   };
 }
 
-/** Odds that the customer died just after the last purchase rather than being alive at T (0 when x = 0). */
+/**
+ * Odds that the customer died just after the last purchase rather than being alive at T (0 when x = 0):
+ * (a / (b + x − 1)) · ((α + T) / (α + t_x))^(r + x).
+ */
 function deathOdds({ r, alpha, a, b }: BgNbdParams, { x, tx, T }: RecencyFrequency): number {
   if (x === 0) return 0;
   return (a / (b + x - 1)) * Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + tx)));
 }
 
-/** P(alive | x, t_x, T) (Fader, Hardie & Lee 2008 note "Computing P(alive) using the BG/NBD model"). */
+/** P(alive | x, t_x, T) = 1 / (1 + death odds) (Fader, Hardie & Lee 2008, "Computing P(alive) using the BG/NBD"). */
 export function bgNbdProbabilityAlive(params: BgNbdParams, rf: RecencyFrequency): number {
   return 1 / (1 + deathOdds(params, rf));
 }
 
 /**
- * E[Y(t) | x, t_x, T]: expected transactions in the next t time units (equation (10) of the paper).
- * Needs a != 1 (the expression has a - 1 in a denominator; both factors change sign together).
+ * (a + b + x − 1)/(a − 1) · [1 − tail] with tail = exp(logTail) is 0/0-prone at a = 1; both factors change
+ * sign together, and an a within 1e-9 of 1 is moved off it (the expectation is continuous in a).
+ */
+function ratioTimesOneMinusTail(a: number, b: number, x: number, logTail: number): number {
+  const aSafe = Math.abs(a - 1) < 1e-9 ? 1 + 1e-9 : a;
+  return ((aSafe + b + x - 1) / (aSafe - 1)) * -Math.expm1(logTail);
+}
+
+/**
+ * E[Y(t) | x, t_x, T]: expected transactions in the next t time units (equation (10) of the paper):
+ *   (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))] / (1 + death odds)
  */
 export function bgNbdConditionalExpectedTransactions(
   params: BgNbdParams,
@@ -105,12 +156,15 @@ export function bgNbdConditionalExpectedTransactions(
   const logTail =
     (r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t)) +
     logHyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t));
-  return (((a + b + x - 1) / (a - 1)) * -Math.expm1(logTail)) / (1 + deathOdds(params, rf));
+  return ratioTimesOneMinusTail(a, b, x, logTail) / (1 + deathOdds(params, rf));
 }
 
-/** E[X(t)]: expected transactions of a new customer in (0, t] (equation (9) of the paper). */
+/**
+ * E[X(t)]: expected repeat transactions of a new customer in (0, t] (equation (9) of the paper):
+ *   (a+b−1)/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b; a+b−1; t/(α+t))]
+ */
 export function bgNbdExpectedTransactions({ r, alpha, a, b }: BgNbdParams, t: number): number {
   if (t <= 0) return 0;
   const logTail = r * (Math.log(alpha) - Math.log(alpha + t)) + logHyp2f1(r, b, a + b - 1, t / (alpha + t));
-  return ((a + b - 1) / (a - 1)) * -Math.expm1(logTail);
+  return ratioTimesOneMinusTail(a, b, 0, logTail);
 }

@@ -64,7 +64,11 @@ function simplexSearch(
   f: (x: readonly number[]) => number,
   start: readonly number[],
   step: number,
-  { valueTolerance, pointTolerance, maxIterations }: { valueTolerance: number; pointTolerance: number; maxIterations: number },
+  {
+    valueTolerance,
+    pointTolerance,
+    maxIterations,
+  }: { valueTolerance: number; pointTolerance: number; maxIterations: number },
 ): MinimizeResult {
   const n = start.length;
   let simplex = [start, ...start.map((_, i) => start.map((v, j) => (i === j ? v + step : v)))].map((x) => ({
@@ -78,17 +82,25 @@ function simplexSearch(
     const bestPoint = simplex[0];
     const worst = simplex[n];
     const spread = worst.value - bestPoint.value;
-    const size = Math.max(...simplex.slice(1).flatMap((p) => p.x.map((v, i) => Math.abs(v - bestPoint.x[i]))));
+    const size = Math.max(
+      ...simplex.slice(1).flatMap((p) => p.x.map((v, i) => Math.abs(v - bestPoint.x[i]))),
+    );
     if (spread <= valueTolerance * (1 + Math.abs(bestPoint.value)) && size <= pointTolerance) {
       return { x: bestPoint.x, value: bestPoint.value, iterations: iteration, converged: true };
     }
-    const centroid = Array.from({ length: n }, (_, i) => simplex.slice(0, n).reduce((s, p) => s + p.x[i], 0) / n);
+    const centroid = Array.from(
+      { length: n },
+      (_, i) => simplex.slice(0, n).reduce((s, p) => s + p.x[i], 0) / n,
+    );
     const reflected = at(centroid, worst.x, -1);
     const reflectedValue = f(reflected);
     if (reflectedValue < bestPoint.value) {
       const expanded = at(centroid, worst.x, -2);
       const expandedValue = f(expanded);
-      simplex[n] = expandedValue < reflectedValue ? { x: expanded, value: expandedValue } : { x: reflected, value: reflectedValue };
+      simplex[n] =
+        expandedValue < reflectedValue
+          ? { x: expanded, value: expandedValue }
+          : { x: reflected, value: reflectedValue };
       continue;
     }
     if (reflectedValue < simplex[n - 1].value) {

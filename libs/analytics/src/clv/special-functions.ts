@@ -46,25 +46,24 @@ export function logHyp2f1(a: number, b: number, c: number, z: number): number {
     throw new RangeError(`logHyp2f1 needs a, b, c > 0 and 0 <= z < 1 (got ${a}, ${b}, ${c}, ${z})`);
   }
   if (z === 0) return 0;
-  const logZ = Math.log(z);
   let logTerm = 0; // ln of term n (term 0 = 1)
   let scale = 0; // ln of the largest term so far
   let sum = 1; // sum of terms / e^scale
-  let previousRatio = Infinity;
   for (let n = 0; n < MAX_TERMS; n++) {
     const ratio = (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
     logTerm += Math.log(ratio);
     if (logTerm > scale) {
       sum = sum * Math.exp(scale - logTerm) + 1;
       scale = logTerm;
-    } else {
-      const relative = Math.exp(logTerm - scale);
-      sum += relative;
-      // Terms shrink geometrically once the ratio of successive terms is below 1 and falling (it tends to
-      // z < 1): the tail is then below relative / (1 - ratio).
-      if (ratio < 1 && ratio <= previousRatio && relative < TOLERANCE * (1 - ratio) * sum) break;
+      continue;
     }
-    previousRatio = ratio;
+    const relative = Math.exp(logTerm - scale);
+    sum += relative;
+    // Each factor (a+m)/(c+m) and (b+m)/(m+1) moves monotonically towards 1 as m grows, so every later ratio
+    // of successive terms is at most bound = z · max(1, (a+n)/(c+n)) · max(1, (b+n)/(n+1)). Below 1, the
+    // tail after this term is at most relative · bound / (1 − bound): stop once that cannot show in the sum.
+    const bound = z * Math.max(1, (a + n) / (c + n)) * Math.max(1, (b + n) / (n + 1));
+    if (bound < 1 && (relative * bound) / (1 - bound) < TOLERANCE * sum) return scale + Math.log(sum);
   }
-  return scale + Math.log(sum);
+  throw new RangeError(`logHyp2f1(${a}, ${b}, ${c}, ${z}) needs more than ${MAX_TERMS} terms`);
 }

@@ -1,0 +1,159 @@
+import { minorPerMajor } from '../currency-units';
+import {
+  bgNbdConditionalExpectedTransactions,
+  bgNbdProbabilityAlive,
+  fitBgNbd,
+  type BgNbdParams,
+} from './bg-nbd.model';
+import { discountedValue, perPeriodDiscountRate } from './clv.discounting';
+import { fitGammaGamma, gammaGammaExpectedSpend, type GammaGammaParams } from './gamma-gamma.model';
+
+/**
+ * Version of the models and of the summary conventions they are fitted on. Bump it when either changes, so
+ * stored fits and predictions say which code made them.
+ *   v1: BG/NBD + Gamma-Gamma by maximum likelihood (Nelder–Mead on log-parameters); one transaction per
+ *       customer-day (same-day orders summed); spend = mean of the repeat transactions, in major units.
+ */
+export const CLV_MODEL_VERSION = 'bg-nbd+gamma-gamma/v1';
+
+/** One customer as the models see them (the columns of the clv_summary view), times in model units. */
+export interface ClvCustomerSummary {
+  readonly customerId: string;
+  /** Repeat transactions (purchase days after the first) up to the cutoff. */
+  readonly x: number;
+  /** Time from the first to the last purchase day. */
+  readonly tx: number;
+  /** Time from the first purchase day to the cutoff. */
+  readonly T: number;
+  /** Revenue up to the cutoff, first purchase included (minor units). */
+  readonly revenueMinor: number;
+  /** Mean value of the repeat transactions (minor units; 0 when x = 0). */
+  readonly meanRepeatMinor: number;
+}
+
+export interface ClvModelFitStats {
+  readonly logLikelihood: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+/** The fitted models: what to store (clv_models), compare across versions and predict from. */
+export interface ClvModel {
+  readonly modelVersion: string;
+  /** End of calibration (inclusive), YYYY-MM-DD. */
+  readonly cutoff: string;
+  readonly currency: string;
+  /** Days per model time unit (7: weeks). */
+  readonly timeUnitDays: number;
+  readonly customers: number;
+  /** Customers with x > 0: the Gamma-Gamma sample. */
+  readonly repeatCustomers: number;
+  readonly bgNbd: ClvModelFitStats & { readonly params: BgNbdParams };
+  /** Null when no customer has a repeat transaction. gamma is in MAJOR units of the currency. */
+  readonly gammaGamma: (ClvModelFitStats & { readonly params: GammaGammaParams }) | null;
+}
+
+export interface FitClvModelOptions {
+  readonly cutoff: string;
+  readonly currency: string;
+  readonly timeUnitDays?: number;
+}
+
+/** Fits both models on a customer summary (computed in ClickHouse as of `cutoff`). */
+export function fitClvModel(customers: readonly ClvCustomerSummary[], options: FitClvModelOptions): ClvModel {
+  const bg = fitBgNbd(customers);
+  const perMajor = minorPerMajor(options.currency);
+  const spenders = customers
+    .filter((c) => c.x > 0 && c.meanRepeatMinor > 0)
+    .map((c) => ({ x: c.x, m: c.meanRepeatMinor / perMajor }));
+  const gg = spenders.length > 0 ? fitGammaGamma(spenders) : null;
+  const stats = (f: ClvModelFitStats) => ({
+    logLikelihood: f.logLikelihood,
+    iterations: f.iterations,
+    converged: f.converged,
+  });
+  return Object.freeze({
+    modelVersion: CLV_MODEL_VERSION,
+    cutoff: options.cutoff,
+    currency: options.currency,
+    timeUnitDays: options.timeUnitDays ?? 7,
+    customers: customers.length,
+    repeatCustomers: customers.filter((c) => c.x > 0).length,
+    bgNbd: Object.freeze({ params: Object.freeze({ ...bg.params }), ...stats(bg) }),
+    gammaGamma: gg ? Object.freeze({ params: Object.freeze({ ...gg.params }), ...stats(gg) }) : null,
+  });
+}
+
+export interface ClvPredictionOptions {
+  /** Prediction horizon in model time units (52 = a year for a weekly model). */
+  readonly horizon: number;
+  /** Annual discount rate (0.1 = 10 % a year). Default 0. */
+  readonly annualDiscountRate?: number;
+  /** Share of revenue counted as value. Default 1 (revenue CLV). */
+  readonly margin?: number;
+}
+
+export interface ClvPrediction {
+  readonly customerId: string;
+  readonly pAlive: number;
+  /** Expected transactions in the horizon. */
+  readonly expectedPurchases: number;
+  /** Expected value of one future transaction, minor units. */
+  readonly expectedSpendMinor: number;
+  /** Discounted expected value over the horizon, times margin, minor units. */
+  readonly clvMinor: number;
+}
+
+/**
+ * Expected value of one future transaction in minor units. Gamma-Gamma's conditional mean when it was fitted
+ * and its population mean p·γ/(q − 1) exists (q > 1); otherwise the customer's own mean spend so far.
+ */
+function expectedSpendMinor(model: ClvModel, c: ClvCustomerSummary): number {
+  const perMajor = minorPerMajor(model.currency);
+  const gg = model.gammaGamma?.params;
+  if (gg && (c.x > 0 || gg.q > 1)) {
+    return gammaGammaExpectedSpend(gg, { x: c.x, m: c.meanRepeatMinor / perMajor }) * perMajor;
+  }
+  return c.revenueMinor / (c.x + 1);
+}
+
+export function predictClv(
+  model: ClvModel,
+  customer: ClvCustomerSummary,
+  options: ClvPredictionOptions,
+): ClvPrediction {
+  const params = model.bgNbd.params;
+  const rate = perPeriodDiscountRate(options.annualDiscountRate ?? 0, model.timeUnitDays);
+  const cumulative = (t: number) => bgNbdConditionalExpectedTransactions(params, customer, t);
+  const spend = expectedSpendMinor(model, customer);
+  return {
+    customerId: customer.customerId,
+    pAlive: bgNbdProbabilityAlive(params, customer),
+    expectedPurchases: cumulative(options.horizon),
+    expectedSpendMinor: spend,
+    clvMinor: discountedValue(cumulative, {
+      horizon: options.horizon,
+      perPeriodRate: rate,
+      valuePerPurchase: spend,
+      margin: options.margin,
+    }),
+  };
+}
+
+/** Predictions for a whole base; customers with the same history are computed once. */
+export function predictClvAll(
+  model: ClvModel,
+  customers: readonly ClvCustomerSummary[],
+  options: ClvPredictionOptions,
+): ClvPrediction[] {
+  const cache = new Map<string, Omit<ClvPrediction, 'customerId'>>();
+  return customers.map((c) => {
+    const key = `${c.x}|${c.tx}|${c.T}|${c.meanRepeatMinor}|${c.revenueMinor}`;
+    let found = cache.get(key);
+    if (!found) {
+      const { customerId: _id, ...rest } = predictClv(model, c, options);
+      cache.set(key, (found = rest));
+    }
+    return { customerId: c.customerId, ...found };
+  });
+}
