@@ -13,6 +13,8 @@ ENV NODE_ENV=production DATA_DIR=/data
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./
+# the ClickHouse migrations, applied at boot (libs/analytics finds infra/clickhouse above dist/)
+COPY --from=build /app/infra/clickhouse ./infra/clickhouse
 VOLUME /data
 EXPOSE 3000
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -163,6 +163,7 @@ describe('POST /v1/events (embedded store)', () => {
       checks: {
         eventStore: { adapter: 'sqlite', status: 'up' },
         readModel: { adapter: 'sqlite', status: 'up' },
+        analytics: { adapter: 'chdb', status: 'up' },
       },
     });
   });

@@ -1,3 +1,4 @@
+import { AnalyticsModule } from '@crm/analytics';
 import { AppConfig, ConfigModule } from '@crm/config';
 import { EventStoreModule } from '@crm/event-store/event-store.module';
 import { ReadModelModule } from '@crm/read-model';
@@ -14,6 +15,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(),
         ReadModelModule.forRoot(),
+        AnalyticsModule.forRoot(),
         ApiModule,
         ...extra,
       ],

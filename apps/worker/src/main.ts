@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerRootModule.forRoot(config));
   // SIGTERM/SIGINT: finish the batches in hand, commit, hand the relay lease over, then exit.
   app.enableShutdownHooks();
-  Logger.log(`Worker ${config.workerId} running (relay + read-model projector)`, 'Bootstrap');
+  Logger.log(`Worker ${config.workerId} running (relay + projectors)`, 'Bootstrap');
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import { AnalyticsModule } from '@crm/analytics';
 import { AppConfig, ConfigModule } from '@crm/config';
 import { EventStoreModule } from '@crm/event-store/event-store.module';
 import { MessagingModule } from '@crm/messaging';
@@ -15,6 +16,7 @@ export class WorkerRootModule {
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(),
         ReadModelModule.forRoot(),
+        AnalyticsModule.forRoot(),
         MessagingModule.forRoot(),
         WorkerModule,
       ],

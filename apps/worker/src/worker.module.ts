@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
+import { AnalyticsConsumer } from './projections/analytics.consumer';
 import { ReadModelConsumer } from './projections/read-model.consumer';
 import { RelayRunner } from './relay/relay.runner';
 
 /**
- * Relay and projectors. Adapters (event store, bus, read model) come from the global modules of the root
- * module, so the same WorkerModule runs alone (apps/worker) or beside the API (`crm serve`).
+ * Relay and projectors. Adapters (event store, bus, read model, analytics) come from the global modules of
+ * the root module, so the same WorkerModule runs alone (apps/worker) or beside the API (`crm serve`).
  */
 @Module({
-  providers: [ReadModelConsumer, RelayRunner],
-  exports: [ReadModelConsumer, RelayRunner],
+  providers: [ReadModelConsumer, AnalyticsConsumer, RelayRunner],
+  exports: [ReadModelConsumer, AnalyticsConsumer, RelayRunner],
 })
 export class WorkerModule {}

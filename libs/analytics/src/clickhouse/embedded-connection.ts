@@ -1,7 +1,6 @@
 import type { ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { drainPending } from 'chdb';
-import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
-import { mkdirSync, readFileSync } from 'node:fs';
+import type { ChdbConnection } from 'chdb/connection';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The connection type `createClient({ connection })` takes. */
@@ -90,50 +89,88 @@ function registry(): Registry {
   return holder[REGISTRY];
 }
 
-/** The process holding `<path>/status`, when it is another, live one (ClickHouse writes `PID: n` there). */
+/**
+ * libchdb, loaded on first use: it adds some 160 MB to the process, which a process that never opens the
+ * embedded engine (one with CLICKHOUSE_URL, or one waiting for another process to release the directory)
+ * should not pay.
+ */
+async function chdb() {
+  const [{ createChdbConnection }, { drainPending }] = await Promise.all([
+    import('chdb/connection'),
+    import('chdb'),
+  ]);
+  return { createChdbConnection, drainPending };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The other process holding the engine lock on `<path>/status`, if any. ClickHouse flock()s that file and
+ * writes `PID: n` in it; the file stays behind when its process is killed, and a pid can be reused, so on
+ * Linux the lock table (/proc/locks) is asked who holds the file's inode; elsewhere the pid must be alive.
+ */
 function otherHolder(path: string): number | undefined {
+  const status = join(path, 'status');
+  let inode: number;
   let text: string;
   try {
-    text = readFileSync(join(path, 'status'), 'utf8');
+    inode = statSync(status).ino;
+    text = readFileSync(status, 'utf8');
   } catch {
     return undefined;
   }
-  const pid = Number(/^PID:\s*(\d+)/m.exec(text)?.[1]);
-  if (!Number.isInteger(pid) || pid === process.pid) return undefined;
+  let holder = Number(/^PID:\s*(\d+)/m.exec(text)?.[1]);
   try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+    const locks = readFileSync('/proc/locks', 'utf8');
+    const lock = locks
+      .split('\n')
+      .map((line) => /\bFLOCK\s+\S+\s+WRITE\s+(\d+)\s+[0-9a-f]+:[0-9a-f]+:(\d+)\b/i.exec(line))
+      .find((match) => match !== null && Number(match[2]) === inode);
+    holder = lock ? Number(lock[1]) : NaN;
+  } catch {
+    // No /proc (macOS): trust the pid written in the file if that process lives.
   }
+  return Number.isInteger(holder) && holder !== process.pid && alive(holder) ? holder : undefined;
 }
 
 async function open(engine: Engine): Promise<ChdbConnection> {
   if (engine.connection) return engine.connection;
-  engine.opening ??= (async () => {
-    await registry().closing;
-    mkdirSync(engine.path, { recursive: true });
-    try {
-      engine.connection = createChdbConnection({ path: engine.path });
-      return engine.connection;
-    } catch (error) {
-      // libchdb reports only "Failed to create connection"; the lock file says whether someone else has it.
-      const holder = otherHolder(engine.path);
-      if (holder !== undefined) throw new EmbeddedEngineBusyError(engine.path, holder);
-      throw error;
-    } finally {
-      engine.opening = undefined;
-    }
-  })();
+  engine.opening ??= connect(engine).finally(() => (engine.opening = undefined));
   return engine.opening;
+}
+
+async function connect(engine: Engine): Promise<ChdbConnection> {
+  await registry().closing;
+  // Checked first, so a process waiting for the directory neither loads libchdb nor has it log the failure.
+  const holder = otherHolder(engine.path);
+  if (holder !== undefined) throw new EmbeddedEngineBusyError(engine.path, holder);
+  mkdirSync(engine.path, { recursive: true });
+  const { createChdbConnection } = await chdb();
+  try {
+    engine.connection = createChdbConnection({ path: engine.path });
+    return engine.connection;
+  } catch (error) {
+    // libchdb reports only "Failed to create connection"; the lock says whether someone else took it.
+    const taken = otherHolder(engine.path);
+    if (taken !== undefined) throw new EmbeddedEngineBusyError(engine.path, taken);
+    throw error;
+  }
 }
 
 async function shutDown(engine: Engine): Promise<void> {
   if (engine.inFlight > 0) await new Promise<void>((resolve) => engine.idleWaiters.push(resolve));
   if (engine.opening) await engine.opening.catch(() => undefined);
-  await engine.connection?.close();
+  if (!engine.connection) return;
+  await engine.connection.close();
   // close() can return while libchdb still finishes with the connection; rebinding before that would fail.
-  await drainPending();
+  await (await chdb()).drainPending();
 }
 
 /**

@@ -44,6 +44,8 @@ export interface EventRow {
 
 /** An event the analytics store cannot hold (bad time or amount): the worker dead-letters it. */
 export class MalformedAnalyticsEventError extends Error {
+  readonly code = 'analytics.malformed_event';
+
   constructor(
     readonly eventId: string,
     reason: string,

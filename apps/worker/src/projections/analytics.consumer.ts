@@ -1,0 +1,114 @@
+import {
+  AnalyticsBatcher,
+  AnalyticsProjector,
+  AnalyticsSchema,
+  MalformedAnalyticsEventError,
+  toEventRow,
+} from '@crm/analytics';
+import { AppConfig } from '@crm/config';
+import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
+import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import {
+  BUS,
+  Bus,
+  BusConsumer,
+  BusMessage,
+  decodeCustomerEvent,
+  PoisonMessageError,
+  UndecodableMessageError,
+} from '@crm/messaging';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+
+export const ANALYTICS_GROUP = 'crm.analytics';
+
+/**
+ * The analytics projector's consumer group: one more group on the lifecycle topic, independent of the read
+ * model's. Deliveries of all partitions are gathered into large ClickHouse writes (by size and time, see
+ * AnalyticsBatcher); a delivery is acknowledged, hence its offsets committed, only once the write holding it
+ * was accepted. A failed write fails every delivery in it and the bus redelivers them; the projector is
+ * idempotent, so nothing is counted twice (libs/analytics/README.md, "Exactly-once results").
+ *
+ * The group is joined once the analytics schema is applied: a process that cannot reach the store (embedded
+ * engine held by another process) must not take partitions it cannot project.
+ */
+@Injectable()
+export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('AnalyticsProjector');
+  private readonly batcher: AnalyticsBatcher;
+  private consumer?: BusConsumer;
+  private stopped = false;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    private readonly projector: AnalyticsProjector,
+    private readonly schema: AnalyticsSchema,
+    config: AppConfig,
+  ) {
+    this.batcher = new AnalyticsBatcher((events) => this.write(events), {
+      maxEvents: config.ANALYTICS_BATCH_SIZE,
+      maxWaitMs: config.ANALYTICS_LINGER_MS,
+    });
+  }
+
+  /** Before the relay starts (onApplicationBootstrap), so the in-process bus counts this group from the start. */
+  async onModuleInit(): Promise<void> {
+    if (this.schema.isReady) return this.start();
+    this.logger.warn(`Not consuming until the analytics store is available: ${this.schema.pendingReason}`);
+    void this.schema.whenReady().then(() => this.start().catch((error) => this.logger.error(error)));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    // The batch in hand waits for a flush: close() flushes now instead of after the linger.
+    await Promise.all([this.consumer?.stop(), this.batcher.close()]);
+  }
+
+  /** True once this process consumes the group (false while waiting for the store). */
+  get consuming(): boolean {
+    return this.consumer !== undefined && !this.stopped;
+  }
+
+  lag() {
+    return this.consumer?.lag();
+  }
+
+  private async start(): Promise<void> {
+    if (this.stopped || this.consumer) return;
+    this.consumer = await this.bus.consume({ group: ANALYTICS_GROUP, handler: (m) => this.handle(m) });
+    this.logger.log(`Consuming ${this.bus.topic} as ${ANALYTICS_GROUP}`);
+  }
+
+  private async handle(messages: readonly BusMessage[]): Promise<void> {
+    const events: RecordedEvent[] = [];
+    for (const message of messages) events.push(this.checked(message));
+    await this.batcher.add(events);
+  }
+
+  /**
+   * Decodes a message and checks that the projector can store it, so one bad record is dead-lettered alone
+   * here instead of failing the shared write of every partition's deliveries.
+   */
+  private checked(message: BusMessage): RecordedEvent {
+    try {
+      const event = decodeCustomerEvent(message);
+      if (event.streamId.startsWith(CUSTOMER_STREAM_PREFIX)) toEventRow(event);
+      return event;
+    } catch (error) {
+      if (error instanceof UndecodableMessageError || error instanceof MalformedAnalyticsEventError) {
+        throw new PoisonMessageError(message, error.message);
+      }
+      throw error;
+    }
+  }
+
+  private async write(events: RecordedEvent[]): Promise<void> {
+    try {
+      await this.projector.apply(events);
+    } catch (error) {
+      this.logger.warn(
+        `Analytics batch of ${events.length} not written (will be redelivered): ${(error as Error).message}`,
+      );
+      throw error;
+    }
+  }
+}

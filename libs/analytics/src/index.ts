@@ -1,0 +1,55 @@
+export * from './analytics.module';
+export {
+  ANALYTICS_CLICKHOUSE_SETTINGS,
+  createAnalyticsClient,
+  pingAnalytics,
+  type AnalyticsClient,
+  type AnalyticsClientOptions,
+} from './clickhouse/analytics-client.factory';
+export {
+  fromClickHouseDateTime,
+  runStatement,
+  selectRows,
+  toClickHouseDateTime,
+  type QueryParams,
+} from './clickhouse/clickhouse-statements';
+export {
+  EmbeddedConnectionClosedError,
+  EmbeddedEngineBusyError,
+  EmbeddedEngineError,
+  EmbeddedEnginePathError,
+} from './clickhouse/embedded-connection';
+export {
+  checkDatabaseName,
+  DEFAULT_ANALYTICS_DATABASE,
+  InvalidDatabaseNameError,
+} from './clickhouse/sql-names';
+export {
+  defaultMigrationsDir,
+  loadClickHouseMigrations,
+  MigrationFilesError,
+  type ClickHouseMigration,
+} from './migrations/clickhouse-migration.files';
+export {
+  ClickHouseMigrationsRunner,
+  MigrationChecksumError,
+  type AppliedMigration,
+  type MigrationRunResult,
+} from './migrations/clickhouse-migrations.runner';
+export {
+  AnalyticsBatcher,
+  BatcherClosedError,
+  type AnalyticsBatcherOptions,
+} from './projector/analytics.batcher';
+export {
+  ANALYTICS_PROJECTION,
+  AnalyticsProjector,
+  type AnalyticsApplyResult,
+} from './projector/analytics.projector';
+export { MalformedAnalyticsEventError, toEventRow, type EventRow } from './projector/event-row.mapper';
+export * from './clv/bg-nbd.model';
+export * from './clv/gamma-gamma.model';
+export * from './clv/clv.model';
+export * from './clv/clv.discounting';
+export * from './clv/clv-holdout.report';
+export { ClvSummaryQuery, type ClvHoldoutRow, type ClvSummaryRow } from './queries/clv-summary.query';
