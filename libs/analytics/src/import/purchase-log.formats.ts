@@ -3,7 +3,7 @@ import { decimalToMinor } from '../currency-units';
 import { toUtcInstant, type PurchaseRecord } from './purchase-record';
 
 /**
- * The line formats of `crm import` (documented in docs/analytics.md, "Importing a purchase log"):
+ * The line formats of `crm import` (documented in README.md beside this file):
  * - cdnow   CDNOW logs: `customer_id date(YYYYMMDD) number_of_cds dollar_value` (master file, one header
  *           line) or `customer_id sample_id date number_of_cds dollar_value` (sample file), blank-separated.
  * - csv     header row, then one purchase per row (columns in CSV_COLUMNS).
@@ -50,7 +50,14 @@ export function readCdnowLine(text: string): PurchaseRecord | null {
     // The log gives units and a total, not prices: one line item at the average unit price (rounded).
     items:
       quantity > 0
-        ? [{ sku: 'CD', category: 'music', quantity, unitPrice: { minor: Math.round(minor / quantity), currency: 'USD' } }]
+        ? [
+            {
+              sku: 'CD',
+              category: 'music',
+              quantity,
+              unitPrice: { minor: Math.round(minor / quantity), currency: 'USD' },
+            },
+          ]
         : undefined,
   };
 }
@@ -201,7 +208,11 @@ export function readNdjsonLine(text: string, defaultCurrency?: string): Purchase
   if (!currency) throw new RangeError('currency is missing');
   let minor: number;
   if (line.amountMinor !== undefined) {
-    if (typeof line.amountMinor !== 'number' || !Number.isSafeInteger(line.amountMinor) || line.amountMinor < 0) {
+    if (
+      typeof line.amountMinor !== 'number' ||
+      !Number.isSafeInteger(line.amountMinor) ||
+      line.amountMinor < 0
+    ) {
       throw new RangeError('amountMinor must be a non-negative integer');
     }
     minor = line.amountMinor;

@@ -8,7 +8,6 @@ import {
   type CustomerPurchasedData,
 } from '@crm/domain';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { readLines } from './line-reader';
@@ -40,13 +39,11 @@ export type ImportedEvent =
       readonly metadata: ImportMetadata;
     };
 
-export interface ImportProgress {
+/** An event with where it came from: its line, and how far into the source that line ends (for progress). */
+export interface SourcedEvent {
+  readonly lineNumber: number;
   readonly bytesRead: number;
-  /** Size of the source when known (a file), else undefined. */
-  readonly totalBytes?: number;
-  readonly lines: number;
-  readonly events: number;
-  readonly skippedLines: number;
+  readonly event: ImportedEvent;
 }
 
 export interface PurchaseLogParserOptions {
@@ -58,7 +55,7 @@ export interface PurchaseLogParserOptions {
   readonly sourceName?: string;
   /** Prepended to every customer id of the file (default none). */
   readonly customerIdPrefix?: string;
-  /** Acquisition channel when the line gives none. Default `offline`. */
+  /** Acquisition channel when the line gives none. Default `direct` (a purchase log rarely says). */
   readonly acquisitionChannel?: AcquisitionChannel;
   /** Currency when the line gives none (csv, ndjson). */
   readonly currency?: string;
@@ -67,29 +64,24 @@ export interface PurchaseLogParserOptions {
   /** 'throw' (default): stop at the first bad line. 'skip': report it through onSkippedLine and go on. */
   readonly invalidLines?: 'throw' | 'skip';
   readonly onSkippedLine?: (error: PurchaseLogLineError) => void;
-  /** Called every `progressEveryLines` lines (default 1,000) and once at the end. */
-  readonly onProgress?: (progress: ImportProgress) => void;
-  readonly progressEveryLines?: number;
 }
 
 /** Streams a purchase log file as publishable events (acquisition before each customer's first purchase). */
 export async function* parsePurchaseLog(
   path: string,
   options: PurchaseLogParserOptions,
-): AsyncGenerator<ImportedEvent> {
-  const { size } = await stat(path);
+): AsyncGenerator<SourcedEvent> {
   yield* parsePurchaseLogStream(createReadStream(path), {
     ...options,
     sourceName: options.sourceName ?? basename(path),
-    totalBytes: size,
   });
 }
 
 /** Same as parsePurchaseLog, from any byte stream (stdin, an upload). `sourceName` is then required. */
 export async function* parsePurchaseLogStream(
   source: Readable,
-  options: PurchaseLogParserOptions & { readonly totalBytes?: number },
-): AsyncGenerator<ImportedEvent> {
+  options: PurchaseLogParserOptions,
+): AsyncGenerator<SourcedEvent> {
   const sourceName = options.sourceName;
   if (!sourceName) throw new TypeError('sourceName is required to derive stable event ids');
   if (options.currency !== undefined && !isCurrencyCode(options.currency)) {
@@ -97,9 +89,7 @@ export async function* parsePurchaseLogStream(
   }
   const format = lineFormat(options.format, { currency: options.currency });
   const seen = new Set<string>();
-  const every = options.progressEveryLines ?? 1_000;
   const metadata: ImportMetadata = { source: 'import', correlationId: `import:${sourceName}` };
-  let progress: ImportProgress = { bytesRead: 0, totalBytes: options.totalBytes, lines: 0, events: 0, skippedLines: 0 };
 
   for await (const line of readLines(source)) {
     let events: ImportedEvent[] = [];
@@ -107,23 +97,26 @@ export async function* parsePurchaseLogStream(
       const record = format.read(line.text);
       if (record) {
         const customerId = `${options.customerIdPrefix ?? ''}${record.customerId}`;
-        const first = !seen.has(customerId);
+        const acquire = !seen.has(customerId) && !(await options.isKnownCustomer?.(customerId));
+        events = toEvents(record, {
+          customerId,
+          acquire,
+          sourceName,
+          lineNumber: line.lineNumber,
+          metadata,
+          options,
+        });
+        // Only once the line is good: a customer whose first line was skipped is acquired by the next one.
         seen.add(customerId);
-        const acquire = first && !(await options.isKnownCustomer?.(customerId));
-        events = toEvents(record, { customerId, acquire, sourceName, lineNumber: line.lineNumber, metadata, options });
       }
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
       const lineError = new PurchaseLogLineError(line.lineNumber, error.message);
       if (options.invalidLines !== 'skip') throw lineError;
       options.onSkippedLine?.(lineError);
-      progress = { ...progress, skippedLines: progress.skippedLines + 1 };
     }
-    progress = { ...progress, bytesRead: line.bytesRead, lines: line.lineNumber, events: progress.events + events.length };
-    yield* events;
-    if (line.lineNumber % every === 0) options.onProgress?.(progress);
+    for (const event of events) yield { lineNumber: line.lineNumber, bytesRead: line.bytesRead, event };
   }
-  options.onProgress?.(progress);
 }
 
 function toEvents(
@@ -139,12 +132,14 @@ function toEvents(
 ): ImportedEvent[] {
   const { customerId, sourceName, lineNumber, metadata, options } = context;
   if (customerId.trim() === '') throw new RangeError('customer id is empty');
-  if (!isCurrencyCode(record.currency)) throw new RangeError(`currency ${record.currency} is not an ISO 4217 code`);
-  if (!isMinorUnits(record.minor)) throw new RangeError(`amount ${record.minor} (minor units) is out of range`);
+  if (!isCurrencyCode(record.currency))
+    throw new RangeError(`currency ${record.currency} is not an ISO 4217 code`);
+  if (!isMinorUnits(record.minor))
+    throw new RangeError(`amount ${record.minor} (minor units) is out of range`);
   const origin = `import:${sourceName}:${lineNumber}`;
   const events: ImportedEvent[] = [];
   if (context.acquire) {
-    const channel = record.acquisition?.channel ?? options.acquisitionChannel ?? 'offline';
+    const channel = record.acquisition?.channel ?? options.acquisitionChannel ?? 'direct';
     if (!(ACQUISITION_CHANNELS as readonly string[]).includes(channel)) {
       throw new RangeError(`acquisition channel ${channel} is not one of ${ACQUISITION_CHANNELS.join(', ')}`);
     }

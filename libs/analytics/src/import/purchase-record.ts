@@ -35,7 +35,9 @@ export function toUtcInstant(value: string): string {
   const text = value.trim();
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
   if (!dateOnly && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
-    throw new RangeError(`occurred_at must be YYYY-MM-DD or an ISO 8601 date-time with a zone: ${JSON.stringify(value)}`);
+    throw new RangeError(
+      `occurred_at must be YYYY-MM-DD or an ISO 8601 date-time with a zone: ${JSON.stringify(value)}`,
+    );
   }
   const date = new Date(dateOnly ? `${text}T00:00:00Z` : text);
   if (Number.isNaN(date.getTime()) || (dateOnly && date.toISOString().slice(0, 10) !== text)) {
