@@ -137,7 +137,25 @@ export type CustomerEvent = {
 
 export type CustomerEventOf<K extends CustomerEventType> = Extract<CustomerEvent, { type: K }>;
 
-export const CURRENT_SCHEMA_VERSION = 1;
+/**
+ * Current schema version of each event type's `data`: what every writer stamps in `metadata.schemaVersion`
+ * (API, generator, import), and what readers get back, since the event store's upcasters turn older
+ * versions into these on read. Bump a type here together with its new upcaster in
+ * libs/event-store/src/upcasting (the chain refuses to load with a missing step).
+ *
+ * CustomerPurchased 2: money is `Money` (integer minor units + currency); version 1 had decimal amounts.
+ */
+export const CUSTOMER_SCHEMA_VERSIONS = Object.freeze({
+  CustomerAcquired: 1,
+  CustomerContacted: 1,
+  CustomerPurchased: 2,
+  CustomerReferred: 1,
+  CustomerChurned: 1,
+  CustomerReactivated: 1,
+} as const satisfies Record<CustomerEventType, number>);
+
+/** The version a writer stamps on a new event of this type. */
+export const currentSchemaVersion = (type: CustomerEventType): number => CUSTOMER_SCHEMA_VERSIONS[type];
 
 export const CUSTOMER_STREAM_PREFIX = 'customer-';
 export const customerStreamId = (customerId: string): string => `${CUSTOMER_STREAM_PREFIX}${customerId}`;

@@ -6,3 +6,4 @@ export { SqliteEventStore } from './sqlite/sqlite.event-store';
 export type { SqliteEventStoreOptions } from './sqlite/sqlite.event-store';
 export { createEventStore } from './event-store.factory';
 export type { EventStoreSettings } from './event-store.factory';
+export * from './upcasting';

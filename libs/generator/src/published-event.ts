@@ -1,5 +1,5 @@
 import {
-  CURRENT_SCHEMA_VERSION,
+  currentSchemaVersion,
   type CustomerEvent,
   type CustomerEventDataMap,
   type PublishableEventType,
@@ -47,7 +47,7 @@ export function toEventToAppend(emitted: CustomerEvent, published: PublishedEven
     occurredAt: new Date(emitted.occurredAt).toISOString(),
     data: emitted.data as unknown as Record<string, unknown>,
     metadata: {
-      schemaVersion: CURRENT_SCHEMA_VERSION,
+      schemaVersion: currentSchemaVersion(emitted.type),
       source: published.metadata.source,
       ...(published.metadata.correlationId ? { correlationId: published.metadata.correlationId } : {}),
       ...(triggered ? { causationId: published.eventId } : {}),

@@ -1,6 +1,6 @@
 import {
   commandForPublishedEvent,
-  CURRENT_SCHEMA_VERSION,
+  currentSchemaVersion,
   CustomerEvent,
   customerStreamId,
   decide,
@@ -160,7 +160,7 @@ function toEventToAppend(
     occurredAt: emitted.occurredAt,
     data: emitted.data as unknown as Record<string, unknown>,
     metadata: {
-      schemaVersion: CURRENT_SCHEMA_VERSION,
+      schemaVersion: currentSchemaVersion(emitted.type),
       ...(published.metadata.source ? { source: published.metadata.source } : {}),
       correlationId: published.metadata.correlationId ?? correlationId,
       ...(triggered
