@@ -89,6 +89,18 @@ export class CustomerReadModelProjector {
     });
   }
 
+  /**
+   * Applies a batch inside the caller's transaction: no retry, no SQLite queueing (the caller holds it).
+   * For a batch that must be part of a larger atomic step: a rebuild's final catch-up within its swap.
+   */
+  applyWithin(
+    manager: EntityManager,
+    events: readonly RecordedEvent[],
+    checkpoint?: ApplyCheckpoint,
+  ): Promise<ApplyResult> {
+    return this.applyInTransaction(manager, events, checkpoint);
+  }
+
   getCheckpoint(projection: string): Promise<ProjectionCheckpoint | null> {
     return runExclusive(this.dataSource, () => readCheckpoint(this.dataSource, projection));
   }

@@ -78,13 +78,20 @@ const CURSOR_KEY: Record<CustomerSort, string> = {
 export class CustomerQueries {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * Row and spend in one transaction: both from the same projection even when a rebuild swaps the tables
+   * between the two reads (PostgreSQL: the swap's table lock waits for this transaction; SQLite: one
+   * WAL snapshot).
+   */
   getCustomer(customerId: string): Promise<CustomerView | null> {
-    return runExclusive(this.dataSource, async () => {
-      const row = await this.dataSource.getRepository(CustomerEntity).findOneBy({ customerId });
-      if (!row) return null;
-      const spend = await this.dataSource.getRepository(CustomerSpendEntity).findBy({ customerId });
-      return toCustomerView(row, spend);
-    });
+    return runExclusive(this.dataSource, () =>
+      this.dataSource.transaction(async (manager) => {
+        const row = await manager.getRepository(CustomerEntity).findOneBy({ customerId });
+        if (!row) return null;
+        const spend = await manager.getRepository(CustomerSpendEntity).findBy({ customerId });
+        return toCustomerView(row, spend);
+      }),
+    );
   }
 
   /** Async so that invalid parameters reject the promise like every other failure. */

@@ -32,3 +32,4 @@ export { isPostgres, quotedTable } from './sql-dialect';
 export { runExclusive } from './exclusive-access';
 export * from './read-model.module';
 export { LeaseLostError, readRelayLease, RelayLease, type RelayLeaseState } from './relay-lease.repository';
+export * from './rebuild';

@@ -1,0 +1,185 @@
+import type { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import type { DataSource } from 'typeorm';
+import { RebuildLeases, type RebuildRecord } from './rebuild-lease.repository';
+import { measureProgress, type RebuildProgress } from './rebuild-progress';
+import { RebuildInterruptedError } from './rebuild.errors';
+import type { RebuildableProjection, ShadowBuild } from './rebuildable-projection';
+
+export interface RebuildOptions {
+  /** Discard any shadow an unfinished run left and start from the first event. */
+  readonly fromScratch?: boolean;
+  /** Events per readAll and per shadow transaction. Default 5,000. */
+  readonly batchSize?: number;
+  /** Stops after the batch in hand; the shadow and its checkpoint stay for a resume. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RebuildProgress) => void;
+  /** Called once the lease is held, before the first batch (the API answers 202 then). */
+  readonly onStarted?: (progress: RebuildProgress) => void;
+}
+
+export interface RebuildResult extends RebuildProgress {
+  /** True when this run continued a shadow an earlier, unfinished run left. */
+  readonly resumed: boolean;
+  /** Events the swap applied on top of the shadow (appended while it was built). */
+  readonly caughtUpInSwap: number;
+}
+
+export interface ProjectionRebuilderOptions {
+  /** Identity in the lease (host and pid, or WORKER_ID). */
+  readonly owner: string;
+  /** A rebuild that stops renewing its lease for this long can be replaced. */
+  readonly leaseTtlMs: number;
+}
+
+export const DEFAULT_REBUILD_BATCH = 5_000;
+
+/** How the previous run ended decides whether its shadow is worth resuming. */
+const resumable = (previous: RebuildRecord | undefined): boolean =>
+  previous !== undefined && previous.status !== 'completed';
+
+/**
+ * Rebuilds a projection from the event store while its live version keeps serving:
+ *
+ * 1. takes the projection's lease (`projection_rebuilds`; a second rebuild gets RebuildAlreadyRunningError);
+ * 2. opens the shadow: the one an unfinished run left (resume after its checkpoint) unless `fromScratch`
+ *    or the last run completed (its shadow was consumed by the swap);
+ * 3. reads the store directly with readAll in large batches, applies each to the shadow together with the
+ *    shadow's own checkpoint, renews the lease and reports progress;
+ * 4. once a batch comes back short (the head as of that read), swaps: the projection applies the events
+ *    appended since inside its atomic swap, so nothing the live projector applied is lost;
+ * 5. retires the old projection and marks the run completed.
+ *
+ * The lease is renewed on a timer too, so a long swap does not lose it. An abort leaves status
+ * `interrupted`, an error `failed` with the reason; either way the lease is released at once.
+ */
+export class ProjectionRebuilder {
+  private readonly leases: RebuildLeases;
+
+  constructor(
+    private readonly store: EventStore,
+    readModel: DataSource,
+    private readonly options: ProjectionRebuilderOptions,
+  ) {
+    this.leases = new RebuildLeases(readModel);
+  }
+
+  async rebuild(projection: RebuildableProjection, options: RebuildOptions = {}): Promise<RebuildResult> {
+    const { owner, leaseTtlMs } = this.options;
+    const name = projection.name;
+    const batchSize = options.batchSize ?? DEFAULT_REBUILD_BATCH;
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError('batchSize must be an integer >= 1');
+    const previous = await this.leases.acquire(name, owner, leaseTtlMs);
+    const started = Date.now();
+    let leaseError: unknown;
+    const heartbeat = setInterval(
+      () =>
+        void this.leases.progress(name, owner, leaseTtlMs, {}).catch((error: unknown) => {
+          leaseError ??= error;
+        }),
+      Math.max(50, Math.floor(leaseTtlMs / 3)),
+    );
+    heartbeat.unref();
+
+    let shadow: ShadowBuild | undefined;
+    let position = 0n;
+    let applied = 0;
+    let phase: RebuildProgress['phase'] = 'building';
+    try {
+      const fresh = options.fromScratch === true || !resumable(previous);
+      shadow = await projection.openShadow({ fresh });
+      let target = await this.store.headPosition();
+      if (shadow.position > target) {
+        // The shadow is ahead of the store (the store was replaced): it cannot be resumed.
+        await shadow.close();
+        shadow = await projection.openShadow({ fresh: true });
+      }
+      const startPosition = shadow.position;
+      position = startPosition;
+      const progress = () =>
+        measureProgress({
+          projection: name,
+          startPosition,
+          position,
+          targetPosition: target > position ? target : position,
+          eventsApplied: applied,
+          elapsedMs: Date.now() - started,
+          phase,
+        });
+      await this.leases.progress(name, owner, leaseTtlMs, {
+        startPosition,
+        position,
+        targetPosition: target,
+      });
+      options.onStarted?.(progress());
+
+      for (;;) {
+        this.checkpointOrStop(options.signal, name, position, leaseError);
+        const batch = await this.read(projection, position, batchSize);
+        if (batch.length > 0) {
+          const last = batch[batch.length - 1].globalPosition;
+          await shadow.apply(batch, last);
+          position = last;
+          applied += batch.length;
+          if (position > target) target = await this.store.headPosition();
+          await this.leases.progress(name, owner, leaseTtlMs, {
+            position,
+            targetPosition: target > position ? target : position,
+            eventsApplied: applied,
+          });
+          options.onProgress?.(progress());
+        }
+        if (batch.length < batchSize) break; // the head, as of this read: swap and catch up inside it
+      }
+
+      this.checkpointOrStop(options.signal, name, position, leaseError);
+      phase = 'swapping';
+      options.onProgress?.(progress());
+      const swapped = await shadow.swap({
+        readBatch: (after) => this.read(projection, after, batchSize),
+        confirmLease: (within) => this.leases.confirm(name, owner, leaseTtlMs, within),
+      });
+      position = swapped.position;
+      applied += swapped.events;
+      target = position;
+      phase = 'done';
+      await this.leases.finish(name, owner, { status: 'completed', position, eventsApplied: applied });
+      await shadow.retire();
+      const result = progress();
+      options.onProgress?.(result);
+      return { ...result, resumed: startPosition > 0n, caughtUpInSwap: swapped.events };
+    } catch (error) {
+      const interrupted = error instanceof RebuildInterruptedError;
+      await this.leases
+        .finish(name, owner, {
+          status: interrupted ? 'interrupted' : 'failed',
+          position,
+          eventsApplied: applied,
+          ...(interrupted ? {} : { error: (error as Error).message ?? String(error) }),
+        })
+        .catch(() => undefined); // lease already lost: the new holder owns the row now
+      throw error;
+    } finally {
+      clearInterval(heartbeat);
+      await shadow?.close().catch(() => undefined);
+    }
+  }
+
+  private read(projection: RebuildableProjection, after: bigint, maxCount: number): Promise<RecordedEvent[]> {
+    return this.store.readAll({
+      after: after > 0n ? after : undefined,
+      maxCount,
+      streamPrefix: projection.streamPrefix,
+    });
+  }
+
+  private checkpointOrStop(
+    signal: AbortSignal | undefined,
+    name: string,
+    position: bigint,
+    leaseError: unknown,
+  ): void {
+    if (leaseError) throw leaseError;
+    if (signal?.aborted) throw new RebuildInterruptedError(name, position);
+  }
+}

@@ -1,0 +1,51 @@
+import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * What a projection offers to be rebuilt from the event store while its live version keeps serving. The
+ * ProjectionRebuilder drives it (lease, batches, progress, resume); the projection knows its storage.
+ * The read model implements it with shadow tables (CustomerReadModelRebuild); another store (ClickHouse)
+ * plugs in by implementing these few methods.
+ */
+export interface RebuildableProjection {
+  /** Stable name: checkpoint name, `crm replay <name>`, `/v1/admin/projections/<name>`. */
+  readonly name: string;
+  /** Only streams starting with this are read (readAll's streamPrefix); undefined: every stream. */
+  readonly streamPrefix?: string;
+  /** Position the live projection has reached (its checkpoint), undefined before its first event. */
+  livePosition(): Promise<bigint | undefined>;
+  /**
+   * The shadow to build into: a new empty one when `fresh`, otherwise the one an unfinished run left
+   * (or a new one if there is none). Whatever the shadow holds is covered by its `position`.
+   */
+  openShadow(options: { fresh: boolean }): Promise<ShadowBuild>;
+}
+
+export interface ShadowBuild {
+  /** Position the shadow covers (0n when empty); the build resumes after it. */
+  readonly position: bigint;
+  /** Applies a batch to the shadow and moves the shadow's own checkpoint to `position`, atomically. */
+  apply(events: readonly RecordedEvent[], position: bigint): Promise<void>;
+  /**
+   * Makes the shadow the live projection in ONE atomic step, which also applies whatever was appended
+   * since the shadow's position (read with `context.readBatch` until it comes back empty) while the live
+   * projector is held off, and confirms the lease inside the step where the storage allows. Returns the
+   * position the live projection now covers. A failure leaves the old projection live and the shadow as
+   * it was (the next run resumes).
+   */
+  swap(context: SwapContext): Promise<{ position: bigint; events: number }>;
+  /** Drops the replaced projection and what is left of the shadow. Only after a successful swap. */
+  retire(): Promise<void>;
+  /** Releases connections; keeps the shadow for a resume. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface SwapContext {
+  /** Next events after a position, in global order (empty when the store has nothing newer). */
+  readBatch(after: bigint): Promise<readonly RecordedEvent[]>;
+  /**
+   * Throws RebuildLeaseLostError when this rebuild no longer holds the lease. Given the swap's
+   * transaction (read-model database), the check is part of it.
+   */
+  confirmLease(within?: EntityManager): Promise<void>;
+}

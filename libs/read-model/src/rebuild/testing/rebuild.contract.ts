@@ -1,0 +1,291 @@
+import { createEventStore } from '@crm/event-store/event-store.factory';
+import type { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { CustomerReadModelProjector } from '../../customer-read-model.projector';
+import { foldCustomerSummary } from '../../customer-summary.fold';
+import { runExclusive } from '../../exclusive-access';
+import { CUSTOMER_READ_MODEL_PROJECTION } from '../../read-model.constants';
+import { quotedTable } from '../../sql-dialect';
+import { generateCustomerHistory } from '../../testing/customer-history.generator';
+import type { ReadModelEngine } from '../../testing/read-model.harness';
+import { readModelSummaries } from '../../testing/read-model.harness';
+import { CustomerReadModelRebuild } from '../customer-read-model.rebuild';
+import { ProjectionRebuilder } from '../projection-rebuilder';
+import { RebuildLeases } from '../rebuild-lease.repository';
+import {
+  RebuildAlreadyRunningError,
+  RebuildInterruptedError,
+  RebuildLeaseLostError,
+} from '../rebuild.errors';
+
+const PROJECTION = CUSTOMER_READ_MODEL_PROJECTION;
+
+/** Appends events in their global order (one append each), so the store's positions follow the history. */
+export async function appendInOrder(store: EventStore, events: readonly RecordedEvent[]): Promise<void> {
+  for (const e of events) {
+    const { eventId, type, occurredAt, data, metadata } = e;
+    await store.appendToStream(e.streamId, [{ eventId, type, occurredAt, data, metadata }], {
+      expectedRevision: 'any',
+    });
+  }
+}
+
+/** The fold of every customer stream in the store: what a correct projection holds. */
+export async function foldStore(store: EventStore) {
+  const streams = new Map<string, RecordedEvent[]>();
+  for (let after: bigint | undefined; ;) {
+    const batch = await store.readAll({ after, maxCount: 10_000, streamPrefix: 'customer-' });
+    if (batch.length === 0) break;
+    for (const e of batch) {
+      const id = e.streamId.slice('customer-'.length);
+      streams.set(id, [...(streams.get(id) ?? []), e]);
+    }
+    after = batch[batch.length - 1].globalPosition;
+  }
+  return new Map([...streams].map(([id, events]) => [id, foldCustomerSummary(events)]));
+}
+
+/** Makes the live projection visibly wrong, so a test can tell the old tables from the rebuilt ones. */
+async function spoil(live: DataSource): Promise<void> {
+  await runExclusive(live, async () => {
+    const customers = quotedTable(live, 'customers');
+    await live.query(`UPDATE ${customers} SET name = 'stale', contacts_count = contacts_count + 1000`);
+    await live.query(`UPDATE ${quotedTable(live, 'customer_spend')} SET total_minor = total_minor + 1`);
+  });
+}
+
+/** Applies everything in the store to the live projection, as the live projector would (from a position). */
+async function followStore(store: EventStore, live: DataSource, after?: bigint): Promise<bigint | undefined> {
+  const projector = new CustomerReadModelProjector(live);
+  for (;;) {
+    const batch = await store.readAll({ after, maxCount: 300, streamPrefix: 'customer-' });
+    if (batch.length === 0) return after;
+    await projector.apply(batch, { projection: PROJECTION });
+    after = batch[batch.length - 1].globalPosition;
+  }
+}
+
+/**
+ * The rebuild's behaviour on one read-model engine. `engine.create` gives a fresh, empty database per
+ * test; the event store is an embedded one (through the factory, so reads are upcast as in production).
+ */
+export function describeRebuildContract(engine: ReadModelEngine): void {
+  describe(`projection rebuild on ${engine.name}`, () => {
+    let dir: string;
+    let store: EventStore;
+    let live: DataSource;
+    const history = generateCustomerHistory({ customers: 60, seed: 11 });
+
+    const rebuilder = (owner = 'test-owner', leaseTtlMs = 10_000) =>
+      new ProjectionRebuilder(store, live, { owner, leaseTtlMs });
+
+    beforeEach(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'crm-rebuild-'));
+      store = createEventStore({ dataDir: dir });
+      await appendInOrder(store, history.events);
+      live = await engine.create();
+      await live.initialize();
+      await live.runMigrations({ transaction: 'all' });
+      await followStore(store, live);
+    });
+
+    afterEach(async () => {
+      await engine.dispose(live);
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('builds a shadow from the store and swaps it in: the projection equals a fresh fold', async () => {
+      await spoil(live);
+      expect((await readModelSummaries(live)).get('c-1')?.profile.name).toBe('stale');
+      const projection = new CustomerReadModelRebuild(live);
+
+      const progress: number[] = [];
+      const result = await rebuilder().rebuild(projection, {
+        batchSize: 100,
+        onProgress: (p) => progress.push(p.fraction),
+      });
+
+      expect(await readModelSummaries(live)).toEqual(await foldStore(store));
+      const head = await store.headPosition();
+      expect(result).toMatchObject({ position: head, startPosition: 0n, resumed: false, phase: 'done' });
+      expect(result.eventsApplied).toBe(history.events.length);
+      expect(progress.length).toBeGreaterThan(3);
+      expect(progress.at(-1)).toBe(1);
+      expect(await projection.livePosition()).toBe(head);
+      expect(await new RebuildLeases(live).read(PROJECTION)).toMatchObject({
+        status: 'completed',
+        owner: 'test-owner',
+        leaseExpiresAt: 0,
+        position: head,
+        error: null,
+      });
+    });
+
+    it('is resumable: after an abort the next run continues from the shadow checkpoint', async () => {
+      await spoil(live);
+      const controller = new AbortController();
+      let batches = 0;
+      const first = rebuilder().rebuild(new CustomerReadModelRebuild(live), {
+        batchSize: 60,
+        signal: controller.signal,
+        onProgress: () => {
+          if (++batches === 3) controller.abort();
+        },
+      });
+      await expect(first).rejects.toBeInstanceOf(RebuildInterruptedError);
+      const interrupted = await new RebuildLeases(live).read(PROJECTION);
+      expect(interrupted).toMatchObject({ status: 'interrupted', eventsApplied: 180, leaseExpiresAt: 0 });
+      // The old projection kept serving, untouched.
+      expect((await readModelSummaries(live)).get('c-1')?.profile.name).toBe('stale');
+
+      const second = await rebuilder('another-owner').rebuild(new CustomerReadModelRebuild(live), {
+        batchSize: 60,
+      });
+      expect(second.resumed).toBe(true);
+      expect(second.startPosition).toBe(interrupted?.position);
+      expect(second.startPosition).toBeGreaterThan(0n);
+      expect(second.eventsApplied).toBe(history.events.length - 180);
+      expect(await readModelSummaries(live)).toEqual(await foldStore(store));
+    });
+
+    it('starts over when asked to, and never resumes the shadow of a completed run', async () => {
+      await rebuilder().rebuild(new CustomerReadModelRebuild(live), { batchSize: 200 });
+      const again = await rebuilder().rebuild(new CustomerReadModelRebuild(live), { batchSize: 200 });
+      expect(again).toMatchObject({ resumed: false, startPosition: 0n });
+
+      const controller = new AbortController();
+      await expect(
+        rebuilder().rebuild(new CustomerReadModelRebuild(live), {
+          batchSize: 100,
+          signal: controller.signal,
+          onProgress: () => controller.abort(),
+        }),
+      ).rejects.toBeInstanceOf(RebuildInterruptedError);
+      const scratch = await rebuilder().rebuild(new CustomerReadModelRebuild(live), {
+        batchSize: 100,
+        fromScratch: true,
+      });
+      expect(scratch).toMatchObject({ resumed: false, startPosition: 0n });
+      expect(scratch.eventsApplied).toBe(history.events.length);
+      expect(await readModelSummaries(live)).toEqual(await foldStore(store));
+    });
+
+    it('runs one rebuild of a projection at a time; a dead holder is replaced once its lease expires', async () => {
+      let release!: () => void;
+      const blocked = new Promise<void>((resolve) => (release = resolve));
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const projection = new CustomerReadModelRebuild(live);
+      const slow = {
+        name: projection.name,
+        streamPrefix: projection.streamPrefix,
+        livePosition: () => projection.livePosition(),
+        openShadow: async (options: { fresh: boolean }) => {
+          const shadow = await projection.openShadow(options);
+          started();
+          await blocked;
+          return shadow;
+        },
+      };
+      const first = rebuilder('first').rebuild(slow, { batchSize: 500 });
+      await running;
+      const second = rebuilder('second').rebuild(projection);
+      await expect(second).rejects.toBeInstanceOf(RebuildAlreadyRunningError);
+      await expect(second).rejects.toMatchObject({ code: 'REBUILD_ALREADY_RUNNING', owner: 'first' });
+      release();
+      await first;
+      // Free again once the first one finished.
+      await expect(rebuilder('second').rebuild(projection, { batchSize: 500 })).resolves.toMatchObject({
+        phase: 'done',
+      });
+
+      // A holder that died keeps the lease until it expires; then another process takes over, and the
+      // dead one (if it was only stalled) finds out at its next write.
+      const leases = new RebuildLeases(live);
+      await leases.acquire(PROJECTION, 'dead', 1, Date.now() - 10);
+      const taken = await rebuilder('alive').rebuild(projection, { batchSize: 500 });
+      expect(taken.phase).toBe('done');
+      await expect(leases.progress(PROJECTION, 'dead', 1_000, {})).rejects.toBeInstanceOf(
+        RebuildLeaseLostError,
+      );
+    });
+
+    it('catches up with appends made during the build; the live projector then goes on with no gap or double', async () => {
+      await spoil(live);
+      const more = generateCustomerHistory({ customers: 30, seed: 99 }).events.map((e) => ({
+        ...e,
+        streamId: e.streamId.replace('customer-', 'customer-late-'),
+        eventId: e.eventId.replace(/^00000000/, '11111111'),
+      }));
+      // Live traffic while rebuilding: new events are appended and the live projector applies them to the
+      // old tables, sometimes ahead of the shadow. One after the other, as a stream's writes are.
+      let liveAfter = await followStore(store, live);
+      let appended = 0;
+      let traffic = Promise.resolve();
+      const result = await rebuilder().rebuild(new CustomerReadModelRebuild(live), {
+        batchSize: 80,
+        onProgress: () => {
+          const chunk = more.slice(appended, appended + 40);
+          appended += chunk.length;
+          traffic = traffic.then(async () => {
+            await appendInOrder(store, chunk);
+            liveAfter = await followStore(store, live, liveAfter);
+          });
+        },
+      });
+      await traffic;
+      expect(result.position).toBeGreaterThan(BigInt(history.events.length));
+      await appendInOrder(store, more.slice(appended));
+
+      // The live projector resumes where it was (its offsets are untouched by the swap): it re-reads events
+      // the swap already put in the new tables (skipped by revision) and applies the newer ones.
+      liveAfter = await followStore(store, live, liveAfter);
+      expect(liveAfter).toBe(await store.headPosition());
+      const summaries = await readModelSummaries(live);
+      expect(summaries).toEqual(await foldStore(store));
+      expect([...summaries.keys()].filter((id) => id.startsWith('late-')).length).toBe(30);
+      expect(await new CustomerReadModelRebuild(live).livePosition()).toBe(await store.headPosition());
+    });
+
+    it('records a failure with its reason and leaves the old projection serving', async () => {
+      await spoil(live);
+      const projection = new CustomerReadModelRebuild(live);
+      const failing = {
+        name: projection.name,
+        streamPrefix: projection.streamPrefix,
+        livePosition: () => projection.livePosition(),
+        openShadow: async (options: { fresh: boolean }) => {
+          const shadow = await projection.openShadow(options);
+          return {
+            get position() {
+              return shadow.position;
+            },
+            apply: async (events: readonly RecordedEvent[], position: bigint) => {
+              if (position > 200n) throw new Error('disk full');
+              await shadow.apply(events, position);
+            },
+            swap: shadow.swap.bind(shadow),
+            retire: shadow.retire.bind(shadow),
+            close: shadow.close.bind(shadow),
+          };
+        },
+      };
+      await expect(rebuilder().rebuild(failing, { batchSize: 100 })).rejects.toThrow('disk full');
+      expect(await new RebuildLeases(live).read(PROJECTION)).toMatchObject({
+        status: 'failed',
+        error: 'disk full',
+        position: 200n,
+        leaseExpiresAt: 0,
+      });
+      expect((await readModelSummaries(live)).get('c-1')?.profile.name).toBe('stale');
+      // The failed run's shadow is resumed by the next one.
+      const next = await rebuilder().rebuild(projection, { batchSize: 100 });
+      expect(next).toMatchObject({ resumed: true, startPosition: 200n });
+      expect(await readModelSummaries(live)).toEqual(await foldStore(store));
+    });
+  });
+}
