@@ -3,56 +3,20 @@ import {
   AnalyticsSchema,
   runStatement,
   selectRows,
-  type AnalyticsApplyResult,
   type AnalyticsClient,
 } from '@crm/analytics';
 import { analyticsSnapshot } from '@crm/analytics/testing/analytics-snapshot';
 import { openTestAnalytics, type TestAnalytics } from '@crm/analytics/testing/analytics-test-database';
 import { RecordedHistoryBuilder } from '@crm/analytics/testing/recorded-history.builder';
 import { loadConfig } from '@crm/config';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
 import { encodeCustomerEvent, InProcessBus } from '@crm/messaging';
+import { Logger } from '@nestjs/common';
+import {
+  analyticsHistory,
+  ANALYTICS_SNAPSHOT as SNAPSHOT,
+  ObservedProjector,
+} from './analytics-history.fixture';
 import { ANALYTICS_GROUP, AnalyticsConsumer } from './analytics.consumer';
-
-/** Six customers over two currencies, with a referral, a churn and a win-back: small, but every answer has rows. */
-function history(): RecordedEvent[] {
-  const h = new RecordedHistoryBuilder('consumer');
-  for (let i = 1; i <= 6; i++) {
-    const id = `k-${i}`;
-    h.acquired(id, `2025-0${i}-01T08:00:00Z`, {
-      channel: i % 2 ? 'organic' : 'referral',
-      profile: { country: 'DE' },
-    });
-    h.purchased(id, `2025-0${i}-02T10:00:00Z`, {
-      minor: 1000 * i,
-      currency: i === 6 ? 'USD' : 'EUR',
-      items: [{ sku: `S-${i}`, category: i % 2 ? 'books' : 'music', quantity: 1, unitMinor: 1000 * i }],
-    });
-    if (i % 3 === 0) h.purchased(id, `2025-0${i}-20T18:00:00Z`, { minor: 500 });
-  }
-  h.referred('k-1', '2025-02-01T08:00:00Z', 'k-2');
-  h.churned('k-4', '2025-05-01T00:00:00Z');
-  h.reactivated('k-4', '2025-06-10T09:00:00Z').purchased('k-4', '2025-06-10T09:00:00Z', { minor: 700 });
-  return h.events;
-}
-
-const SNAPSHOT = { cutoff: '2025-07-31', start: '2025-01-01', currency: 'EUR' };
-
-/** A projector that records its writes and can be told to fail after writing (a crash before the commit). */
-class ObservedProjector extends AnalyticsProjector {
-  readonly writes: number[] = [];
-  crashAfterWrite = 0;
-
-  override async apply(events: readonly RecordedEvent[]): Promise<AnalyticsApplyResult> {
-    const result = await super.apply(events);
-    this.writes.push(events.length);
-    if (this.crashAfterWrite > 0) {
-      this.crashAfterWrite -= 1;
-      throw new Error('process died after the ClickHouse write, before the offsets were committed');
-    }
-    return result;
-  }
-}
 
 interface Harness {
   readonly bus: InProcessBus;
@@ -93,7 +57,7 @@ const storedRows = async (db: TestAnalytics) =>
   (await selectRows<{ n: number }>(db.ch.client, `SELECT count() AS n FROM ${db.database}.events`))[0].n;
 
 describe('AnalyticsConsumer on the in-process bus and the embedded engine', () => {
-  const events = history();
+  const events = analyticsHistory();
   const records = events.map((e) => encodeCustomerEvent(e));
   const opened: TestAnalytics[] = [];
   let reference: Record<string, unknown[]>;
@@ -104,6 +68,7 @@ describe('AnalyticsConsumer on the in-process bus and the embedded engine', () =
   };
 
   beforeAll(async () => {
+    Logger.overrideLogger(['error']);
     const db = await open('consumer_ref');
     await new AnalyticsProjector(db.ch).apply(events);
     reference = await analyticsSnapshot(db.ch, SNAPSHOT);

@@ -35,6 +35,8 @@ export const ANALYTICS_GROUP = 'crm.analytics';
 export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('AnalyticsProjector');
   private readonly batcher: AnalyticsBatcher;
+  /** The group's name; a test gives its own, so as not to share a group with other suites. */
+  protected readonly group: string = ANALYTICS_GROUP;
   private consumer?: BusConsumer;
   private stopped = false;
 
@@ -74,8 +76,8 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
 
   private async start(): Promise<void> {
     if (this.stopped || this.consumer) return;
-    this.consumer = await this.bus.consume({ group: ANALYTICS_GROUP, handler: (m) => this.handle(m) });
-    this.logger.log(`Consuming ${this.bus.topic} as ${ANALYTICS_GROUP}`);
+    this.consumer = await this.bus.consume({ group: this.group, handler: (m) => this.handle(m) });
+    this.logger.log(`Consuming ${this.bus.topic} as ${this.group}`);
   }
 
   private async handle(messages: readonly BusMessage[]): Promise<void> {
