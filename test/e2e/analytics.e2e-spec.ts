@@ -80,6 +80,13 @@ describe('GET /v1/analytics', () => {
     ]);
   });
 
+  it('answers 422 NOT_ENOUGH_DATA when no model can be fitted in the currency', async () => {
+    const res = await request(api.http)
+      .get('/v1/analytics/predictive-ltv?cutoff=2026-03-31&currency=USD')
+      .expect(422);
+    expect(res.body).toMatchObject({ status: 422, code: 'NOT_ENOUGH_DATA' });
+  });
+
   it.each([
     ['/v1/analytics/rfm?cutoff=2026-13-01&currency=EUR', '$query.cutoff', 'INVALID_FIELD'],
     ['/v1/analytics/rfm?cutoff=2026-03-31', '$query.currency', 'REQUIRED_FIELD'],
@@ -87,6 +94,8 @@ describe('GET /v1/analytics', () => {
     ['/v1/analytics/ltv?currency=EUR&groupBy=planet', '$query.groupBy', 'INVALID_FIELD'],
     ['/v1/analytics/lifecycle/churn?from=2026-03-01&to=2026-01-01', '$query.from', 'INVALID_FIELD'],
     ['/v1/analytics/cohorts?currency=EUR&channel=tv', '$query.channel', 'INVALID_FIELD'],
+    ['/v1/analytics/predictive-ltv/holdout?currency=EUR', '$query.holdoutEnd', 'REQUIRED_FIELD'],
+    ['/v1/analytics/portfolio?currency=EUR&pAliveThreshold=2', '$query.pAliveThreshold', 'INVALID_FIELD'],
   ])('refuses %s as a problem naming the parameter', async (url, path, code) => {
     const res = await request(api.http).get(url).expect(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);

@@ -5,6 +5,8 @@ import {
   CohortsQuery,
   LifecycleFunnelQuery,
   LtvQuery,
+  PortfolioMatrixQuery,
+  PredictiveLtvQuery,
   PromotersQuery,
   PurchaseTimingQuery,
   RfmQuery,
@@ -12,6 +14,7 @@ import {
 import { Module, type Provider } from '@nestjs/common';
 import { AnalyticsReadiness } from './analytics-readiness';
 import { BehaviourController } from './behaviour.controller';
+import { ClvController } from './clv.controller';
 import { LifecycleController } from './lifecycle.controller';
 import { LtvController } from './ltv.controller';
 import { RfmController } from './rfm.controller';
@@ -25,7 +28,7 @@ const answer = <T>(type: new (ch: AnalyticsClient) => T): Provider => ({
 
 /** GET /v1/analytics/...: the analytical answers, read from ClickHouse (server or embedded engine). */
 @Module({
-  controllers: [RfmController, LifecycleController, LtvController, BehaviourController],
+  controllers: [RfmController, LifecycleController, LtvController, BehaviourController, ClvController],
   providers: [
     AnalyticsReadiness,
     answer(RfmQuery),
@@ -36,6 +39,14 @@ const answer = <T>(type: new (ch: AnalyticsClient) => T): Provider => ({
     answer(BestCustomerProfileQuery),
     answer(PromotersQuery),
     answer(PurchaseTimingQuery),
+    answer(PredictiveLtvQuery),
+    // Shares the PredictiveLtvQuery, so a portfolio and a predictive-ltv request wait on one fit.
+    {
+      provide: PortfolioMatrixQuery,
+      inject: [ANALYTICS_CLIENT, PredictiveLtvQuery],
+      useFactory: (ch: AnalyticsClient, predictive: PredictiveLtvQuery) =>
+        new PortfolioMatrixQuery(ch, predictive),
+    },
   ],
 })
 export class AnalyticsApiModule {}

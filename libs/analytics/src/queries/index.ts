@@ -10,3 +10,6 @@ export * from './ltv.query';
 export * from './promoters.query';
 export * from './purchase-timing.query';
 export * from './rfm.query';
+export * from './clv-summary.query';
+export * from './portfolio-matrix.query';
+export * from './predictive-ltv.query';
