@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 /** What `npm run bench -- <flags>` can set. Sizes are bounded so a run stays in minutes on a laptop. */
 export interface BenchOptions {
-  /** Scenario groups to run (append, http, breakdown, generate, pending); empty: all. */
+  /** Scenario groups to run (see GROUPS); empty: all. */
   readonly only: readonly string[];
   readonly runs: number;
   readonly seed: number;
@@ -15,13 +15,22 @@ export interface BenchOptions {
   readonly httpConcurrency: number;
   readonly httpSeconds: number;
   readonly generateCustomers: number;
+  readonly generateAppend: boolean;
+  readonly lagRate: number;
+  readonly lagSeconds: number;
+  readonly c360Customers: number;
+  readonly c360Rate: number;
+  readonly c360Seconds: number;
+  readonly rebuildEvents: number;
+  readonly rebuildBatch: number;
   readonly outDir?: string;
   readonly help: boolean;
 }
 
 export const BENCH_USAGE = `npm run bench -- [options]
 
-  --only <groups>            comma-separated: append,http,breakdown,generate,pending (default: all)
+  --only <groups>            comma-separated, of: append, http, breakdown, generate, lag, c360, rebuild,
+                             pending (default: all; roughly 15 minutes on 2 cores)
   --runs <n>                 runs per scenario; min/median/max are reported (default 3)
   --seed <n>                 generator seed (default 1)
   --append-events <n>        events per run for multi-event appends (default 200000)
@@ -33,6 +42,14 @@ export const BENCH_USAGE = `npm run bench -- [options]
   --http-concurrency <n>     concurrent clients (requests in flight) (default 4)
   --http-seconds <n>         time limit of one HTTP run (default 60)
   --generate-customers <n>   customers for the generator scenario (default 100000)
+  --no-generate-append       skip the generator-into-the-store half of the generator scenario
+  --lag-rate <n>             offered events/s in the lag scenario (default 2000)
+  --lag-seconds <n>          seconds of offered load per lag run (default 20)
+  --c360-customers <n>       customers in the read model for the Customer 360 scenario (default 20000)
+  --c360-rate <n>            offered requests/s of GET /v1/customers/{id} (default 1000)
+  --c360-seconds <n>         seconds per Customer 360 run (default 15)
+  --rebuild-events <n>       events in the store the rebuild scenario projects (default 1000000)
+  --rebuild-batch <n>        events per readAll and per projector transaction (default 1000)
   --out <dir>                where the JSON results go (default bench/results)`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -52,6 +69,14 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'http-concurrency': { type: 'string' },
       'http-seconds': { type: 'string' },
       'generate-customers': { type: 'string' },
+      'no-generate-append': { type: 'boolean' },
+      'lag-rate': { type: 'string' },
+      'lag-seconds': { type: 'string' },
+      'c360-customers': { type: 'string' },
+      'c360-rate': { type: 'string' },
+      'c360-seconds': { type: 'string' },
+      'rebuild-events': { type: 'string' },
+      'rebuild-batch': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -74,6 +99,14 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     httpConcurrency: int('http-concurrency', values['http-concurrency'], 4, 1, 64),
     httpSeconds: int('http-seconds', values['http-seconds'], 60, 1, 3600),
     generateCustomers: int('generate-customers', values['generate-customers'], 100_000, 100, 10_000_000),
+    generateAppend: !values['no-generate-append'],
+    lagRate: int('lag-rate', values['lag-rate'], 2000, 10, 100_000),
+    lagSeconds: int('lag-seconds', values['lag-seconds'], 20, 5, 3600),
+    c360Customers: int('c360-customers', values['c360-customers'], 20_000, 100, 10_000_000),
+    c360Rate: int('c360-rate', values['c360-rate'], 1000, 1, 100_000),
+    c360Seconds: int('c360-seconds', values['c360-seconds'], 15, 2, 3600),
+    rebuildEvents: int('rebuild-events', values['rebuild-events'], 1_000_000, 1000, 100_000_000),
+    rebuildBatch: int('rebuild-batch', values['rebuild-batch'], 1000, 1, 10_000),
     ...(values.out ? { outDir: values.out } : {}),
     help: values.help ?? false,
   };

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BENCH_USAGE, type BenchOptions, parseBenchOptions } from './bench-options';
@@ -7,13 +8,16 @@ import { summarize, verdict } from './bench-result';
 import { machineInfo } from './machine-info';
 import { resultsTable } from './report.table';
 import { appendScenario } from './scenarios/append.scenario';
+import { customer360Scenario } from './scenarios/customer-360.scenario';
 import { generateScenario } from './scenarios/generate.scenario';
 import { httpIngestScenario } from './scenarios/http-ingest.scenario';
 import { ingestBreakdownScenario } from './scenarios/ingest-breakdown.scenario';
 import { pendingScenarios } from './scenarios/pending.scenarios';
+import { pipelineLagScenario } from './scenarios/pipeline-lag.scenario';
+import { rebuildScenario } from './scenarios/rebuild.scenario';
 
 /**
- * `npm run bench -- [--only append,http,generate,pending] [...]`: runs the scenarios, prints a table and writes
+ * `npm run bench -- [--only append,lag,...] [--runs 3] [...]`: runs the scenarios, prints a table and writes
  * bench/results/<timestamp>.json. Never part of `npm test`: figures depend on the machine.
  */
 async function main(): Promise<void> {
@@ -33,6 +37,9 @@ async function main(): Promise<void> {
     httpIngestScenario(options),
     ingestBreakdownScenario(options),
     generateScenario(options),
+    pipelineLagScenario(options),
+    rebuildScenario(options),
+    customer360Scenario(options),
     pendingScenarios(),
   ];
   const unknown = options.only.filter((group) => !scenarios.some((s) => s.group === group));
@@ -43,6 +50,7 @@ async function main(): Promise<void> {
   const selected =
     options.only.length === 0 ? scenarios : scenarios.filter((s) => options.only.includes(s.group));
 
+  Logger.overrideLogger(['error', 'warn']); // the apps' start-up lines would break up the progress output
   const root = repoRoot();
   const startedAt = new Date();
   const results: ScenarioResult[] = [];
@@ -52,6 +60,8 @@ async function main(): Promise<void> {
   }
 
   console.log(`\n${resultsTable(results)}\n`);
+  const notes = results.filter((r) => r.notes && r.samples.length > 0);
+  if (notes.length > 0) console.log(`${notes.map((r) => `  ${r.title}: ${r.notes}`).join('\n')}\n`);
   const outDir = resolve(options.outDir ?? join(root, 'bench', 'results'));
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);

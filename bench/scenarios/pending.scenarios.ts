@@ -6,34 +6,37 @@ import type { Scenario, ScenarioResult } from '../bench-result';
  */
 const PENDING: readonly (Omit<ScenarioResult, 'samples'> & { pending: string })[] = [
   {
-    id: 'end-to-end-lag',
-    title: 'End-to-end lag: publish -> read model and analytics, p50/p99 under ingest load',
+    id: 'lag-clickhouse-p99',
+    title: 'Lag p99 at 2,000 ev/s, append -> visible in ClickHouse',
     unit: 'ms',
-    pending: 'the worker running relay -> bus -> read-model and analytics projectors (apps/worker main)',
+    pending: 'the analytics projector running in the worker (issue 4)',
   },
   {
-    id: 'rebuild-throughput',
-    title: 'Projection rebuild throughput from the event store',
+    id: 'rebuild-clickhouse',
+    title: 'ClickHouse projection rebuild from the store',
     unit: 'events/s',
-    pending: '`crm replay` (resumable rebuild with swap)',
+    target: { value: 200_000, atLeast: true },
+    pending: 'a ClickHouse rebuild path (`crm replay`, issue 5) over the analytics projector (issue 4)',
   },
   {
-    id: 'analytics-latency',
-    title: 'Analytics endpoints latency (RFM, cohorts, CLV) on 10M events',
+    id: 'analytics-rfm-1m',
+    title: 'RFM segments at 1M customers / 10M events',
     unit: 'ms',
-    pending: 'libs/analytics queries, the ClickHouse projector and GET /v1/analytics/...',
+    target: { value: 1000, atLeast: false },
+    pending: 'the analytics endpoints and ClickHouse loaded at 1M customers (issue 4)',
   },
   {
-    id: 'customer-360-latency',
-    title: 'Customer 360 latency under ingest load, p50/p99',
+    id: 'analytics-clv-1m',
+    title: 'CLV summary and fit at 1M customers / 10M events',
     unit: 'ms',
-    pending: 'the read-model projector fed by the worker during ingest',
+    target: { value: 5000, atLeast: false },
+    pending: 'the analytics endpoints and ClickHouse loaded at 1M customers (issue 4)',
   },
   {
-    id: 'worker-peak-memory',
-    title: 'Worker peak RSS during a 10M-event rebuild',
-    unit: 'MiB',
-    pending: '`crm replay` and the worker projectors',
+    id: 'analytics-cohorts-1m',
+    title: 'Cohorts at 1M customers / 10M events',
+    unit: 'ms',
+    pending: 'the analytics endpoints and ClickHouse loaded at 1M customers (issue 4)',
   },
 ];
 

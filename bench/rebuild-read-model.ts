@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
+import { CustomerReadModelProjector, createReadModelDataSource } from '@crm/read-model';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+
+/**
+ * Projects a whole event store into a fresh read model with the read-model projector applied directly over
+ * readAll batches (what a rebuild does, without the bus), and prints a JSON report with this process's peak
+ * RSS. The rebuild scenario runs it as a child process, so the memory figure is the projector's alone:
+ *   node dist/bench/rebuild-read-model.js --store events.sqlite --data-dir /tmp/rm [--database-url postgres://...]
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      store: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+      batch: { type: 'string', default: '1000' },
+    },
+  });
+  if (!values.store || !values['data-dir']) throw new Error('--store and --data-dir are required');
+  const batch = Number(values.batch);
+  const store = new SqliteEventStore(values.store);
+  const dataSource = createReadModelDataSource({
+    databaseUrl: values['database-url'],
+    dataDir: values['data-dir'],
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'all' });
+  const projector = new CustomerReadModelProjector(dataSource);
+  let readMs = 0;
+  let applyMs = 0;
+  let events = 0;
+  let batches = 0;
+  let peakHeapBytes = 0;
+  const start = performance.now();
+  try {
+    for (let after: bigint | undefined; ;) {
+      const t0 = performance.now();
+      const recorded = await store.readAll({ after, maxCount: batch, streamPrefix: 'customer-' });
+      const t1 = performance.now();
+      readMs += t1 - t0;
+      if (recorded.length === 0) break;
+      await projector.apply(recorded, { projection: 'bench-rebuild' });
+      applyMs += performance.now() - t1;
+      events += recorded.length;
+      after = recorded[recorded.length - 1].globalPosition;
+      if (++batches % 50 === 0) peakHeapBytes = Math.max(peakHeapBytes, process.memoryUsage().heapUsed);
+    }
+  } finally {
+    await dataSource.destroy();
+    await store.close();
+  }
+  const ms = performance.now() - start;
+  process.stdout.write(
+    `${JSON.stringify({
+      events,
+      batches,
+      ms: Math.round(ms),
+      eventsPerSecond: Math.round(events / (ms / 1000)),
+      readMs: Math.round(readMs),
+      applyMs: Math.round(applyMs),
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakHeapBytes,
+    })}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

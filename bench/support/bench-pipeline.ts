@@ -1,0 +1,133 @@
+import { loadConfig } from '@crm/config';
+import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
+import type { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import { createBus, type Bus, type ConsumeOptions } from '@crm/messaging';
+import { CustomerReadModelProjector, createReadModelDataSource } from '@crm/read-model';
+import { Kafka, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { DataSource } from 'typeorm';
+import { ReadModelConsumer } from '../../apps/worker/src/projections/read-model.consumer';
+import { RelayRunner } from '../../apps/worker/src/relay/relay.runner';
+import { scratchDatabase } from './postgres-scratch';
+
+export interface PipelineSetup {
+  /** Kafka brokers; absent: the in-process bus. */
+  readonly kafkaBrokers?: readonly string[];
+  /** PostgreSQL server URL (a scratch database is created on it); absent: the SQLite read model. */
+  readonly databaseUrl?: string;
+}
+
+export type VisibleListener = (events: readonly RecordedEvent[], atMs: number, applyMs: number) => void;
+
+export interface BenchPipeline {
+  readonly store: EventStore;
+  readonly dataSource: DataSource;
+  readonly dataDir: string;
+  /**
+   * Called after each projector transaction commits, with its events (from then on a read sees them), the
+   * commit time and how long the projector's apply took.
+   */
+  onVisible(listener: VisibleListener): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The worker's pipeline as production wires it (the embedded SQLite store, RelayRunner with its lease,
+ * the bus, ReadModelConsumer and CustomerReadModelProjector), on a fresh data directory, topic and scratch
+ * database, built by hand instead of through the Nest modules for one reason: the consumer group gets a name
+ * of its own. Sharing `crm.read-model` with other processes on the same broker would let their rebalances
+ * (and kafkajs assigning a leader's topics to every member) into the measurement.
+ */
+export async function startPipeline(setup: PipelineSetup): Promise<BenchPipeline> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-bench-pipeline-'));
+  const id = randomUUID().slice(0, 8);
+  const cleanups: (() => Promise<unknown>)[] = [
+    async () => rmSync(dataDir, { recursive: true, force: true }),
+  ];
+  const close = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const database = setup.databaseUrl ? await scratchDatabase(setup.databaseUrl) : undefined;
+    if (database) cleanups.push(() => database.drop());
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      WORKER_ID: `bench-${id}`,
+      KAFKA_TOPIC: `crm-bench-${id}`,
+      ...(setup.kafkaBrokers ? { KAFKA_BROKERS: setup.kafkaBrokers.join(',') } : {}),
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    });
+
+    const store = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    cleanups.push(() => store.close());
+    const dataSource = createReadModelDataSource({ databaseUrl: config.DATABASE_URL, dataDir });
+    await dataSource.initialize();
+    cleanups.push(() => dataSource.destroy());
+    await dataSource.runMigrations({ transaction: 'all' });
+
+    const bus = await createBus({
+      kafkaBrokers: config.kafkaBrokers,
+      partitions: config.KAFKA_PARTITIONS,
+      topic: config.KAFKA_TOPIC,
+      clientId: config.workerId,
+      logLevel: 'warn',
+      onError: (message, error) => process.stderr.write(`  bus: ${message}: ${(error as Error)?.message}\n`),
+    });
+    cleanups.push(() => bus.close());
+    if (setup.kafkaBrokers)
+      cleanups.push(() => deleteTopics(setup.kafkaBrokers!, [bus.topic, bus.deadLetterTopic]));
+
+    const listeners: VisibleListener[] = [];
+    const projector = new CustomerReadModelProjector(dataSource);
+    const apply = projector.apply.bind(projector);
+    projector.apply = async (events, checkpoint) => {
+      const started = performance.now();
+      const result = await apply(events, checkpoint);
+      const at = performance.now();
+      for (const listener of listeners) listener(events, at, at - started);
+      return result;
+    };
+
+    const consumer = new ReadModelConsumer(withGroup(bus, `crm.bench-read-model-${id}`), projector);
+    await consumer.onModuleInit();
+    cleanups.push(() => consumer.onApplicationShutdown());
+    const relay = new RelayRunner(store, bus, dataSource, config);
+    relay.onApplicationBootstrap();
+    cleanups.push(() => relay.onApplicationShutdown());
+
+    return { store, dataSource, dataDir, onVisible: (listener) => listeners.push(listener), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The same bus, but every consumer it starts joins `group`. */
+function withGroup(bus: Bus, group: string): Bus {
+  return new Proxy(bus, {
+    get(target, property) {
+      if (property === 'consume') return (options: ConsumeOptions) => target.consume({ ...options, group });
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+async function deleteTopics(brokers: readonly string[], topics: string[]): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'crm-bench',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
