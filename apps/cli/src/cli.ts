@@ -1,6 +1,7 @@
 import { loadConfig } from '@crm/config';
 import { parseArgs } from 'node:util';
 import { generateCommand } from './commands/generate.command';
+import { importCommand } from './commands/import.command';
 import { keysCommand } from './commands/keys.command';
 import { migrateCommand } from './commands/migrate.command';
 import { serveCommand } from './commands/serve.command';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, CliCommand> = {
   status: statusCommand,
   generate: generateCommand,
   keys: keysCommand,
+  import: importCommand,
 };
 
 const HELP = `crm: the event-sourced CRM backend's command line

@@ -1,0 +1,21 @@
+import { AppConfig, ConfigModule } from '@crm/config';
+import { EventStoreModule } from '@crm/event-store/event-store.module';
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CustomerStreamRepository } from '../../../api/src/events/customer-stream.repository';
+import { PublishEventsHandler } from '../../../api/src/events/publish-events.handler';
+
+/**
+ * What `crm import` needs: the event store and the API's own publish command handler (stream loading,
+ * decider, append with expected revision), without HTTP, read model or analytics store.
+ */
+@Module({})
+export class ImportModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ImportModule,
+      imports: [ConfigModule.forRoot(config), EventStoreModule.forRoot(), CqrsModule.forRoot()],
+      providers: [CustomerStreamRepository, PublishEventsHandler],
+    };
+  }
+}

@@ -1,0 +1,144 @@
+import type { SourcedEvent } from '@crm/analytics/import/purchase-log.parser';
+import type { EventStore } from '@crm/event-store/event-store.port';
+import type { CommandBus } from '@nestjs/cqrs';
+import { PublishEventsCommand, type PublishOutcome } from '../../../api/src/events/publish-events.command';
+import { validatePublishBody } from '../../../api/src/events/published-event.validator';
+import { ApiProblem, type ProblemError } from '../../../api/src/problems/api-problem';
+
+export interface ImportProgress {
+  /** Bytes of the source behind the last appended batch. */
+  readonly bytesRead: number;
+  readonly lines: number;
+  /** Events sent through the handler (appended or already there). */
+  readonly events: number;
+  readonly appended: number;
+  readonly elapsedMs: number;
+}
+
+export interface ImportSummary extends ImportProgress {
+  /** Events the store already held (a re-run, or an import that had been interrupted). */
+  readonly alreadyPresent: number;
+  readonly customers: number;
+  /** CustomerAcquired events among the events. */
+  readonly acquisitions: number;
+}
+
+/** A batch the publish path refused: nothing of it was appended (earlier batches were). */
+export class ImportRejectedError extends Error {
+  readonly code = 'IMPORT_REJECTED';
+
+  constructor(
+    readonly problems: readonly { lineNumber: number; customerId?: string; code: string; message: string }[],
+  ) {
+    const shown = problems
+      .slice(0, 5)
+      .map(
+        (p) =>
+          `  line ${p.lineNumber}${p.customerId ? ` (customer ${p.customerId})` : ''}: ${p.code} ${p.message}`,
+      );
+    const more = problems.length > 5 ? `\n  ... and ${problems.length - 5} more` : '';
+    super(`the publish path refused a batch; nothing of it was appended:\n${shown.join('\n')}${more}`);
+    this.name = 'ImportRejectedError';
+  }
+}
+
+export interface ImportOptions {
+  /** Events per batch: at most the API's MAX_BATCH_EVENTS, as one POST /v1/events batch. */
+  readonly batchSize: number;
+  /** Correlation id of the events that carry none (the parser sets `import:<source>` on every event). */
+  readonly correlationId: string;
+  readonly onProgress?: (progress: ImportProgress) => void;
+}
+
+/**
+ * Feeds parsed purchase-log events to the publish path in API-sized batches: the same schema validation as
+ * POST /v1/events (validatePublishBody), then the same command and handler (PublishEventsCommand: load each
+ * customer's stream, decide, append with the loaded revision). Nothing is written to the store around it.
+ */
+export class PurchaseLogImporter {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly store: EventStore,
+  ) {}
+
+  async run(events: AsyncIterable<SourcedEvent>, options: ImportOptions): Promise<ImportSummary> {
+    const started = Date.now();
+    const customers = new Set<string>();
+    let batch: SourcedEvent[] = [];
+    let progress: ImportProgress = { bytesRead: 0, lines: 0, events: 0, appended: 0, elapsedMs: 0 };
+    let acquisitions = 0;
+
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const appended = await this.publish(batch, options);
+      const last = batch[batch.length - 1];
+      progress = {
+        bytesRead: last.bytesRead,
+        lines: last.lineNumber,
+        events: progress.events + batch.length,
+        appended: progress.appended + appended,
+        elapsedMs: Date.now() - started,
+      };
+      batch = [];
+      options.onProgress?.(progress);
+    };
+
+    for await (const sourced of events) {
+      customers.add(sourced.event.customerId);
+      if (sourced.event.type === 'CustomerAcquired') acquisitions += 1;
+      batch.push(sourced);
+      if (batch.length >= options.batchSize) await flush();
+    }
+    await flush();
+    return {
+      ...progress,
+      elapsedMs: Date.now() - started,
+      alreadyPresent: progress.events - progress.appended,
+      customers: customers.size,
+      acquisitions,
+    };
+  }
+
+  /** One batch through validation and the handler; returns how many events it appended. */
+  private async publish(batch: readonly SourcedEvent[], options: ImportOptions): Promise<number> {
+    const lineOf = (index: number | undefined) => batch[index ?? 0].lineNumber;
+    const validation = validatePublishBody({ events: batch.map((s) => s.event) }, options.batchSize);
+    if (!validation.ok) {
+      throw new ImportRejectedError(
+        validation.errors.map((e) => ({ lineNumber: lineOf(e.index), ...problem(e) })),
+      );
+    }
+    // Replayed events answer with their original positions, at or below the head seen before the batch;
+    // whatever this batch appended lands above it, whoever else appends meanwhile.
+    const head = await this.store.headPosition();
+    let outcome: PublishOutcome;
+    try {
+      outcome = await this.commands.execute(
+        new PublishEventsCommand(validation.events, options.correlationId),
+      );
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      const errors = error.errors?.length ? error.errors : [{ code: error.code, message: error.message }];
+      throw new ImportRejectedError(errors.map((e) => ({ lineNumber: lineOf(e.index), ...problem(e) })));
+    }
+    if (outcome.failures.length > 0) {
+      throw new ImportRejectedError(
+        outcome.failures.map((f) => ({
+          lineNumber: lineOf(f.indexes[0]),
+          customerId: f.customerId,
+          code: f.code,
+          message: f.message,
+        })),
+      );
+    }
+    // Only the imported events themselves: a reactivation the decider adds is appended too, but not counted.
+    const ids = new Set(batch.map((s) => s.event.eventId));
+    return outcome.results.filter((r) => r.globalPosition > head && ids.has(r.eventId)).length;
+  }
+}
+
+const problem = (e: Pick<ProblemError, 'customerId' | 'code' | 'message' | 'path'>) => ({
+  ...(e.customerId ? { customerId: e.customerId } : {}),
+  code: e.code,
+  message: e.path ? `${e.message} (${e.path.replace(/^\$\.events\[\d+\]/, '$')})` : e.message,
+});
