@@ -60,7 +60,7 @@ export function createAnalyticsClient(options: AnalyticsClientOptions): Analytic
     request_timeout: options.requestTimeoutMs ?? 300_000,
   };
   const client = url
-    ? createClient({ ...common, url: withoutPath(url), database })
+    ? createClient({ ...common, url: withoutPath(url) })
     : createClient({ ...common, connection: embeddedConnection(join(options.dataDir, 'clickhouse')) });
   return {
     client,
@@ -79,7 +79,11 @@ export async function pingAnalytics(ch: AnalyticsClient): Promise<void> {
   if (!result.success) throw result.error;
 }
 
-/** The database is passed on its own; the client would otherwise read the URL's path as one too. */
+/**
+ * The URL's path names our database, but the client would make it the default database of every request, and
+ * a server refuses requests whose default database does not exist yet (before `CREATE DATABASE` ran). Every
+ * statement qualifies its tables instead, as on the embedded connection, which has no default database.
+ */
 function withoutPath(url: string): string {
   const parsed = new URL(url);
   parsed.pathname = '/';
