@@ -117,43 +117,67 @@ function expectedSpendMinor(model: ClvModel, c: ClvCustomerSummary): number {
   return c.revenueMinor / (c.x + 1);
 }
 
+interface PurchaseOutlook {
+  readonly pAlive: number;
+  readonly expectedPurchases: number;
+  /** Σ of the purchases expected in each period, discounted: CLV = margin × spend × this. */
+  readonly discountedPurchases: number;
+}
+
+/** The BG/NBD side of a prediction: depends on (x, t_x, T) only, so customers with one history share it. */
+function purchaseOutlook(
+  model: ClvModel,
+  rf: ClvCustomerSummary,
+  options: ClvPredictionOptions,
+): PurchaseOutlook {
+  const params = model.bgNbd.params;
+  const cumulative = (t: number) => bgNbdConditionalExpectedTransactions(params, rf, t);
+  return {
+    pAlive: bgNbdProbabilityAlive(params, rf),
+    expectedPurchases: cumulative(options.horizon),
+    discountedPurchases: discountedValue(cumulative, {
+      horizon: options.horizon,
+      perPeriodRate: perPeriodDiscountRate(options.annualDiscountRate ?? 0, model.timeUnitDays),
+      valuePerPurchase: 1,
+    }),
+  };
+}
+
+function withSpend(
+  model: ClvModel,
+  customer: ClvCustomerSummary,
+  outlook: PurchaseOutlook,
+  options: ClvPredictionOptions,
+): ClvPrediction {
+  const spend = expectedSpendMinor(model, customer);
+  return {
+    customerId: customer.customerId,
+    pAlive: outlook.pAlive,
+    expectedPurchases: outlook.expectedPurchases,
+    expectedSpendMinor: spend,
+    clvMinor: (options.margin ?? 1) * spend * outlook.discountedPurchases,
+  };
+}
+
 export function predictClv(
   model: ClvModel,
   customer: ClvCustomerSummary,
   options: ClvPredictionOptions,
 ): ClvPrediction {
-  const params = model.bgNbd.params;
-  const rate = perPeriodDiscountRate(options.annualDiscountRate ?? 0, model.timeUnitDays);
-  const cumulative = (t: number) => bgNbdConditionalExpectedTransactions(params, customer, t);
-  const spend = expectedSpendMinor(model, customer);
-  return {
-    customerId: customer.customerId,
-    pAlive: bgNbdProbabilityAlive(params, customer),
-    expectedPurchases: cumulative(options.horizon),
-    expectedSpendMinor: spend,
-    clvMinor: discountedValue(cumulative, {
-      horizon: options.horizon,
-      perPeriodRate: rate,
-      valuePerPurchase: spend,
-      margin: options.margin,
-    }),
-  };
+  return withSpend(model, customer, purchaseOutlook(model, customer, options), options);
 }
 
-/** Predictions for a whole base; customers with the same history are computed once. */
+/** Predictions for a whole base; the purchase side is computed once per distinct (x, t_x, T). */
 export function predictClvAll(
   model: ClvModel,
   customers: readonly ClvCustomerSummary[],
   options: ClvPredictionOptions,
 ): ClvPrediction[] {
-  const cache = new Map<string, Omit<ClvPrediction, 'customerId'>>();
+  const outlooks = new Map<string, PurchaseOutlook>();
   return customers.map((c) => {
-    const key = `${c.x}|${c.tx}|${c.T}|${c.meanRepeatMinor}|${c.revenueMinor}`;
-    let found = cache.get(key);
-    if (!found) {
-      const { customerId: _id, ...rest } = predictClv(model, c, options);
-      cache.set(key, (found = rest));
-    }
-    return { customerId: c.customerId, ...found };
+    const key = `${c.x}|${c.tx}|${c.T}`;
+    let outlook = outlooks.get(key);
+    if (!outlook) outlooks.set(key, (outlook = purchaseOutlook(model, c, options)));
+    return withSpend(model, c, outlook, options);
   });
 }
