@@ -4,6 +4,7 @@ import { generateCommand } from './commands/generate.command';
 import { importCommand } from './commands/import.command';
 import { keysCommand } from './commands/keys.command';
 import { migrateCommand } from './commands/migrate.command';
+import { replayCommand } from './commands/replay.command';
 import { serveCommand } from './commands/serve.command';
 import { statusCommand } from './commands/status.command';
 import { EXIT } from './exit-codes';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, CliCommand> = {
   serve: serveCommand,
   migrate: migrateCommand,
   status: statusCommand,
+  replay: replayCommand,
   generate: generateCommand,
   keys: keysCommand,
   import: importCommand,

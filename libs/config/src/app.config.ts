@@ -132,6 +132,19 @@ export class AppConfig {
   @Max(1_000)
   RELAY_LINGER_MS = 5;
 
+  /** A projection rebuild that stops renewing its lease for this long (it died) may be taken over. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  REBUILD_LEASE_TTL_MS = 30_000;
+
+  /** Events per event-store read and per shadow transaction of a projection rebuild. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  REBUILD_BATCH_SIZE = 5_000;
+
   /** Identity of this worker process in leases and logs. Default: host name and pid. */
   @Transform(emptyAsUndefined)
   @IsOptional()

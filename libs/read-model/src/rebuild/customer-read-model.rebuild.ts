@@ -27,6 +27,7 @@ import { SqliteShadowTables } from './sqlite.shadow-tables';
  */
 export class CustomerReadModelRebuild implements RebuildableProjection {
   readonly name = CUSTOMER_READ_MODEL_PROJECTION;
+  readonly aliases = ['read-model'];
   readonly streamPrefix = CUSTOMER_STREAM_PREFIX;
   private readonly tables: ShadowTables;
 

@@ -33,6 +33,8 @@ export interface ProjectionRebuilderOptions {
 
 export const DEFAULT_REBUILD_BATCH = 5_000;
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** How the previous run ended decides whether its shadow is worth resuming. */
 const resumable = (previous: RebuildRecord | undefined): boolean =>
   previous !== undefined && previous.status !== 'completed';
@@ -130,6 +132,10 @@ export class ProjectionRebuilder {
           options.onProgress?.(progress());
         }
         if (batch.length < batchSize) break; // the head, as of this read: swap and catch up inside it
+        // The embedded adapters are synchronous under their promises: without a real turn of the event
+        // loop here, a rebuild would starve this process's HTTP requests, timers (the lease heartbeat)
+        // and signal handlers (Ctrl-C) until it ends.
+        await yieldToEventLoop();
       }
 
       this.checkpointOrStop(options.signal, name, position, leaseError);

@@ -10,6 +10,8 @@ import type { EntityManager } from 'typeorm';
 export interface RebuildableProjection {
   /** Stable name: checkpoint name, `crm replay <name>`, `/v1/admin/projections/<name>`. */
   readonly name: string;
+  /** Shorter names the CLI and the admin API accept too (`read-model`). */
+  readonly aliases?: readonly string[];
   /** Only streams starting with this are read (readAll's streamPrefix); undefined: every stream. */
   readonly streamPrefix?: string;
   /** Position the live projection has reached (its checkpoint), undefined before its first event. */
