@@ -30,7 +30,7 @@ describe('embedded pipeline into ClickHouse', () => {
     api = await startApi({ ANALYTICS_LINGER_MS: '20' }, { withWorker: true });
     ch = api.app.get<AnalyticsClient>(ANALYTICS_CLIENT);
   }, 60_000);
-  afterAll(() => api?.close());
+  afterAll(() => api?.close(), 60_000);
 
   it('reports the embedded engine in /health', async () => {
     const res = await request(api.http).get('/health').expect(200);

@@ -136,7 +136,7 @@ if (!brokers) {
       const replay = `analytics-int-replay-${randomUUID().slice(0, 8)}`;
       const replaying = await join(db, replay);
       await waitFor(async () => (await lag(replay)) === 0);
-      expect(await storedRows(db)).toBe(events.length * 2);
+      expect(await storedRows(db)).toBeGreaterThanOrEqual(events.length * 2); // at least once per group
       expect(await analyticsSnapshot(db.ch, SNAPSHOT)).toEqual(reference);
       expect(await new AnalyticsProjector(db.ch).checkpoint()).toBe(checkpoint);
       await replaying.stop();

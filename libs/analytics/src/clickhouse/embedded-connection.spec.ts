@@ -1,3 +1,4 @@
+import { createChdbConnection } from 'chdb/connection';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,22 @@ describe('embedded ClickHouse connection', () => {
       await c.close();
     }
     expect(embeddedDataPath()).toBeUndefined();
+  });
+
+  it('waits for an engine of this process that another realm is still closing', async () => {
+    // What a previous Jest test file leaves when its app's shutdown outlived its afterAll: the engine still
+    // bound to that file's directory, out of this realm's reach.
+    const other = createChdbConnection({ path: join(root, 'other-realm') });
+    await other.ping({});
+    const ch = createAnalyticsClient({ dataDir: join(root, 'next') });
+    try {
+      const answer = one(ch);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.close();
+      expect(await answer).toBe(2);
+    } finally {
+      await ch.close();
+    }
   });
 
   it('names the other process holding the directory, and works once it has gone', async () => {

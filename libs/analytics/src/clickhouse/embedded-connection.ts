@@ -146,6 +146,9 @@ async function open(engine: Engine): Promise<ChdbConnection> {
   return engine.opening;
 }
 
+/** How long an open waits for an earlier engine of this process, on another directory, to finish closing. */
+const REBIND_WAIT_MS = 30_000;
+
 async function connect(engine: Engine): Promise<ChdbConnection> {
   await registry().closing;
   // Checked first, so a process waiting for the directory neither loads libchdb nor has it log the failure.
@@ -153,14 +156,20 @@ async function connect(engine: Engine): Promise<ChdbConnection> {
   if (holder !== undefined) throw new EmbeddedEngineBusyError(engine.path, holder);
   mkdirSync(engine.path, { recursive: true });
   const { createChdbConnection } = await chdb();
-  try {
-    engine.connection = createChdbConnection({ path: engine.path });
-    return engine.connection;
-  } catch (error) {
-    // libchdb reports only "Failed to create connection"; the lock says whether someone else took it.
-    const taken = otherHolder(engine.path);
-    if (taken !== undefined) throw new EmbeddedEngineBusyError(engine.path, taken);
-    throw error;
+  const deadline = Date.now() + REBIND_WAIT_MS;
+  for (;;) {
+    try {
+      engine.connection = createChdbConnection({ path: engine.path });
+      return engine.connection;
+    } catch (error) {
+      // libchdb reports only "Failed to create connection"; the lock says whether someone else took it.
+      const taken = otherHolder(engine.path);
+      if (taken !== undefined) throw new EmbeddedEngineBusyError(engine.path, taken);
+      // This process's engine is still bound to another directory: its last client is closing it, in another
+      // realm (a previous Jest test file) whose shutdown this realm cannot await. Give it time.
+      if (!/only one active data directory/.test(String(error)) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }
 
