@@ -59,7 +59,7 @@ describe('embedded ClickHouse connection', () => {
     // What a previous Jest test file leaves when its app's shutdown outlived its afterAll: the engine still
     // bound to that file's directory, out of this realm's reach.
     const other = createChdbConnection({ path: join(root, 'other-realm') });
-    await other.ping({});
+    await other.ping({ select: true });
     const ch = createAnalyticsClient({ dataDir: join(root, 'next') });
     try {
       const answer = one(ch);
