@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AdminController } from './admin/admin.controller';
 import { AnalyticsApiModule } from './analytics/analytics-api.module';
 import { PipelineLagQuery } from './admin/pipeline-lag.query';
+import { ProjectionsQuery } from './admin/projections.query';
 import { Customer360Controller } from './customers/customer-360.controller';
 import { CustomerTimelineController } from './customers/customer-timeline.controller';
 import { ReadYourWrites } from './customers/read-your-writes';
@@ -11,10 +12,11 @@ import { CustomerStreamRepository } from './events/customer-stream.repository';
 import { PublishEventsController } from './events/publish-events.controller';
 import { PublishEventsHandler } from './events/publish-events.handler';
 import { HealthController } from './health/health.controller';
+import { RebuildModule } from '../../worker/src/rebuild/rebuild.module';
 
 /** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
 @Module({
-  imports: [CqrsModule.forRoot(), AnalyticsApiModule],
+  imports: [CqrsModule.forRoot(), AnalyticsApiModule, RebuildModule],
   controllers: [
     PublishEventsController,
     CustomerTimelineController,
@@ -22,6 +24,13 @@ import { HealthController } from './health/health.controller';
     HealthController,
     AdminController,
   ],
-  providers: [CustomerStreamRepository, PublishEventsHandler, ReadYourWrites, TimeTravel, PipelineLagQuery],
+  providers: [
+    CustomerStreamRepository,
+    PublishEventsHandler,
+    ReadYourWrites,
+    TimeTravel,
+    PipelineLagQuery,
+    ProjectionsQuery,
+  ],
 })
 export class ApiModule {}

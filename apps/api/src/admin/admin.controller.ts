@@ -1,13 +1,21 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ProjectionRebuildService } from '../../../worker/src/rebuild/projection-rebuild.service';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { PipelineLagQuery } from './pipeline-lag.query';
+import { ProjectionsQuery } from './projections.query';
+import { rebuildOptions, rebuildProblem } from './rebuild-problems';
 
 @ApiTags('operations')
 @RequiresScope('admin')
 @Controller('v1/admin')
 export class AdminController {
-  constructor(private readonly lag: PipelineLagQuery) {}
+  constructor(
+    private readonly lag: PipelineLagQuery,
+    private readonly projections: ProjectionsQuery,
+    private readonly rebuilds: ProjectionRebuildService,
+  ) {}
 
   @Get('pipeline')
   @ApiOperation({
@@ -17,5 +25,60 @@ export class AdminController {
   })
   async pipeline() {
     return { stages: await this.lag.stages() };
+  }
+
+  @Get('projections')
+  @ApiOperation({
+    summary: 'Each projection: position, lag, and state (live, rebuilding with progress, failed with reason)',
+  })
+  async listProjections() {
+    return { projections: await this.projections.list() };
+  }
+
+  @Get('projections/:name')
+  @ApiOperation({ summary: 'One projection (by name or alias): where a rebuild of it stands' })
+  @ApiParam({ name: 'name', example: 'customer-read-model' })
+  async projection(@Param('name') name: string) {
+    try {
+      return await this.projections.one(name);
+    } catch (error) {
+      throw rebuildProblem(error);
+    }
+  }
+
+  @Post('projections/:name/rebuild')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Rebuild a projection from the event store while it keeps serving (202; 409 if one is running)',
+    description:
+      'Builds into shadow tables from the event store, then swaps them in atomically. Resumes the shadow of ' +
+      'an unfinished rebuild unless fromScratch. Follow it at the Location (GET /v1/admin/projections/{name}).',
+  })
+  @ApiParam({ name: 'name', example: 'customer-read-model' })
+  @ApiBody({
+    required: false,
+    schema: {
+      type: 'object',
+      properties: {
+        fromScratch: { type: 'boolean' },
+        batchSize: { type: 'integer', minimum: 1, maximum: 100000 },
+      },
+    },
+  })
+  async rebuild(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const options = rebuildOptions(body);
+    try {
+      const projection = this.rebuilds.projection(name).name;
+      // Resolves once this process holds the lease (409 otherwise); the rebuild goes on in the background.
+      await this.rebuilds.start(projection, options);
+      res.location(`/v1/admin/projections/${encodeURIComponent(projection)}`);
+      return await this.projections.one(projection);
+    } catch (error) {
+      throw rebuildProblem(error);
+    }
   }
 }

@@ -52,7 +52,8 @@ export class PipelineLagQuery {
     ];
   }
 
-  private async lag(
+  /** A stage at `position`: how many events of the store (and how old the oldest) it has not handled. */
+  async lag(
     name: string,
     kind: StageLag['kind'],
     position: bigint | undefined,

@@ -86,6 +86,7 @@ export class ProjectionRebuildService implements OnApplicationShutdown {
             signal: controller.signal,
             onStarted: (progress) => {
               entry.progress = progress;
+              this.running.set(name, entry); // only once it holds the lease: a refused start is not a run
               resolve(progress);
             },
             onProgress: (progress) => {
@@ -112,8 +113,19 @@ export class ProjectionRebuildService implements OnApplicationShutdown {
             if (this.running.get(name) === entry) this.running.delete(name);
           }),
       };
-      this.running.set(name, entry);
     });
+  }
+
+  /**
+   * Stops this process's rebuild of `name` after the batch in hand and waits for it; its shadow stays for
+   * the next run to resume. False if this process was not rebuilding it.
+   */
+  async stop(name: string): Promise<boolean> {
+    const run = this.running.get(this.projection(name).name);
+    if (!run) return false;
+    run.controller.abort();
+    await run.done;
+    return true;
   }
 
   /** The last (or current) rebuild of each projection, from the lease table (all processes). */

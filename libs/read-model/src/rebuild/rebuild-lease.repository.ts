@@ -85,7 +85,8 @@ export class RebuildLeases {
   }
 
   /**
-   * Takes the projection's lease for `owner`, or throws RebuildAlreadyRunningError. Returns the row as it
+   * Takes the projection's lease for `owner`, or throws RebuildAlreadyRunningError, even to the same
+   * owner: two runs in one process (or two processes given one WORKER_ID) must not share a shadow. Returns the row as it
    * was before (how the previous run ended tells whether its shadow may be resumed).
    */
   async acquire(
@@ -104,7 +105,7 @@ export class RebuildLeases {
       `UPDATE ${this.table} SET owner = $1, lease_expires_at = $2, status = 'running', started_at = $3, ` +
         `updated_at = $3, finished_at = NULL, start_position = NULL, position = NULL, target_position = NULL, ` +
         `events_applied = 0, error = NULL ` +
-        `WHERE projection = $4 AND (status <> 'running' OR lease_expires_at < $5 OR owner = $1)`,
+        `WHERE projection = $4 AND (status <> 'running' OR lease_expires_at < $5)`,
       [owner, now + ttlMs, iso(now), projection, now],
     );
     if (taken !== 1) {
