@@ -26,8 +26,10 @@ export class WorkerProcess {
       env: { ...process.env, ...this.env, WORKER_ID: this.name },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // Both streams share the file: neither may end it while the other still writes (write after end).
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once('close', () => log.end());
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     this.child = child;
   }

@@ -1,5 +1,6 @@
 export * from './read-model.constants';
 export * from './read-model.errors';
+export { isReadModelUnavailable } from './read-model-unavailable';
 export * from './customer-summary.types';
 export { foldCustomerSummary } from './customer-summary.fold';
 export { toCustomerSummary, toCustomerView } from './customer-summary.mapper';

@@ -5,7 +5,7 @@ import {
   PartialDuplicateAppendError,
   WrongExpectedRevisionError,
 } from '@crm/event-store/event-store.errors';
-import { InvalidListQueryError } from '@crm/read-model';
+import { InvalidListQueryError, isReadModelUnavailable } from '@crm/read-model';
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { analyticsProblem } from '../analytics/analytics-problems';
 import { ApiProblem } from './api-problem';
@@ -74,6 +74,12 @@ export function toProblem(error: unknown): ApiProblem {
         'Retry-After': '5',
       },
     );
+  }
+  if (isReadModelUnavailable(error)) {
+    // The read model's database is down or restarting: reads come back by themselves, appends still work.
+    return new ApiProblem(503, 'READ_MODEL_UNAVAILABLE', 'Read model unavailable', 'Retry later', undefined, {
+      'Retry-After': '5',
+    });
   }
   const parserType = (error as { type?: unknown } | null)?.type;
   if (typeof parserType === 'string' && BODY_PARSER_PROBLEMS[parserType]) {
