@@ -4,6 +4,9 @@ import { AdminController } from './admin/admin.controller';
 import { AnalyticsApiModule } from './analytics/analytics-api.module';
 import { PipelineLagQuery } from './admin/pipeline-lag.query';
 import { ProjectionsQuery } from './admin/projections.query';
+import { MetricsController } from './admin/metrics/metrics.controller';
+import { MetricsModule } from './admin/metrics/metrics.module';
+import { PipelineMetrics } from './admin/metrics/pipeline.metrics';
 import { Customer360Controller } from './customers/customer-360.controller';
 import { CustomerTimelineController } from './customers/customer-timeline.controller';
 import { ReadYourWrites } from './customers/read-your-writes';
@@ -16,13 +19,14 @@ import { RebuildModule } from '../../worker/src/rebuild/rebuild.module';
 
 /** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
 @Module({
-  imports: [CqrsModule.forRoot(), AnalyticsApiModule, RebuildModule],
+  imports: [CqrsModule.forRoot(), AnalyticsApiModule, RebuildModule, MetricsModule],
   controllers: [
     PublishEventsController,
     CustomerTimelineController,
     Customer360Controller,
     HealthController,
     AdminController,
+    MetricsController,
   ],
   providers: [
     CustomerStreamRepository,
@@ -31,6 +35,7 @@ import { RebuildModule } from '../../worker/src/rebuild/rebuild.module';
     TimeTravel,
     PipelineLagQuery,
     ProjectionsQuery,
+    PipelineMetrics,
   ],
 })
 export class ApiModule {}

@@ -2,6 +2,7 @@ import { AppConfig } from '@crm/config';
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { createEventStore } from './event-store.factory';
 import { EVENT_STORE, EventStore } from './event-store.port';
+import { EVENT_STORE_OBSERVER, EventStoreObserver, ObservedEventStore } from './observed.event-store';
 
 @Injectable()
 class EventStoreCloser implements OnApplicationShutdown {
@@ -12,7 +13,11 @@ class EventStoreCloser implements OnApplicationShutdown {
   }
 }
 
-/** Provides EVENT_STORE: EventStoreDB when EVENTSTORE_URL is set, else the embedded SQLite store. */
+/**
+ * Provides EVENT_STORE: EventStoreDB when EVENTSTORE_URL is set, else the embedded SQLite store; reads
+ * upcast to current schema versions (see createEventStore); appends observed when a global module provides
+ * EVENT_STORE_OBSERVER (the API's metrics).
+ */
 @Global()
 @Module({})
 export class EventStoreModule {
@@ -22,9 +27,11 @@ export class EventStoreModule {
       providers: [
         {
           provide: EVENT_STORE,
-          inject: [AppConfig],
-          useFactory: (config: AppConfig): EventStore =>
-            createEventStore({ eventStoreUrl: config.EVENTSTORE_URL, dataDir: config.dataDir }),
+          inject: [AppConfig, { token: EVENT_STORE_OBSERVER, optional: true }],
+          useFactory: (config: AppConfig, observer?: EventStoreObserver): EventStore => {
+            const store = createEventStore({ eventStoreUrl: config.EVENTSTORE_URL, dataDir: config.dataDir });
+            return observer ? new ObservedEventStore(store, observer) : store;
+          },
         },
         EventStoreCloser,
       ],

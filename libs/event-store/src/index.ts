@@ -7,3 +7,4 @@ export type { SqliteEventStoreOptions } from './sqlite/sqlite.event-store';
 export { createEventStore } from './event-store.factory';
 export type { EventStoreSettings } from './event-store.factory';
 export * from './upcasting';
+export * from './observed.event-store';

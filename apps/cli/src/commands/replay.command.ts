@@ -33,7 +33,8 @@ resume).`;
 const summary = (r: RebuildResult) =>
   `${r.projection}: rebuilt, ${r.eventsApplied} events applied up to position ${r.position} in ` +
   `${duration(r.elapsedMs)}${r.resumed ? ` (resumed at position ${r.startPosition})` : ''}` +
-  `${r.caughtUpInSwap > 0 ? `, ${r.caughtUpInSwap} of them appended meanwhile and applied in the swap` : ''}`;
+  `${r.caughtUpInSwap > 0 ? `, ${r.caughtUpInSwap} of them appended meanwhile and applied in the swap` : ''}` +
+  `${r.skipped.length > 0 ? `; ${r.skipped.length} malformed event(s) left out, as the live projector dead-letters them` : ''}`;
 
 const asJson = (r: RebuildResult) =>
   JSON.stringify(r, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
@@ -83,6 +84,12 @@ export const replayCommand: CliCommand = {
             signal: controller.signal,
             onProgress: progress.update,
           });
+          for (const skipped of result.skipped) {
+            console.error(
+              `crm replay: left out ${skipped.eventId} (position ${skipped.globalPosition}, ${skipped.streamId}): ` +
+                skipped.reason,
+            );
+          }
           console.log(values.json ? asJson(result) : summary(result));
         } finally {
           progress.end();

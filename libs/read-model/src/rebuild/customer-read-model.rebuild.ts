@@ -5,9 +5,10 @@ import { CustomerReadModelProjector } from '../customer-read-model.projector';
 import { runExclusive } from '../exclusive-access';
 import { readCheckpoint, writeCheckpoint } from '../projection-checkpoint.repository';
 import { CUSTOMER_READ_MODEL_PROJECTION } from '../read-model.constants';
+import { MalformedEventError } from '../read-model.errors';
 import { isPostgres } from '../sql-dialect';
 import { PostgresShadowTables } from './postgres.shadow-tables';
-import type { RebuildableProjection, ShadowBuild, SwapContext } from './rebuildable-projection';
+import type { RebuildableProjection, ShadowBuild, SkippedEvent, SwapContext } from './rebuildable-projection';
 import type { ShadowTables } from './shadow-tables';
 import { SqliteShadowTables } from './sqlite.shadow-tables';
 
@@ -51,6 +52,31 @@ export class CustomerReadModelRebuild implements RebuildableProjection {
   }
 }
 
+/**
+ * Applies a batch, leaving out each event the projector rejects as malformed (as the live projector
+ * dead-letters it), then the rest again. Other errors (a stream gap, the database) fail the batch.
+ */
+async function withoutMalformed(
+  events: readonly RecordedEvent[],
+  apply: (events: readonly RecordedEvent[]) => Promise<unknown>,
+): Promise<{ skipped: SkippedEvent[] }> {
+  const skipped: SkippedEvent[] = [];
+  let batch = events;
+  for (;;) {
+    try {
+      await apply(batch);
+      return { skipped };
+    } catch (error) {
+      const at =
+        error instanceof MalformedEventError ? batch.findIndex((e) => e.eventId === error.eventId) : -1;
+      if (at < 0) throw error;
+      const { eventId, streamId, globalPosition } = batch[at];
+      skipped.push({ eventId, streamId, globalPosition, reason: (error as Error).message });
+      batch = [...batch.slice(0, at), ...batch.slice(at + 1)];
+    }
+  }
+}
+
 class ReadModelShadowBuild implements ShadowBuild {
   private readonly projector: CustomerReadModelProjector;
 
@@ -64,26 +90,34 @@ class ReadModelShadowBuild implements ShadowBuild {
     this.projector = new CustomerReadModelProjector(shadow);
   }
 
-  async apply(events: readonly RecordedEvent[], position: bigint): Promise<void> {
-    await this.projector.apply(events, { projection: this.name, position });
+  apply(events: readonly RecordedEvent[], position: bigint): Promise<{ skipped: SkippedEvent[] }> {
+    return withoutMalformed(events, (batch) =>
+      this.projector.apply(batch, { projection: this.name, position }),
+    );
   }
 
-  async swap(context: SwapContext): Promise<{ position: bigint; events: number }> {
+  async swap(context: SwapContext): Promise<{ position: bigint; events: number; skipped: SkippedEvent[] }> {
     await this.close(); // the swap reads the shadow through the live connection
     const liveProjector = new CustomerReadModelProjector(this.live);
     return this.tables.swap(async (manager, shadowPosition) => {
       await context.confirmLease(manager);
       let position = shadowPosition;
       let events = 0;
+      const skipped: SkippedEvent[] = [];
       for (;;) {
         const batch = await context.readBatch(position);
         if (batch.length === 0) break;
-        position = batch[batch.length - 1].globalPosition;
-        await liveProjector.applyWithin(manager, batch, { projection: this.name, position });
+        const last = batch[batch.length - 1].globalPosition;
+        // A malformed event fails in memory, before any write: the transaction can go on without it.
+        const outcome = await withoutMalformed(batch, (kept) =>
+          liveProjector.applyWithin(manager, kept, { projection: this.name, position: last }),
+        );
+        skipped.push(...outcome.skipped);
+        position = last;
         events += batch.length;
       }
       await writeCheckpoint(manager, this.name, position, new Date().toISOString());
-      return { position, events };
+      return { position, events, skipped };
     });
   }
 

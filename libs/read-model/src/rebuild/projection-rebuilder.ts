@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { RebuildLeases, type RebuildRecord } from './rebuild-lease.repository';
 import { measureProgress, type RebuildProgress } from './rebuild-progress';
 import { RebuildInterruptedError } from './rebuild.errors';
-import type { RebuildableProjection, ShadowBuild } from './rebuildable-projection';
+import type { RebuildableProjection, ShadowBuild, SkippedEvent } from './rebuildable-projection';
 
 export interface RebuildOptions {
   /** Discard any shadow an unfinished run left and start from the first event. */
@@ -22,6 +22,8 @@ export interface RebuildResult extends RebuildProgress {
   readonly resumed: boolean;
   /** Events the swap applied on top of the shadow (appended while it was built). */
   readonly caughtUpInSwap: number;
+  /** Events left out because they can never be applied (by this run; a resumed run's earlier part not). */
+  readonly skipped: readonly SkippedEvent[];
 }
 
 export interface ProjectionRebuilderOptions {
@@ -86,6 +88,7 @@ export class ProjectionRebuilder {
     let shadow: ShadowBuild | undefined;
     let position = 0n;
     let applied = 0;
+    const skipped: SkippedEvent[] = [];
     let phase: RebuildProgress['phase'] = 'building';
     try {
       const fresh = options.fromScratch === true || !resumable(previous);
@@ -120,7 +123,7 @@ export class ProjectionRebuilder {
         const batch = await this.read(projection, position, batchSize);
         if (batch.length > 0) {
           const last = batch[batch.length - 1].globalPosition;
-          await shadow.apply(batch, last);
+          skipped.push(...(await shadow.apply(batch, last)).skipped);
           position = last;
           applied += batch.length;
           if (position > target) target = await this.store.headPosition();
@@ -147,13 +150,14 @@ export class ProjectionRebuilder {
       });
       position = swapped.position;
       applied += swapped.events;
+      skipped.push(...swapped.skipped);
       target = position;
       phase = 'done';
       await this.leases.finish(name, owner, { status: 'completed', position, eventsApplied: applied });
       await shadow.retire();
       const result = progress();
       options.onProgress?.(result);
-      return { ...result, resumed: startPosition > 0n, caughtUpInSwap: swapped.events };
+      return { ...result, resumed: startPosition > 0n, caughtUpInSwap: swapped.events, skipped };
     } catch (error) {
       const interrupted = error instanceof RebuildInterruptedError;
       await this.leases

@@ -26,8 +26,12 @@ export interface RebuildableProjection {
 export interface ShadowBuild {
   /** Position the shadow covers (0n when empty); the build resumes after it. */
   readonly position: bigint;
-  /** Applies a batch to the shadow and moves the shadow's own checkpoint to `position`, atomically. */
-  apply(events: readonly RecordedEvent[], position: bigint): Promise<void>;
+  /**
+   * Applies a batch to the shadow and moves the shadow's own checkpoint to `position`, atomically. Events
+   * the projection can never apply (the live projector dead-letters them) are left out and returned, so one
+   * bad event in years of history does not make the projection impossible to rebuild.
+   */
+  apply(events: readonly RecordedEvent[], position: bigint): Promise<{ skipped: readonly SkippedEvent[] }>;
   /**
    * Makes the shadow the live projection in ONE atomic step, which also applies whatever was appended
    * since the shadow's position (read with `context.readBatch` until it comes back empty) while the live
@@ -35,11 +39,19 @@ export interface ShadowBuild {
    * position the live projection now covers. A failure leaves the old projection live and the shadow as
    * it was (the next run resumes).
    */
-  swap(context: SwapContext): Promise<{ position: bigint; events: number }>;
+  swap(context: SwapContext): Promise<{ position: bigint; events: number; skipped: readonly SkippedEvent[] }>;
   /** Drops the replaced projection and what is left of the shadow. Only after a successful swap. */
   retire(): Promise<void>;
   /** Releases connections; keeps the shadow for a resume. Idempotent. */
   close(): Promise<void>;
+}
+
+/** An event left out of a rebuild because it can never be applied (malformed data). */
+export interface SkippedEvent {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly globalPosition: bigint;
+  readonly reason: string;
 }
 
 export interface SwapContext {

@@ -1,0 +1,84 @@
+import { WrongExpectedRevisionError } from './event-store.errors';
+import type {
+  AllSubscription,
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from './event-store.port';
+
+export interface AppendObservation {
+  readonly streamId: string;
+  /** Events in the append (its batch size). */
+  readonly events: number;
+  readonly durationMs: number;
+  /** `conflict`: the expected revision did not hold (a normal outcome under concurrency). */
+  readonly outcome: 'ok' | 'conflict' | 'error';
+}
+
+/** Told about every append (metrics); must not throw and must be cheap. */
+export interface EventStoreObserver {
+  appended(observation: AppendObservation): void;
+}
+
+/** Optional provider: when present, EventStoreModule wraps the store so every append is observed. */
+export const EVENT_STORE_OBSERVER = Symbol('EVENT_STORE_OBSERVER');
+
+/** An EventStore that reports each append's size, duration and outcome; everything else passes through. */
+export class ObservedEventStore implements EventStore {
+  constructor(
+    readonly inner: EventStore,
+    private readonly observer: EventStoreObserver,
+  ) {}
+
+  async appendToStream(
+    streamId: string,
+    events: readonly EventToAppend[],
+    options?: { expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult> {
+    const started = process.hrtime.bigint();
+    const observe = (outcome: AppendObservation['outcome']) =>
+      this.observer.appended({
+        streamId,
+        events: events.length,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        outcome,
+      });
+    try {
+      const result = await this.inner.appendToStream(streamId, events, options);
+      observe('ok');
+      return result;
+    } catch (error) {
+      observe(error instanceof WrongExpectedRevisionError ? 'conflict' : 'error');
+      throw error;
+    }
+  }
+
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.inner.readStream(streamId, options);
+  }
+
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.inner.readAll(options);
+  }
+
+  subscribeToAll(options?: SubscribeOptions): AllSubscription {
+    return this.inner.subscribeToAll(options);
+  }
+
+  headPosition(): Promise<bigint> {
+    return this.inner.headPosition();
+  }
+
+  ping(): Promise<void> {
+    return this.inner.ping();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
