@@ -30,7 +30,8 @@ import { ApiHarness, startApi } from '../support/api-harness';
  * Conventions they hold under (the clv_summary view implements them): one transaction per customer-day
  * (same-day orders summed), t_x and T in days / 7 from the first purchase day, the cutoff day included.
  */
-const SAMPLE = process.env.CDNOW_SAMPLE ?? join(__dirname, '../../../shared/datasets/cdnow/CDNOW_sample.txt');
+// A copy of shared/datasets/cdnow/CDNOW_sample.txt ships with the tests (test/fixtures/cdnow/README.md).
+const SAMPLE = process.env.CDNOW_SAMPLE ?? join(__dirname, '../fixtures/cdnow/CDNOW_sample.txt');
 const CUTOFF = '1997-09-30';
 const HOLDOUT_END = '1998-06-30';
 const available = existsSync(SAMPLE);
