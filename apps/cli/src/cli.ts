@@ -5,6 +5,7 @@ import { importCommand } from './commands/import.command';
 import { keysCommand } from './commands/keys.command';
 import { migrateCommand } from './commands/migrate.command';
 import { replayCommand } from './commands/replay.command';
+import { republishCommand } from './commands/republish.command';
 import { serveCommand } from './commands/serve.command';
 import { statusCommand } from './commands/status.command';
 import { EXIT } from './exit-codes';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, CliCommand> = {
   migrate: migrateCommand,
   status: statusCommand,
   replay: replayCommand,
+  republish: republishCommand,
   generate: generateCommand,
   keys: keysCommand,
   import: importCommand,
