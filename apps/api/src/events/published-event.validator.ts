@@ -113,6 +113,21 @@ function validateOne(
       ],
     };
   }
+  const badText = findBadText(raw, root);
+  if (badText) {
+    return {
+      ok: false,
+      errors: [
+        {
+          ...at,
+          ...customerId,
+          path: badText,
+          code: 'INVALID_FIELD',
+          message: 'text must be well-formed Unicode without NUL characters',
+        },
+      ],
+    };
+  }
   const dto = plainToInstance(EVENT_DTO_BY_TYPE[type as PublishableEventType], raw) as PublishedEventDto;
   const problems = validateSync(dto, {
     whitelist: true,
@@ -200,6 +215,26 @@ function findForbiddenKey(value: unknown, path: string, depth = 0): string | und
     const child = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
     if (FORBIDDEN_KEYS.has(key)) return child;
     const found = findForbiddenKey((value as Record<string, unknown>)[key], child, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * NUL (PostgreSQL's text types cannot hold it: the read model would stop at the event) and lone UTF-16
+ * surrogates (not Unicode: stored as U+FFFD, so the read model would differ from the event).
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isBadText = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+
+/** The path of the first key or string value anywhere in the event that is not storable text. */
+function findBadText(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return isBadText(value) ? path : undefined;
+  if (typeof value !== 'object' || value === null || depth > 8) return undefined;
+  for (const key of Object.keys(value)) {
+    const child = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+    if (isBadText(key)) return child;
+    const found = findBadText((value as Record<string, unknown>)[key], child, depth + 1);
     if (found) return found;
   }
   return undefined;
