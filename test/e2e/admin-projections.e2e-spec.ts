@@ -37,6 +37,18 @@ describe('GET /v1/admin/projections and POST /v1/admin/projections/{name}/rebuil
           rebuild: null,
           failure: null,
         },
+        {
+          name: 'analytics',
+          aliases: [],
+          state: 'live',
+          position: null,
+          headPosition: String(history.events.length),
+          lagEvents: history.events.length,
+          lagEventsCapped: false,
+          lagMs: expect.any(Number),
+          rebuild: null,
+          failure: null,
+        },
       ],
     });
   });
@@ -68,9 +80,31 @@ describe('GET /v1/admin/projections and POST /v1/admin/projections/{name}/rebuil
     });
   });
 
+  it('rebuilds the analytics store in the serving process (the way beside an embedded engine)', async () => {
+    await request(api.http).post('/v1/admin/projections/analytics/rebuild').send({}).expect(202);
+    const deadline = Date.now() + 60_000;
+    const analytics = async () =>
+      (await request(api.http).get('/v1/admin/projections/analytics').expect(200)).body;
+    let body = await analytics();
+    while (body.rebuild.status === 'running' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      body = await analytics();
+    }
+    expect(body).toMatchObject({
+      state: 'live',
+      position: String(history.events.length),
+      lagEvents: 0,
+      failure: null,
+      rebuild: { status: 'completed', eventsApplied: history.events.length, progress: 1 },
+    });
+  });
+
   it('answers 404 for an unknown projection and 400 for a bad body', async () => {
     const unknown = await request(api.http).post('/v1/admin/projections/nope/rebuild').expect(404);
-    expect(unknown.body).toMatchObject({ code: 'UNKNOWN_PROJECTION', projections: [PROJECTION] });
+    expect(unknown.body).toMatchObject({
+      code: 'UNKNOWN_PROJECTION',
+      projections: [PROJECTION, 'analytics'],
+    });
     await request(api.http).get('/v1/admin/projections/nope').expect(404);
     for (const [body, path] of [
       [{ batchSize: 0 }, '$.batchSize'],

@@ -154,7 +154,7 @@ describe('crm replay (the built binary)', () => {
       expect(run.stderr).toContain('Usage: crm replay');
     }
     expect((await crm(['replay', 'nope'], { DATA_DIR: dataDir })).stderr).toContain(
-      'Unknown projection "nope"; known: customer-read-model',
+      'Unknown projection "nope"; known: customer-read-model, analytics',
     );
   });
 
@@ -181,6 +181,33 @@ describe('crm replay (the built binary)', () => {
     expect(all.stdout).toContain(
       `customer-read-model: rebuilt, ${head} events applied up to position ${head}`,
     );
+    expect(all.stdout).toContain(`analytics: rebuilt, ${head} events applied up to position ${head}`);
+  });
+
+  it('refuses to replay analytics beside a process holding the embedded engine (exit 3), naming the way', async () => {
+    // A stand-in for `crm serve`: a process that opened the embedded analytics engine of this DATA_DIR.
+    const analyticsLib = join(__dirname, '../../dist/libs/analytics/src/index.js');
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const a = require(${JSON.stringify(analyticsLib)});
+         const ch = a.createAnalyticsClient({ dataDir: ${JSON.stringify(dataDir)} });
+         a.selectRows(ch.client, 'SELECT 1').then(() => { console.log('holding'); setInterval(() => {}, 1000); });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve) => holder.stdout?.once('data', () => resolve()));
+      const busy = await crm(['replay', 'analytics'], { DATA_DIR: dataDir });
+      expect(busy.code).toBe(3);
+      expect(busy.stderr).toContain(`in use by process ${holder.pid}`);
+      expect(busy.stderr).toContain('POST /v1/admin/projections/analytics/rebuild');
+      // The read model's replay does not need the engine: it runs beside the holder.
+      expect((await crm(['replay', 'read-model'], { DATA_DIR: dataDir })).code).toBe(0);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('killed with SIGKILL halfway, it refuses to run twice, then resumes without starting over', async () => {

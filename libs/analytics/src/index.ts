@@ -53,3 +53,4 @@ export * from './clv/clv.model';
 export * from './clv/clv.discounting';
 export * from './clv/clv-holdout.report';
 export { ClvSummaryQuery, type ClvHoldoutRow, type ClvSummaryRow } from './queries/clv-summary.query';
+export { AnalyticsRebuild, shadowDatabaseName } from './rebuild/analytics.rebuild';

@@ -65,15 +65,23 @@ export class ProjectionsQuery {
     now: number,
   ): Promise<ProjectionStatus> {
     const projection = this.rebuilds.projection(name);
+    // A store this process cannot read (the embedded analytics engine held by another process) is reported
+    // as this projection's failure, not as a failure of the whole list.
+    let unreadable: string | undefined;
+    const live = await projection.livePosition().catch((error: unknown) => {
+      unreadable = `its store cannot be read: ${(error as Error).message ?? String(error)}`;
+      return undefined;
+    });
     const {
       kind: _kind,
       details: _details,
       ...lag
-    } = await this.lag.lag(name, 'projection', await projection.livePosition(), head, now);
+    } = await this.lag.lag(name, 'projection', live, head, now);
     const running = record?.status === 'running';
     const died = running && record.leaseExpiresAt < now;
-    const failure =
-      record?.status === 'failed'
+    const failure = unreadable
+      ? { reason: unreadable, at: new Date(now).toISOString() }
+      : record?.status === 'failed'
         ? { reason: record.error ?? 'unknown', at: record.finishedAt ?? record.updatedAt }
         : died
           ? {

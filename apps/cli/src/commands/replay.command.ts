@@ -1,3 +1,4 @@
+import { ANALYTICS_CLIENT, EmbeddedEngineBusyError, selectRows, type AnalyticsClient } from '@crm/analytics';
 import { loadConfig } from '@crm/config';
 import {
   RebuildAlreadyRunningError,
@@ -21,14 +22,18 @@ head (events appended meanwhile are applied inside the swap). Progress (rate, ET
 Resumable: an interrupted replay (Ctrl-C, a crash, a kill) continues from the shadow's checkpoint when run
 again. Only one replay of a projection runs at a time, across processes.
 
-  <projection>     customer-read-model (alias read-model), or all (each projection in turn)
+  <projection>     customer-read-model (alias read-model), analytics, or all (each projection in turn)
   --from-scratch   discard what an interrupted replay built and start from the first event
   --batch N        events per read and per shadow transaction (default REBUILD_BATCH_SIZE, 5000)
   --json           print each result as JSON on stdout
 
 Exit codes: 0 rebuilt; 1 failed; 2 usage error or unknown projection; 3 a replay of that projection is
 already running elsewhere (or died less than REBUILD_LEASE_TTL_MS ago); 130 interrupted (run again to
-resume).`;
+resume).
+
+The embedded analytics engine (no CLICKHOUSE_URL) admits one process per DATA_DIR: beside a running
+\`crm serve\` on the same DATA_DIR, \`crm replay analytics\` exits 3; rebuild it through the serving process
+instead: POST /v1/admin/projections/analytics/rebuild.`;
 
 const summary = (r: RebuildResult) =>
   `${r.projection}: rebuilt, ${r.eventsApplied} events applied up to position ${r.position} in ` +
@@ -60,9 +65,12 @@ export const replayCommand: CliCommand = {
       );
       return EXIT.USAGE;
     }
-    const app = await NestFactory.createApplicationContext(RebuildRootModule.forRoot(loadConfig()), {
-      logger: false,
-    });
+    // The analytics store is opened only when the replay may need it (not for the read model alone).
+    const analytics = !['customer-read-model', 'read-model'].includes(target);
+    const app = await NestFactory.createApplicationContext(
+      RebuildRootModule.forRoot(loadConfig(), { analytics }),
+      { logger: false },
+    );
     const controller = new AbortController();
     const stop = () => {
       if (controller.signal.aborted) process.exit(EXIT.INTERRUPTED); // a second Ctrl-C: now
@@ -76,6 +84,9 @@ export const replayCommand: CliCommand = {
       // Unknown names fail before anything runs.
       const names = target === 'all' ? service.names() : [service.projection(target).name];
       for (const name of names) {
+        // Before the lease: a busy engine is not a failed rebuild.
+        if (name === 'analytics')
+          await selectRows(app.get<AnalyticsClient>(ANALYTICS_CLIENT).client, 'SELECT 1');
         const progress = new ReplayProgressReporter();
         try {
           const result = await service.run(name, {
@@ -103,6 +114,13 @@ export const replayCommand: CliCommand = {
       }
       if (error instanceof RebuildAlreadyRunningError) {
         console.error(`crm replay: ${error.message}`);
+        return EXIT.BUSY;
+      }
+      if (error instanceof EmbeddedEngineBusyError) {
+        console.error(
+          `crm replay: ${error.message}. Rebuild analytics through the serving process instead: ` +
+            'POST /v1/admin/projections/analytics/rebuild',
+        );
         return EXIT.BUSY;
       }
       if (error instanceof RebuildInterruptedError) {

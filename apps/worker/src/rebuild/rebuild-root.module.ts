@@ -1,3 +1,4 @@
+import { AnalyticsModule } from '@crm/analytics';
 import { AppConfig, ConfigModule } from '@crm/config';
 import { EventStoreModule } from '@crm/event-store/event-store.module';
 import { ReadModelModule } from '@crm/read-model';
@@ -6,17 +7,20 @@ import { RebuildModule } from './rebuild.module';
 
 /**
  * What `crm replay` boots: the event store, the read model and the rebuilds, nothing else (no HTTP, no
- * consumers, no embedded analytics engine), so it runs beside a live `crm serve` on the same DATA_DIR.
+ * consumers), so it runs beside a live `crm serve` on the same DATA_DIR. The analytics store only when the
+ * replay needs it (`analytics`, `all`): the embedded engine admits one process per DATA_DIR, so a replay of
+ * the read model must not take it from (or wait for) a running `crm serve`.
  */
 @Module({})
 export class RebuildRootModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: { analytics?: boolean } = {}): DynamicModule {
     return {
       module: RebuildRootModule,
       imports: [
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(),
         ReadModelModule.forRoot(),
+        ...(options.analytics ? [AnalyticsModule.forRoot()] : []),
         RebuildModule,
       ],
     };

@@ -1,3 +1,4 @@
+import { ANALYTICS_CLIENT, AnalyticsRebuild, type AnalyticsClient } from '@crm/analytics';
 import {
   CustomerReadModelRebuild,
   READ_MODEL_DATA_SOURCE,
@@ -9,16 +10,17 @@ import { ProjectionRebuildService, REBUILDABLE_PROJECTIONS } from './projection-
 
 /**
  * Projection rebuilds (`crm replay`, the admin API). The event store, read model and config come from
- * the global modules of the root module. A new rebuildable projection (for example analytics, through a
- * RebuildableProjection over ClickHouse) is added to the list below.
+ * the global modules of the root module. A new rebuildable projection is added to the list below.
  */
 @Module({
   providers: [
     {
       provide: REBUILDABLE_PROJECTIONS,
-      inject: [READ_MODEL_DATA_SOURCE],
-      useFactory: (readModel: DataSource): RebuildableProjection[] => [
+      // Analytics only where the process has the analytics store (AnalyticsModule is global).
+      inject: [READ_MODEL_DATA_SOURCE, { token: ANALYTICS_CLIENT, optional: true }],
+      useFactory: (readModel: DataSource, analytics?: AnalyticsClient): RebuildableProjection[] => [
         new CustomerReadModelRebuild(readModel),
+        ...(analytics ? [new AnalyticsRebuild(analytics)] : []),
       ],
     },
     ProjectionRebuildService,
