@@ -32,9 +32,17 @@ describe('embedded pipeline into ClickHouse', () => {
   }, 60_000);
   afterAll(() => api?.close(), 60_000);
 
-  it('reports the embedded engine in /health', async () => {
+  it('reports every adapter of crm serve in /health, the embedded engine and the in-process bus included', async () => {
     const res = await request(api.http).get('/health').expect(200);
-    expect(res.body.checks.analytics).toEqual({ adapter: 'chdb', status: 'up' });
+    expect(res.body).toEqual({
+      status: 'ok',
+      checks: {
+        eventStore: { adapter: 'sqlite', status: 'up' },
+        readModel: { adapter: 'sqlite', status: 'up' },
+        analytics: { adapter: 'chdb', status: 'up' },
+        bus: { adapter: 'in-process', status: 'up' },
+      },
+    });
     expect(ch.engine).toBe('embedded');
   });
 

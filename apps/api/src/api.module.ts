@@ -14,17 +14,16 @@ import { TimeTravel } from './customers/time-travel';
 import { CustomerStreamRepository } from './events/customer-stream.repository';
 import { PublishEventsController } from './events/publish-events.controller';
 import { PublishEventsHandler } from './events/publish-events.handler';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { RebuildModule } from '../../worker/src/rebuild/rebuild.module';
 
 /** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
 @Module({
-  imports: [CqrsModule.forRoot(), AnalyticsApiModule, RebuildModule, MetricsModule],
+  imports: [CqrsModule.forRoot(), AnalyticsApiModule, RebuildModule, MetricsModule, HealthModule],
   controllers: [
     PublishEventsController,
     CustomerTimelineController,
     Customer360Controller,
-    HealthController,
     AdminController,
     MetricsController,
   ],

@@ -1,13 +1,9 @@
-import { ANALYTICS_CLIENT, pingAnalytics, type AnalyticsClient } from '@crm/analytics';
-import { AppConfig } from '@crm/config';
-import { EVENT_STORE, EventStore } from '@crm/event-store/event-store.port';
-import { BUS, Bus } from '@crm/messaging';
-import { READ_MODEL_DATA_SOURCE } from '@crm/read-model';
-import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
+import { HealthCheckService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Public } from '../auth/requires-scope.decorator';
 import { ApiProblem } from '../problems/api-problem';
+import { AdapterHealthIndicators } from './adapter-health.indicators';
 
 interface Check {
   readonly adapter: string;
@@ -15,24 +11,14 @@ interface Check {
   readonly error?: string;
 }
 
-const PROBE_TIMEOUT_MS = 2_000;
-
-/** Resolves 'up', or 'down' with the reason, within the probe timeout (a hung server is down too). */
-async function probe(adapter: string, ping: () => Promise<unknown>): Promise<Check> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      ping(),
-      new Promise(
-        (_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), PROBE_TIMEOUT_MS)),
-      ),
-    ]);
-    return { adapter, status: 'up' };
-  } catch (error) {
-    return { adapter, status: 'down', error: (error as Error).message?.slice(0, 200) ?? 'unknown' };
-  } finally {
-    clearTimeout(timer);
-  }
+/** Terminus's details as this API's `checks`: `{ name: { adapter, status, error? } }`, in probe order. */
+function toChecks(details: HealthIndicatorResult): Record<string, Check> {
+  return Object.fromEntries(
+    Object.entries(details).map(([name, { status, adapter, error }]) => [
+      name,
+      { adapter: String(adapter), status: status === 'up' ? 'up' : 'down', ...(error ? { error } : {}) },
+    ]),
+  );
 }
 
 @ApiTags('operations')
@@ -40,12 +26,8 @@ async function probe(adapter: string, ping: () => Promise<unknown>): Promise<Che
 @Controller('health')
 export class HealthController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODEL_DATA_SOURCE) private readonly readModel: DataSource,
-    private readonly config: AppConfig,
-    // The bus is there when the worker runs in this process (crm serve).
-    @Optional() @Inject(BUS) private readonly bus?: Bus,
-    @Optional() @Inject(ANALYTICS_CLIENT) private readonly analytics?: AnalyticsClient,
+    private readonly terminus: HealthCheckService,
+    private readonly indicators: AdapterHealthIndicators,
   ) {}
 
   @Get()
@@ -53,36 +35,25 @@ export class HealthController {
     summary: 'Readiness: 200 when every configured adapter answers, else 503 naming the one down',
   })
   async health() {
-    const checks: Record<string, Check> = {
-      eventStore: await probe(this.config.EVENTSTORE_URL ? 'eventstoredb' : 'sqlite', () =>
-        this.store.ping(),
-      ),
-      readModel: await probe(this.config.DATABASE_URL ? 'postgresql' : 'sqlite', () =>
-        this.readModel.query('SELECT 1'),
-      ),
-      ...(this.analytics
-        ? {
-            analytics: await probe(this.analytics.engine === 'server' ? 'clickhouse' : 'chdb', () =>
-              pingAnalytics(this.analytics!),
-            ),
-          }
-        : {}),
-      ...(this.bus
-        ? { bus: await probe(this.config.KAFKA_BROKERS ? 'kafka' : 'in-process', () => this.bus!.ping()) }
-        : {}),
-    };
-    const down = Object.entries(checks).filter(([, c]) => c.status === 'down');
-    if (down.length > 0) {
+    let result: HealthCheckResult;
+    try {
+      result = await this.terminus.check(this.indicators.all());
+    } catch (error) {
+      // Terminus answers "down" with a 503 carrying the whole result; ours is a problem+json with Retry-After.
+      const response = error instanceof ServiceUnavailableException ? error.getResponse() : undefined;
+      if (!response || typeof response !== 'object' || !('details' in response)) throw error;
+      const checks = toChecks((response as HealthCheckResult).details);
+      const down = Object.keys(checks).filter((name) => checks[name].status === 'down');
       throw new ApiProblem(
         503,
         'UNHEALTHY',
         'Service unhealthy',
-        `Not answering: ${down.map(([name]) => name).join(', ')}`,
+        `Not answering: ${down.join(', ')}`,
         undefined,
         { 'Retry-After': '5' },
         { checks },
       );
     }
-    return { status: 'ok', checks };
+    return { status: 'ok', checks: toChecks(result.details) };
   }
 }

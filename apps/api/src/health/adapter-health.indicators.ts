@@ -1,0 +1,73 @@
+import { ANALYTICS_CLIENT, pingAnalytics, type AnalyticsClient } from '@crm/analytics';
+import { AppConfig } from '@crm/config';
+import { EVENT_STORE, EventStore } from '@crm/event-store/event-store.port';
+import { BUS, Bus } from '@crm/messaging';
+import { READ_MODEL_DATA_SOURCE } from '@crm/read-model';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorFunction } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+
+/** A hung server is down too: every probe answers within this. */
+export const PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * One terminus health indicator per adapter this process has configured: the event store and the read model
+ * always, the analytics store and the bus where they are wired in (the bus when the worker runs in this
+ * process, `crm serve`). Each result names the adapter behind it (sqlite, postgresql, kafka, chdb, ...).
+ */
+@Injectable()
+export class AdapterHealthIndicators {
+  constructor(
+    private readonly health: HealthIndicatorService,
+    private readonly config: AppConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_DATA_SOURCE) private readonly readModel: DataSource,
+    @Optional() @Inject(BUS) private readonly bus?: Bus,
+    @Optional() @Inject(ANALYTICS_CLIENT) private readonly analytics?: AnalyticsClient,
+  ) {}
+
+  /** In the order of the response's `checks`. */
+  all(): HealthIndicatorFunction[] {
+    const { analytics, bus } = this;
+    return [
+      () =>
+        this.probe('eventStore', this.config.EVENTSTORE_URL ? 'eventstoredb' : 'sqlite', () =>
+          this.store.ping(),
+        ),
+      () =>
+        this.probe('readModel', this.config.DATABASE_URL ? 'postgresql' : 'sqlite', () =>
+          this.readModel.query('SELECT 1'),
+        ),
+      ...(analytics
+        ? [
+            () =>
+              this.probe('analytics', analytics.engine === 'server' ? 'clickhouse' : 'chdb', () =>
+                pingAnalytics(analytics),
+              ),
+          ]
+        : []),
+      ...(bus
+        ? [() => this.probe('bus', this.config.KAFKA_BROKERS ? 'kafka' : 'in-process', () => bus.ping())]
+        : []),
+    ];
+  }
+
+  /** Up, or down with the reason (first 200 characters), within PROBE_TIMEOUT_MS. */
+  private async probe(key: string, adapter: string, ping: () => Promise<unknown>) {
+    const indicator = this.health.check(key);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timed out')), PROBE_TIMEOUT_MS);
+        }),
+      ]);
+      return indicator.up({ adapter });
+    } catch (error) {
+      return indicator.down({ adapter, error: (error as Error).message?.slice(0, 200) ?? 'unknown' });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
