@@ -1,12 +1,15 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@crm/config';
+import { ConfigError, JsonLogger, loadConfig } from '@crm/config';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WorkerRootModule } from './worker-root.module';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext(WorkerRootModule.forRoot(config));
+  const app = await NestFactory.createApplicationContext(
+    WorkerRootModule.forRoot(config),
+    config.logFormat === 'json' ? { logger: new JsonLogger({ level: config.LOG_LEVEL }) } : {},
+  );
   // SIGTERM/SIGINT: finish the batches in hand, commit, hand the relay lease over, then exit.
   app.enableShutdownHooks();
   Logger.log(`Worker ${config.workerId} running (relay + projectors)`, 'Bootstrap');

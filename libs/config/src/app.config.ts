@@ -93,6 +93,16 @@ export class AppConfig {
   @IsIn(['debug', 'info', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 
+  /** `json`: one JSON object per line, with the request's correlation id. Default: json in production. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: 'json' | 'pretty' | undefined = undefined;
+
+  /** Only read for LOG_FORMAT's default. */
+  @IsOptional()
+  @IsString()
+  NODE_ENV: string | undefined = undefined;
+
   /** Largest accepted request body, in bytes (a full batch of 1,000 events fits in the default). */
   @Transform(toInt)
   @IsInt()
@@ -201,6 +211,10 @@ export class AppConfig {
 
   get corsOrigins(): string[] | undefined {
     return this.CORS_ORIGINS?.split(',');
+  }
+
+  get logFormat(): 'json' | 'pretty' {
+    return this.LOG_FORMAT ?? (this.NODE_ENV === 'production' ? 'json' : 'pretty');
   }
 
   get kafkaBrokers(): string[] | undefined {

@@ -1,5 +1,5 @@
-import { AppConfig } from '@crm/config';
-import { DynamicModule, INestApplication } from '@nestjs/common';
+import { AppConfig, JsonLogger, runWithCorrelationId } from '@crm/config';
+import { DynamicModule, INestApplication, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -22,13 +22,16 @@ const CORRELATION_HEADER = 'x-correlation-id';
 /** Builds the HTTP app exactly as production runs it; tests use this too. */
 export async function createApiApp(
   config: AppConfig,
-  options: { logger?: false; extraModules?: DynamicModule['imports'] } = {},
+  options: { logger?: false | LoggerService; extraModules?: DynamicModule['imports'] } = {},
 ): Promise<INestApplication> {
+  // LOG_FORMAT=json (the default in production): one JSON object per line, with the correlation id.
+  const logger =
+    options.logger ?? (config.logFormat === 'json' ? new JsonLogger({ level: config.LOG_LEVEL }) : undefined);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(config, options.extraModules),
     {
       bodyParser: false,
-      ...(options.logger === false ? { logger: false } : {}),
+      ...(logger !== undefined ? { logger } : {}),
     },
   );
   const problems = new ProblemDetailsFilter();
@@ -42,9 +45,12 @@ export async function createApiApp(
   // before any body is read.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const given = req.header(CORRELATION_HEADER);
-    res.setHeader(CORRELATION_HEADER, given && given.length <= 128 ? given : randomUUID());
-    next();
+    const correlationId = given && given.length <= 128 ? given : randomUUID();
+    res.setHeader(CORRELATION_HEADER, correlationId);
+    // Everything the request causes runs in its context: its log lines carry the id.
+    runWithCorrelationId(correlationId, next);
   });
+  if (config.logFormat === 'json') app.use(accessLog());
   app.use(securityHeaders());
   if (config.corsOrigins) app.enableCors(corsOptions(config.corsOrigins));
   app.use(requestTimeout(config.REQUEST_TIMEOUT_MS, problems.middleware));
@@ -72,6 +78,22 @@ export async function createApiApp(
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
+}
+
+/** One line per answered request (JSON logs only: collectors want it, a developer's terminal does not). */
+function accessLog() {
+  const logger = new Logger('HTTP');
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    const correlationId = String(res.getHeader(CORRELATION_HEADER));
+    res.once('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      runWithCorrelationId(correlationId, () =>
+        logger.log(`${req.method} ${req.originalUrl} ${res.statusCode} ${ms.toFixed(1)} ms`),
+      );
+    });
+    next();
+  };
 }
 
 /**
