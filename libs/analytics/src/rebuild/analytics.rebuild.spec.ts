@@ -2,6 +2,7 @@ import { createEventStore } from '@crm/event-store/event-store.factory';
 import type { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
 import { createReadModelDataSource, ProjectionRebuilder, RebuildInterruptedError } from '@crm/read-model';
 import { generateCustomerHistory } from '@crm/read-model/testing/customer-history.generator';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,41 @@ async function project(store: EventStore, projector: AnalyticsProjector): Promis
     if (batch.length === 0) return;
     await projector.apply(batch);
     after = batch[batch.length - 1].globalPosition;
+  }
+}
+
+/** A second history under other customer ids and event ids, to append while a rebuild runs. */
+function lateEvents(label: string, seed: number): RecordedEvent[][] {
+  const history = generateCustomerHistory({ customers: 12, seed, unknownEventRate: 0 });
+  return [...history.streams.values()].map((stream) =>
+    stream.map((e) => ({
+      ...e,
+      streamId: e.streamId.replace('customer-', `customer-${label}-`),
+      eventId: randomUUID(),
+    })),
+  );
+}
+
+/** Appends each stream, then hands what was recorded to the live projector once (as the consumer would). */
+async function appendAndProject(
+  store: EventStore,
+  projector: AnalyticsProjector,
+  streams: RecordedEvent[][],
+) {
+  for (const stream of streams) {
+    await store.appendToStream(
+      stream[0].streamId,
+      stream.map(({ eventId, type, occurredAt, data, metadata }) => ({
+        eventId,
+        type,
+        occurredAt,
+        data,
+        metadata,
+      })),
+      { expectedRevision: 'any' },
+    );
+    const recorded = await store.readStream(stream[0].streamId);
+    await projector.apply(recorded);
   }
 }
 
@@ -142,5 +178,51 @@ describe('AnalyticsRebuild (embedded engine)', () => {
       },
     );
     expect(shadows).toEqual([]); // retired
+  }, 180_000);
+
+  it('loses nothing the live projector wrote while the rebuild built and swapped, and counts nothing twice', async () => {
+    const liveProjector = new AnalyticsProjector(live.ch);
+    const pending: Promise<void>[] = [];
+    let midway = false;
+    let swapping = false;
+    let exchanging = false;
+    // The narrowest window: events appended and projected into the old tables after the shadow's last
+    // catch-up read, just before the EXCHANGE statement runs (as a live consumer may).
+    const client = new Proxy(live.ch.client, {
+      get(target, key, receiver) {
+        if (key !== 'command') return Reflect.get(target, key, receiver);
+        return async (params: { query: string }) => {
+          if (params.query.startsWith('EXCHANGE') && !exchanging) {
+            exchanging = true;
+            await appendAndProject(store, liveProjector, lateEvents('exchange', 23));
+          }
+          return target.command(params);
+        };
+      },
+    });
+    const result = await new ProjectionRebuilder(store, readModel, {
+      owner: 'test-appends',
+      leaseTtlMs: 10_000,
+    }).rebuild(new AnalyticsRebuild({ ...live.ch, client }), {
+      batchSize: 250,
+      onProgress: (p) => {
+        if (!midway && p.fraction >= 0.5) {
+          midway = true;
+          pending.push(appendAndProject(store, liveProjector, lateEvents('mid', 21)));
+        }
+        if (!swapping && p.phase === 'swapping') {
+          swapping = true;
+          pending.push(appendAndProject(store, liveProjector, lateEvents('swap', 22)));
+        }
+      },
+    });
+    await Promise.all(pending);
+    expect(midway && swapping && exchanging).toBe(true);
+    expect(result.phase).toBe('done');
+
+    // The reference: a store that received every event once, the late ones included.
+    await project(store, new AnalyticsProjector(fresh.ch));
+    expect(await analyticsSnapshot(live.ch, SNAPSHOT)).toEqual(await analyticsSnapshot(fresh.ch, SNAPSHOT));
+    expect(await new AnalyticsProjector(live.ch).checkpoint()).toBe(await store.headPosition());
   }, 180_000);
 });

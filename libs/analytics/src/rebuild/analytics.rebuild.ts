@@ -33,7 +33,10 @@ const onDatabase = (ch: AnalyticsClient, database: string): AnalyticsClient => (
  *
  * The swap is one `EXCHANGE TABLES a AND b, c AND d, ...` statement over every table of the shadow but
  * its migration records; both databases are Atomic (the default, on the server and on the embedded
- * engine), where an exchange is a metadata rename. The live views name their tables `<live>.<table>`,
+ * engine), where an exchange is a metadata rename. Each table is exchanged atomically (a query reads the
+ * whole old table or the whole new one, never a half-built one); ClickHouse documents the pairs of one
+ * statement as exchanged one after another, not together, so a query reading two tables in that instant
+ * may join an old one with a new one, each complete. The live views name their tables `<live>.<table>`,
  * so they read the rebuilt tables from then on. ClickHouse has no transactions to hold the live projector
  * off during the swap, and it does not need to be: every analytics write is idempotent (events collapse
  * by identity, derived rows are recomputed from the stored events, the checkpoint never moves back), so
