@@ -44,6 +44,8 @@ describe('one ClickHouse code path', () => {
   it('never chooses SQL or behaviour by engine: the engine name only labels logs and /health', () => {
     expect(
       filesMatching(/\.engine\s*[!=]==?\s*['"]|['"](embedded|server)['"]\s*[!=]==?/, code).sort(),
-    ).toEqual(['apps/api/src/health/health.controller.ts', 'libs/analytics/src/analytics.module.ts'].sort());
+    ).toEqual(
+      ['apps/api/src/health/adapter-health.indicators.ts', 'libs/analytics/src/analytics.module.ts'].sort(),
+    );
   });
 });
