@@ -89,7 +89,8 @@ export class AnalyticsProjector {
   /**
    * Right to erasure: the city of an erased customer's CustomerAcquired row is replaced by '' (a newer copy
    * of the row; events FINAL keeps the last inserted). Replays need nothing of this: the event store already
-   * yields the event without the city once the customer's key is destroyed.
+   * yields the event without the city once the customer's key is destroyed. (No `city != ''` filter: the
+   * REPLACE alias would shadow the column in WHERE; rewriting an already scrubbed row is harmless.)
    */
   protected async scrubErased(rows: readonly EventRow[]): Promise<void> {
     const erased = [...new Set(rows.filter((r) => r.event_type === ERASED_TYPE).map((r) => r.customer_id))];
@@ -135,7 +136,7 @@ const scrubErasedSql = (db: string) => `
 INSERT INTO ${db}.events
 SELECT * REPLACE ('' AS city, now64(3) AS projected_at)
 FROM ${db}.events FINAL
-WHERE event_type = 'CustomerAcquired' AND customer_id IN {ids:Array(String)} AND city != ''`;
+WHERE event_type = 'CustomerAcquired' AND customer_id IN {ids:Array(String)}`;
 
 /**
  * Stage: churned while churns outnumber reactivations (they alternate), else active once purchased. An erased
