@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { mintApiKey } from '../../apps/api/src/auth/api-key.hashing';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { acquiredEvent, churnedEvent, contactedEvent, purchasedEvent } from '../support/event-fixtures';
 
@@ -130,7 +131,7 @@ describe('right to erasure: DELETE /v1/customers/{id}/personal-data', () => {
     expect(recorded.data.sealedPersonalData).toMatchObject({ alg: 'A256GCM', keyId: expect.any(String) });
   });
 
-  it('needs the admin scope, and answers 404 for an unknown customer', async () => {
+  it('answers 401 without a valid key, 404 for an unknown customer', async () => {
     await request(api.http).delete(`/v1/customers/c-${randomUUID()}/personal-data`).expect(404);
     await request(api.http)
       .delete(`/v1/customers/${customerId}/personal-data`)
@@ -226,5 +227,24 @@ describe('right to erasure: DELETE /v1/customers/{id}/personal-data', () => {
     expect(acquired.data).not.toHaveProperty('sealedPersonalData');
     const untouched = (await api.store.readStream(`customer-${other}`))[0];
     expect(untouched.data.profile).toMatchObject({ email: EMAIL });
+  });
+});
+
+// After the suite above has closed its app: the embedded ClickHouse engine serves one data directory per process.
+describe('DELETE /v1/customers/{id}/personal-data access', () => {
+  const reader = mintApiKey('reader', ['customers:read']);
+  const admin = mintApiKey('ops', ['admin']);
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi({ API_KEYS: JSON.stringify([reader.entry, admin.entry]) });
+  }, 60_000);
+  afterAll(() => api?.close(), 60_000);
+
+  it('answers 403 without the admin scope, and goes through with it', async () => {
+    const path = `/v1/customers/c-${randomUUID()}/personal-data`;
+    const denied = await request(api.http).delete(path).set('Authorization', `Bearer ${reader.token}`);
+    expect(denied.status).toBe(403);
+    const allowed = await request(api.http).delete(path).set('Authorization', `Bearer ${admin.token}`);
+    expect(allowed.body).toMatchObject({ status: 404, code: 'CUSTOMER_NOT_FOUND' });
   });
 });
