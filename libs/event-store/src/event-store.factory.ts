@@ -22,6 +22,11 @@ export interface EventStoreSettings {
   raw?: boolean;
   /** The data keys of crypto-shredding. Default: `<dataDir>/keys.sqlite` (see createKeyStore). */
   keyStore?: KeyStore;
+  /**
+   * Read personal data still sealed (encrypted). Default false. For whatever copies events out of the store
+   * (the relay, republishing): the copies then stay erasable, and consumers open them with the keys.
+   */
+  sealed?: boolean;
 }
 
 /**
@@ -32,9 +37,21 @@ export interface EventStoreSettings {
  * it was written in. Upcasters see the decrypted data.
  */
 export function createEventStore(settings: EventStoreSettings): EventStore {
-  const adapter = createAdapter(settings);
+  const adapter = createEventStoreAdapter(settings);
   if (settings.raw) return adapter;
-  const shredding = new CryptoShreddingEventStore(adapter, settings.keyStore ?? createKeyStore(settings));
+  return composeEventStore(adapter, settings.keyStore ?? createKeyStore(settings), settings);
+}
+
+/**
+ * The decorators over an adapter. Two compositions may share one adapter and key store (the apps' opened
+ * and sealed views); closing either closes both.
+ */
+export function composeEventStore(
+  adapter: EventStore,
+  keyStore: KeyStore,
+  options: { sealed?: boolean } = {},
+): EventStore {
+  const shredding = new CryptoShreddingEventStore(adapter, keyStore, { openOnRead: !options.sealed });
   return new UpcastingEventStore(shredding, customerUpcasters);
 }
 
@@ -44,7 +61,8 @@ export function createKeyStore(settings: { dataDir: string }): KeyStore {
   return new SqliteKeyStore(join(settings.dataDir, 'keys.sqlite'));
 }
 
-function createAdapter(settings: EventStoreSettings): EventStore {
+/** The bare adapter: EventStoreDB when a URL is set, else `<dataDir>/events.sqlite`. */
+export function createEventStoreAdapter(settings: EventStoreSettings): EventStore {
   if (settings.eventStoreUrl) return EsdbEventStore.fromConnectionString(settings.eventStoreUrl);
   mkdirSync(settings.dataDir, { recursive: true });
   return new SqliteEventStore(join(settings.dataDir, 'events.sqlite'));

@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventStore } from '../event-store.factory';
+import { composeEventStore, createEventStore, createEventStoreAdapter } from '../event-store.factory';
 import type { EventStore, EventToAppend, RecordedEvent } from '../event-store.port';
+import { PersonalDataOpener, SealedPersonalDataError } from './personal-data.opener';
 import { SqliteKeyStore } from './sqlite/sqlite.key-store';
 
 const acquired = (eventId: string): EventToAppend => ({
@@ -75,5 +76,23 @@ describe('CryptoShreddingEventStore (over the SQLite adapter, composed by create
     await store.appendToStream('customer-c-3', [event]);
     expect((await raw.readStream('customer-c-3'))[0].data).toEqual(event.data);
     expect(await keys.destroy('c-3')).toBe(false);
+  });
+
+  it('hands out sealed events in the relay view, which consumers open with the keys', async () => {
+    await store.appendToStream('customer-c-4', [acquired('7b7f1f4e-0000-4000-8000-000000000004')]);
+    const adapter = createEventStoreAdapter({ dataDir: dir });
+    const sealedView = composeEventStore(adapter, keys, { sealed: true });
+    try {
+      const [sealed] = await sealedView.readAll();
+      expect(JSON.stringify(sealed.data)).not.toContain('grace@example.org');
+      const opener = new PersonalDataOpener(keys);
+      expect((await opener.open(sealed)).data).toEqual(acquired('x').data);
+      const moved = { ...sealed, eventId: '7b7f1f4e-0000-4000-8000-000000000005' };
+      await expect(opener.open(moved)).rejects.toBeInstanceOf(SealedPersonalDataError);
+      await keys.destroy('c-4');
+      expect((await opener.open(sealed)).data.profile).toEqual({ country: 'US' });
+    } finally {
+      await adapter.close();
+    }
   });
 });

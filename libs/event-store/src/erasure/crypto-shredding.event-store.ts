@@ -11,20 +11,13 @@ import type {
   SubscribeOptions,
 } from '../event-store.port';
 import type { KeyStore } from './key-store.port';
-import {
-  decryptPersonalData,
-  encryptPersonalData,
-  ERASED,
-  isEncryptedPersonalData,
-} from './personal-data.cipher';
+import { encryptPersonalData } from './personal-data.cipher';
+import { PersonalDataOpener, SEALED_FIELD } from './personal-data.opener';
 
-/** Where an event's `data` carries the sealed personal fields instead of `profile.<field>`. */
-export const SEALED_FIELD = 'sealedPersonalData';
 const PERSONAL: readonly string[] = PERSONAL_PROFILE_FIELDS;
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
-type Data = Readonly<Record<string, unknown>>;
-const isRecord = (value: unknown): value is Data =>
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
@@ -38,10 +31,18 @@ const isRecord = (value: unknown): value is Data =>
  * Positions, revisions and maxCount are the inner store's (one event in, one out).
  */
 export class CryptoShreddingEventStore implements EventStore {
+  private readonly opener: PersonalDataOpener;
+  /** False: reads hand out events still sealed (the relay's view: the bus never carries personal data). */
+  readonly opensOnRead: boolean;
+
   constructor(
     readonly inner: EventStore,
     readonly keys: KeyStore,
-  ) {}
+    options: { openOnRead?: boolean } = {},
+  ) {
+    this.opener = new PersonalDataOpener(keys);
+    this.opensOnRead = options.openOnRead ?? true;
+  }
 
   async appendToStream(
     streamId: string,
@@ -101,20 +102,12 @@ export class CryptoShreddingEventStore implements EventStore {
     };
   }
 
-  private async openAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {
-    const opened: RecordedEvent[] = [];
-    for (const event of events) opened.push(await this.open(event));
-    return opened;
+  private openAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    return this.opensOnRead ? this.opener.openAll(events) : Promise.resolve(events);
   }
 
-  private async open(event: RecordedEvent): Promise<RecordedEvent> {
-    const sealed = event.data[SEALED_FIELD];
-    if (!isEncryptedPersonalData(sealed)) return event;
-    const { [SEALED_FIELD]: _sealed, ...data } = event.data;
-    const fields = decryptPersonalData(sealed, await this.keys.find(sealed.keyId), event.eventId);
-    if (fields === ERASED) return { ...event, data };
-    const profile = isRecord(data.profile) ? data.profile : {};
-    return { ...event, data: { ...data, profile: { ...profile, ...fields } } };
+  private open(event: RecordedEvent): Promise<RecordedEvent> {
+    return this.opensOnRead ? this.opener.open(event) : Promise.resolve(event);
   }
 }
 

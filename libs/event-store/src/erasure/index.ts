@@ -1,4 +1,5 @@
 export * from './key-store.port';
 export * from './personal-data.cipher';
-export { CryptoShreddingEventStore, SEALED_FIELD } from './crypto-shredding.event-store';
+export { CryptoShreddingEventStore } from './crypto-shredding.event-store';
+export { PersonalDataOpener, SEALED_FIELD, SealedPersonalDataError } from './personal-data.opener';
 export { SqliteKeyStore } from './sqlite/sqlite.key-store';

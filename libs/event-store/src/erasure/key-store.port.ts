@@ -23,6 +23,11 @@ export interface KeyStore {
 }
 
 export const KEY_STORE = Symbol('KEY_STORE');
+/**
+ * The event store with personal data left sealed on read (the relay publishes from it, so the bus never
+ * carries personal data in clear). Shares EVENT_STORE's adapter; appends are sealed as through EVENT_STORE.
+ */
+export const SEALED_EVENT_STORE = Symbol('SEALED_EVENT_STORE');
 
 /** Appending personal data for a subject whose key was destroyed would store it unerasable: refused. */
 export class DataKeyDestroyedError extends Error {
