@@ -1,5 +1,6 @@
 import { ANALYTICS_CLIENT, AnalyticsProjector, selectRows, type AnalyticsClient } from '@crm/analytics';
 import { createEventStore, type EventStore, type RecordedEvent } from '@crm/event-store';
+import { BUS, type Bus, type BusConsumer } from '@crm/messaging';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,9 @@ describe('right to erasure: DELETE /v1/customers/{id}/personal-data', () => {
   let api: ApiHarness;
   let raw: EventStore;
   let ch: AnalyticsClient;
+  let tap: BusConsumer;
+  /** Every record the relay put on the bus, as bytes. */
+  const onTheBus: string[] = [];
   const customerId = `c-${randomUUID()}`;
   const other = `c-${randomUUID()}`;
   const EMAIL = 'ada@example.com';
@@ -76,6 +80,12 @@ describe('right to erasure: DELETE /v1/customers/{id}/personal-data', () => {
     api = await startApi({ ANALYTICS_LINGER_MS: '20' }, { withWorker: true });
     ch = api.app.get<AnalyticsClient>(ANALYTICS_CLIENT);
     raw = createEventStore({ dataDir: api.config.dataDir, raw: true });
+    tap = await api.app.get<Bus>(BUS).consume({
+      group: 'erasure-e2e-tap',
+      handler: async (messages) => {
+        onTheBus.push(...messages.map((m) => m.value.toString('utf8')));
+      },
+    });
     const phone = {
       profile: { name: 'Ada Rossi', email: EMAIL, phone: '+39 02 555', country: 'IT', city: 'Milano' },
     };
@@ -96,6 +106,7 @@ describe('right to erasure: DELETE /v1/customers/{id}/personal-data', () => {
     await caughtUp();
   }, 90_000);
   afterAll(async () => {
+    await tap?.stop();
     await raw?.close();
     await api?.close();
   }, 60_000);
@@ -129,6 +140,12 @@ describe('right to erasure: DELETE /v1/customers/{id}/personal-data', () => {
     const recorded = (await raw.readStream(`customer-${customerId}`))[0];
     expect(JSON.stringify(recorded.data)).not.toContain(EMAIL);
     expect(recorded.data.sealedPersonalData).toMatchObject({ alg: 'A256GCM', keyId: expect.any(String) });
+
+    // The relay publishes sealed events: the bus (Kafka's log, in production) holds ciphertext only.
+    expect(onTheBus.some((value) => value.includes(customerId) && value.includes('sealedPersonalData'))).toBe(
+      true,
+    );
+    expect(onTheBus.join('\n')).not.toContain(EMAIL);
   });
 
   it('answers 401 without a valid key, 404 for an unknown customer', async () => {
