@@ -13,8 +13,10 @@ interface KeyRow {
  * (a projection: rebuilt and dropped at will, and possibly on another server than the events).
  *
  * A destroyed key leaves a tombstone (key NULL) so no new key is ever made for that subject. `secure_delete`
- * makes SQLite overwrite the freed bytes, and the rollback journal (not WAL) means no old page with the key
- * outlives the transaction in a log file.
+ * makes SQLite overwrite the freed bytes, and a TRUNCATE checkpoint right after the destruction empties the
+ * WAL, which still held the page with the key (if another process is reading at that instant, the next
+ * checkpoint does it). WAL with synchronous FULL: a key is on disk before the event sealed with it is
+ * appended (losing it would erase that customer), at a sixth of the rollback journal's fsync cost.
  */
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
@@ -27,7 +29,8 @@ export class SqliteKeyStore implements KeyStore {
   constructor(file: string, options: { busyTimeoutMs?: number } = {}) {
     this.db = new Database(file);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
-    this.db.pragma('journal_mode = DELETE');
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
     this.db.pragma('secure_delete = ON');
     this.db.exec(`CREATE TABLE IF NOT EXISTS data_keys (
       subject_id   TEXT PRIMARY KEY,
@@ -69,6 +72,7 @@ export class SqliteKeyStore implements KeyStore {
       this.tombstone.run(subjectId, randomUUID(), now, now);
       return changed;
     })();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
     return Promise.resolve(destroyed);
   }
 
