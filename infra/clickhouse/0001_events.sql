@@ -12,7 +12,7 @@
 CREATE TABLE IF NOT EXISTS {{database}}.events
 (
     event_id             String COMMENT 'UUID of the event: the idempotency key',
-    event_type           LowCardinality(String) COMMENT 'CustomerAcquired, CustomerContacted, CustomerPurchased, CustomerReferred, CustomerChurned, CustomerReactivated',
+    event_type           LowCardinality(String) COMMENT 'CustomerAcquired, CustomerContacted, CustomerPurchased, CustomerReferred, CustomerChurned, CustomerReactivated, CustomerPersonalDataErased',
     customer_id          String,
     stream_revision      UInt64 COMMENT 'Position of the event in its customer stream (0 = first)',
     global_position      UInt64 COMMENT 'Position in the event store global order',

@@ -237,7 +237,14 @@ const commonCorruption: fc.Arbitrary<Corruption> = fc.oneof(
     path: [f],
   })),
   fc
-    .constantFrom('CustomerReactivated', 'CustomerDeleted', 'customeracquired', '', 42)
+    .constantFrom(
+      'CustomerReactivated',
+      'CustomerPersonalDataErased',
+      'CustomerDeleted',
+      'customeracquired',
+      '',
+      42,
+    )
     .map<Corruption>((value) => ({ kind: 'set', path: ['type'], value })),
   fc
     .constantFrom('', ' c-1', 'c 1', 'c/1', '-c', 'x'.repeat(129), '\u00e4rger', 17)

@@ -9,6 +9,8 @@ import { MetricsModule } from './admin/metrics/metrics.module';
 import { PipelineMetrics } from './admin/metrics/pipeline.metrics';
 import { Customer360Controller } from './customers/customer-360.controller';
 import { CustomerTimelineController } from './customers/customer-timeline.controller';
+import { ErasePersonalDataService } from './customers/erasure/erase-personal-data.service';
+import { PersonalDataController } from './customers/erasure/personal-data.controller';
 import { ReadYourWrites } from './customers/read-your-writes';
 import { TimeTravel } from './customers/time-travel';
 import { CustomerStreamRepository } from './events/customer-stream.repository';
@@ -24,12 +26,14 @@ import { RebuildModule } from '../../worker/src/rebuild/rebuild.module';
     PublishEventsController,
     CustomerTimelineController,
     Customer360Controller,
+    PersonalDataController,
     AdminController,
     MetricsController,
   ],
   providers: [
     CustomerStreamRepository,
     PublishEventsHandler,
+    ErasePersonalDataService,
     ReadYourWrites,
     TimeTravel,
     PipelineLagQuery,

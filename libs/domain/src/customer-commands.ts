@@ -2,6 +2,7 @@ import type {
   CustomerAcquiredData,
   CustomerChurnedData,
   CustomerContactedData,
+  CustomerPersonalDataErasedData,
   CustomerPurchasedData,
   CustomerReferredData,
   PublishableEventType,
@@ -22,7 +23,11 @@ export type RecordPurchase = CommandBase<'RecordPurchase', CustomerPurchasedData
 export type RecordReferral = CommandBase<'RecordReferral', CustomerReferredData>;
 export type RecordChurn = CommandBase<'RecordChurn', CustomerChurnedData>;
 
-export type CustomerCommand = AcquireCustomer | RecordContact | RecordPurchase | RecordReferral | RecordChurn;
+/** Right to erasure: never published by a service, issued by an administrator through the API. */
+export type ErasePersonalData = CommandBase<'ErasePersonalData', CustomerPersonalDataErasedData>;
+
+export type CustomerCommand =
+  AcquireCustomer | RecordContact | RecordPurchase | RecordReferral | RecordChurn | ErasePersonalData;
 
 const COMMAND_FOR_EVENT: Record<PublishableEventType, CustomerCommand['type']> = {
   CustomerAcquired: 'AcquireCustomer',

@@ -99,6 +99,18 @@ export interface CustomerReactivatedData {
   readonly churnedAt: string;
 }
 
+/**
+ * Profile fields that identify a person. They are stored encrypted with a per-customer key (crypto-shredding,
+ * see libs/event-store/src/erasure), so erasing the key erases them from every event at once.
+ */
+export const PERSONAL_PROFILE_FIELDS = ['name', 'email', 'phone', 'city'] as const;
+export type PersonalProfileField = (typeof PERSONAL_PROFILE_FIELDS)[number];
+
+export interface CustomerPersonalDataErasedData {
+  /** The profile fields that are gone for good. */
+  readonly fields: readonly PersonalProfileField[];
+}
+
 export interface CustomerEventDataMap {
   CustomerAcquired: CustomerAcquiredData;
   CustomerContacted: CustomerContactedData;
@@ -106,6 +118,7 @@ export interface CustomerEventDataMap {
   CustomerReferred: CustomerReferredData;
   CustomerChurned: CustomerChurnedData;
   CustomerReactivated: CustomerReactivatedData;
+  CustomerPersonalDataErased: CustomerPersonalDataErasedData;
 }
 
 export type CustomerEventType = keyof CustomerEventDataMap;
@@ -116,12 +129,19 @@ export const CUSTOMER_EVENT_TYPES = Object.freeze([
   'CustomerReferred',
   'CustomerChurned',
   'CustomerReactivated',
+  'CustomerPersonalDataErased',
 ] as const satisfies readonly CustomerEventType[]);
 
-/** Types a service may publish; CustomerReactivated is only ever emitted by the decider. */
-export type PublishableEventType = Exclude<CustomerEventType, 'CustomerReactivated'>;
+/**
+ * Types a service may publish. CustomerReactivated is only ever emitted by the decider, and
+ * CustomerPersonalDataErased only by the erasure endpoint (an admin action, not a published fact).
+ */
+export type PublishableEventType = Exclude<
+  CustomerEventType,
+  'CustomerReactivated' | 'CustomerPersonalDataErased'
+>;
 export const PUBLISHABLE_EVENT_TYPES: readonly PublishableEventType[] = CUSTOMER_EVENT_TYPES.filter(
-  (t): t is PublishableEventType => t !== 'CustomerReactivated',
+  (t): t is PublishableEventType => t !== 'CustomerReactivated' && t !== 'CustomerPersonalDataErased',
 );
 
 /** A domain event as the decider emits it and evolve consumes it. */
@@ -152,6 +172,7 @@ export const CUSTOMER_SCHEMA_VERSIONS = Object.freeze({
   CustomerReferred: 1,
   CustomerChurned: 1,
   CustomerReactivated: 1,
+  CustomerPersonalDataErased: 1,
 } as const satisfies Record<CustomerEventType, number>);
 
 /** The version a writer stamps on a new event of this type. */

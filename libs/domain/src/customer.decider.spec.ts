@@ -1,6 +1,7 @@
 import type {
   AcquireCustomer,
   CustomerCommand,
+  ErasePersonalData,
   RecordChurn,
   RecordContact,
   RecordPurchase,
@@ -16,6 +17,7 @@ import {
   DomainError,
   DuplicateOrderError,
   DuplicateReferralError,
+  PersonalDataAlreadyErasedError,
   SelfReferralError,
 } from './domain-errors';
 import { deriveEventId } from './event-id';
@@ -70,6 +72,17 @@ const churn = cmd<RecordChurn>({
   eventId: 'e-ch',
   data: { reason: 'service', voluntary: false },
 });
+const erase = cmd<ErasePersonalData>({
+  type: 'ErasePersonalData',
+  eventId: 'e-er',
+  data: { fields: ['name', 'email', 'phone', 'city'] },
+});
+const erased: CustomerEvent = {
+  type: 'CustomerPersonalDataErased',
+  eventId: 'e-er0',
+  occurredAt: at,
+  data: { fields: ['name', 'email', 'phone', 'city'] },
+};
 
 /** given past events, when a command, then these events (or this typed error). */
 function given(events: CustomerEvent[]) {
@@ -123,6 +136,7 @@ describe('customer decider', () => {
       ['a purchase', purchase('o-1')],
       ['a referral', refer('c-2')],
       ['a churn', churn],
+      ['an erasure', erase],
     ])('refuses %s for an unknown customer', (_label, command) =>
       given([]).when(command).thenFails(CustomerNotAcquiredError, 'CUSTOMER_NOT_ACQUIRED'),
     );
@@ -227,12 +241,36 @@ describe('customer decider', () => {
     });
   });
 
+  describe('right to erasure', () => {
+    it('erases the personal data of an acquired customer', () =>
+      given([acquired, purchased('o-1')])
+        .when(erase)
+        .then([{ type: 'CustomerPersonalDataErased', eventId: 'e-er', occurredAt: at, data: erase.data }]));
+
+    it('erases a churned customer too (erasure is not a lifecycle step)', () =>
+      given([acquired, churned])
+        .when(erase)
+        .then([{ type: 'CustomerPersonalDataErased', eventId: 'e-er', occurredAt: at, data: erase.data }]));
+
+    it('refuses erasing twice', () =>
+      given([acquired, erased])
+        .when(erase)
+        .thenFails(PersonalDataAlreadyErasedError, 'PERSONAL_DATA_ALREADY_ERASED'));
+
+    it('keeps recording the lifecycle of an erased customer', () =>
+      given([acquired, erased])
+        .when(purchase('o-9'))
+        .then([{ type: 'CustomerPurchased', eventId: 'e-p', occurredAt: at, data: purchase('o-9').data }]));
+  });
+
   describe('evolve', () => {
     it('starts unknown and folds the lifecycle', () => {
       expect(initialState().status).toBe('unknown');
       expect(fold([acquired]).status).toBe('active');
       expect(fold([acquired, churned])).toMatchObject({ status: 'churned', churnedAt: churned.occurredAt });
       expect(fold([acquired, purchased('a'), purchased('b')]).orderIds).toEqual(new Set(['a', 'b']));
+      expect(fold([acquired]).erased).toBe(false);
+      expect(fold([acquired, erased]).erased).toBe(true);
     });
 
     it('does not mutate the state it is given', () => {

@@ -7,6 +7,7 @@ import {
   CustomerNotAcquiredError,
   DuplicateOrderError,
   DuplicateReferralError,
+  PersonalDataAlreadyErasedError,
   SelfReferralError,
 } from './domain-errors';
 import { deriveEventId } from './event-id';
@@ -20,12 +21,15 @@ export interface CustomerState {
   readonly churnedAt?: string;
   readonly orderIds: ReadonlySet<string>;
   readonly referred: ReadonlySet<string>;
+  /** The customer's personal data was erased (right to erasure); it cannot be erased twice. */
+  readonly erased: boolean;
 }
 
 export const initialState = (): CustomerState => ({
   status: 'unknown',
   orderIds: new Set(),
   referred: new Set(),
+  erased: false,
 });
 
 /** Contacts a churned customer may still receive: win-back and exit surveys. */
@@ -78,6 +82,10 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
     case 'RecordChurn':
       if (state.status === 'churned') throw new CustomerAlreadyChurnedError(customerId);
       return [{ type: 'CustomerChurned', eventId, occurredAt, data: command.data }];
+
+    case 'ErasePersonalData':
+      if (state.erased) throw new PersonalDataAlreadyErasedError(customerId);
+      return [{ type: 'CustomerPersonalDataErased', eventId, occurredAt, data: command.data }];
   }
 }
 
@@ -95,6 +103,8 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
       return { ...state, status: 'churned', churnedAt: event.occurredAt };
     case 'CustomerReactivated':
       return { ...state, status: 'active', churnedAt: undefined };
+    case 'CustomerPersonalDataErased':
+      return { ...state, erased: true };
     case 'CustomerContacted':
       return state;
   }
@@ -109,5 +119,6 @@ const EVENT_TYPE_OF_COMMAND: Record<CustomerCommand['type'], CustomerEvent['type
   RecordPurchase: 'CustomerPurchased',
   RecordReferral: 'CustomerReferred',
   RecordChurn: 'CustomerChurned',
+  ErasePersonalData: 'CustomerPersonalDataErased',
 };
 const eventTypeOf = (command: CustomerCommand): string => EVENT_TYPE_OF_COMMAND[command.type];

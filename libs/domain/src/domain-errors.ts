@@ -48,6 +48,13 @@ export class ChurnedCustomerContactError extends DomainError {
   }
 }
 
+export class PersonalDataAlreadyErasedError extends DomainError {
+  readonly code = 'PERSONAL_DATA_ALREADY_ERASED';
+  constructor(customerId: string) {
+    super(`Customer ${customerId}'s personal data has already been erased`, 'type');
+  }
+}
+
 export class SelfReferralError extends DomainError {
   readonly code = 'SELF_REFERRAL';
   constructor(customerId: string, field: string) {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EsdbEventStore } from './esdb/esdb.event-store';
+import { CryptoShreddingEventStore } from './erasure/crypto-shredding.event-store';
 import { createEventStore } from './event-store.factory';
 import { SqliteEventStore } from './sqlite/sqlite.event-store';
 import { customerUpcasters } from './upcasting/customer.upcasters';
@@ -11,25 +12,30 @@ describe('createEventStore', () => {
   const root = mkdtempSync(join(tmpdir(), 'crm-factory-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('opens <dataDir>/events.sqlite, creating the directory, when no URL is set; reads are upcast', async () => {
+  it('opens <dataDir>/events.sqlite, creating the directory, when no URL is set; crypto-shredded, upcast', async () => {
     const dataDir = join(root, 'nested', 'data');
     const store = createEventStore({ dataDir });
     expect(store).toBeInstanceOf(UpcastingEventStore);
     const { inner, chain } = store as UpcastingEventStore;
     expect(chain).toBe(customerUpcasters);
-    expect(inner).toBeInstanceOf(SqliteEventStore);
-    expect((inner as SqliteEventStore).filename).toBe(join(dataDir, 'events.sqlite'));
+    expect(inner).toBeInstanceOf(CryptoShreddingEventStore);
+    const adapter = (inner as CryptoShreddingEventStore).inner;
+    expect(adapter).toBeInstanceOf(SqliteEventStore);
+    expect((adapter as SqliteEventStore).filename).toBe(join(dataDir, 'events.sqlite'));
     expect(existsSync(join(dataDir, 'events.sqlite'))).toBe(true);
+    expect(existsSync(join(dataDir, 'keys.sqlite'))).toBe(true);
     await store.close();
   });
 
-  it('uses EventStoreDB when a URL is set, upcast as well', async () => {
+  it('uses EventStoreDB when a URL is set, with the data keys still under dataDir', async () => {
     const store = createEventStore({
       eventStoreUrl: 'esdb://127.0.0.1:1?tls=false',
-      dataDir: join(root, 'unused'),
+      dataDir: join(root, 'esdb'),
     });
-    expect((store as UpcastingEventStore).inner).toBeInstanceOf(EsdbEventStore);
-    expect(existsSync(join(root, 'unused'))).toBe(false);
+    const shredding = (store as UpcastingEventStore).inner as CryptoShreddingEventStore;
+    expect(shredding.inner).toBeInstanceOf(EsdbEventStore);
+    expect(existsSync(join(root, 'esdb', 'events.sqlite'))).toBe(false);
+    expect(existsSync(join(root, 'esdb', 'keys.sqlite'))).toBe(true);
     await store.close();
   });
 

@@ -4,7 +4,13 @@ export { EsdbEventStore } from './esdb/esdb.event-store';
 export type { EsdbEventStoreOptions } from './esdb/esdb.event-store';
 export { SqliteEventStore } from './sqlite/sqlite.event-store';
 export type { SqliteEventStoreOptions } from './sqlite/sqlite.event-store';
-export { createEventStore } from './event-store.factory';
+export {
+  composeEventStore,
+  createEventStore,
+  createEventStoreAdapter,
+  createKeyStore,
+} from './event-store.factory';
 export type { EventStoreSettings } from './event-store.factory';
 export * from './upcasting';
 export * from './observed.event-store';
+export * from './erasure';

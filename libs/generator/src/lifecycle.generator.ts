@@ -371,6 +371,8 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
       ...(status === slot.STATUS_CHURNED ? { churnedAt: new Date(s.churnedAt[index]).toISOString() } : {}),
       orderIds: NO_KEYS,
       referred: NO_KEYS,
+      // The generator never erases: erasure is an admin action through the API, not a published fact.
+      erased: false,
     };
     let emitted: CustomerEvent[];
     try {

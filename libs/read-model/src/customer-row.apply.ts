@@ -1,4 +1,9 @@
-import type { CustomerAcquiredData, CustomerChurnedData, CustomerPurchasedData } from '@crm/domain';
+import {
+  PERSONAL_PROFILE_FIELDS,
+  type CustomerAcquiredData,
+  type CustomerChurnedData,
+  type CustomerPurchasedData,
+} from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store/event-store.port';
 import { CustomerSpendEntity } from './entities/customer-spend.entity';
 import { CustomerEntity } from './entities/customer.entity';
@@ -26,6 +31,7 @@ export function newCustomerRow(customerId: string, now: string): CustomerEntity 
     churnedAt: null,
     churnReason: null,
     reactivatedCount: 0,
+    erasedAt: null,
     contactsCount: 0,
     purchasesCount: 0,
     referralsMade: 0,
@@ -108,6 +114,11 @@ export function applyEventToRow(
     case 'CustomerReactivated':
       row.reactivatedCount += 1;
       row.stage = row.purchasesCount > 0 ? 'active' : 'acquired';
+      return;
+    case 'CustomerPersonalDataErased':
+      // The event store no longer yields these fields (their key is gone); this clears the live row too.
+      for (const field of PERSONAL_PROFILE_FIELDS) row[field] = null;
+      row.erasedAt = row.erasedAt ?? at;
       return;
   }
 }

@@ -3,6 +3,7 @@ import {
   type CustomerAcquiredData,
   type CustomerChurnedData,
   type CustomerPurchasedData,
+  PERSONAL_PROFILE_FIELDS,
 } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store/event-store.port';
 import type { CustomerSummary, SpendTotal } from './customer-summary.types';
@@ -17,7 +18,7 @@ export function foldCustomerSummary(events: readonly RecordedEvent[]): CustomerS
   if (events.length === 0) throw new Error('foldCustomerSummary needs at least one event');
   const customerId = customerIdFromStream(events[0].streamId);
 
-  let s: Omit<CustomerSummary, 'stage' | 'spend'> = {
+  let s: Omit<CustomerSummary, 'stage' | 'spend' | 'erased'> = {
     customerId,
     profile: {
       name: null,
@@ -37,6 +38,7 @@ export function foldCustomerSummary(events: readonly RecordedEvent[]): CustomerS
     churnedAt: null,
     churnReason: null,
     reactivatedCount: 0,
+    erasedAt: null,
     contactsCount: 0,
     firstContactAt: null,
     lastContactAt: null,
@@ -115,6 +117,12 @@ export function foldCustomerSummary(events: readonly RecordedEvent[]): CustomerS
         churned = false;
         s = { ...s, reactivatedCount: s.reactivatedCount + 1 };
         break;
+      case 'CustomerPersonalDataErased': {
+        const profile = { ...s.profile };
+        for (const field of PERSONAL_PROFILE_FIELDS) profile[field] = null;
+        s = { ...s, profile, erasedAt: s.erasedAt ?? at };
+        break;
+      }
       default:
       // Unknown types (newer publishers) only move the revision and position.
     }
@@ -124,5 +132,5 @@ export function foldCustomerSummary(events: readonly RecordedEvent[]): CustomerS
   const spendTotals: SpendTotal[] = [...spend.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([currency, v]) => ({ currency, totalMinor: Number(v.total), purchases: v.purchases }));
-  return { ...s, stage, spend: spendTotals };
+  return { ...s, stage, spend: spendTotals, erased: s.erasedAt !== null };
 }

@@ -28,6 +28,8 @@ export function toCustomerSummary(
     churnedAt: row.churnedAt,
     churnReason: row.churnReason,
     reactivatedCount: row.reactivatedCount,
+    erased: row.erasedAt !== null,
+    erasedAt: row.erasedAt,
     contactsCount: row.contactsCount,
     firstContactAt: row.firstContactAt,
     lastContactAt: row.lastContactAt,

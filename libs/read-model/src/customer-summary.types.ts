@@ -46,6 +46,9 @@ export interface CustomerSummary {
   readonly churnedAt: string | null;
   readonly churnReason: string | null;
   readonly reactivatedCount: number;
+  /** Right to erasure: true once the personal profile fields (name, email, phone, city) were erased. */
+  readonly erased: boolean;
+  readonly erasedAt: string | null;
   readonly contactsCount: number;
   readonly firstContactAt: string | null;
   readonly lastContactAt: string | null;

@@ -95,7 +95,12 @@ export const republishCommand: CliCommand = {
     const brokers = config.kafkaBrokers;
     if (!brokers) return usageError('republishing needs a Kafka broker: set KAFKA_BROKERS');
 
-    const store = createEventStore({ eventStoreUrl: config.EVENTSTORE_URL, dataDir: config.dataDir });
+    // Sealed: the topic gets personal data encrypted only (consumers open it with the keys), so it stays erasable.
+    const store = createEventStore({
+      eventStoreUrl: config.EVENTSTORE_URL,
+      dataDir: config.dataDir,
+      sealed: true,
+    });
     const bus = new KafkaBus({
       brokers,
       topic,

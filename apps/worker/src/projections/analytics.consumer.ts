@@ -7,6 +7,8 @@ import {
 } from '@crm/analytics';
 import { AppConfig } from '@crm/config';
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
+import { KEY_STORE, type KeyStore } from '@crm/event-store/erasure/key-store.port';
+import { PersonalDataOpener } from '@crm/event-store/erasure/personal-data.opener';
 import type { RecordedEvent } from '@crm/event-store/event-store.port';
 import {
   BUS,
@@ -17,7 +19,8 @@ import {
   PoisonMessageError,
   UndecodableMessageError,
 } from '@crm/messaging';
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { openOrPoison } from './read-model.consumer';
 
 export const ANALYTICS_GROUP = 'crm.analytics';
 
@@ -39,13 +42,17 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
   protected readonly group: string = ANALYTICS_GROUP;
   private consumer?: BusConsumer;
   private stopped = false;
+  private readonly opener?: PersonalDataOpener;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     private readonly projector: AnalyticsProjector,
     private readonly schema: AnalyticsSchema,
     config: AppConfig,
+    /** To open the personal data the relay publishes sealed (always provided by EventStoreModule). */
+    @Optional() @Inject(KEY_STORE) keys?: KeyStore,
   ) {
+    this.opener = keys && new PersonalDataOpener(keys);
     this.batcher = new AnalyticsBatcher((events) => this.write(events), {
       maxEvents: config.ANALYTICS_BATCH_SIZE,
       maxWaitMs: config.ANALYTICS_LINGER_MS,
@@ -82,7 +89,7 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
 
   private async handle(messages: readonly BusMessage[]): Promise<void> {
     const events: RecordedEvent[] = [];
-    for (const message of messages) events.push(this.checked(message));
+    for (const message of messages) events.push(await this.checked(message));
     await this.batcher.add(events);
   }
 
@@ -90,9 +97,9 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
    * Decodes a message and checks that the projector can store it, so one bad record is dead-lettered alone
    * here instead of failing the shared write of every partition's deliveries.
    */
-  private checked(message: BusMessage): RecordedEvent {
+  private async checked(message: BusMessage): Promise<RecordedEvent> {
     try {
-      const event = decodeCustomerEvent(message);
+      const event = await openOrPoison(this.opener, message, decodeCustomerEvent(message));
       if (event.streamId.startsWith(CUSTOMER_STREAM_PREFIX)) toEventRow(event);
       return event;
     } catch (error) {

@@ -12,8 +12,10 @@ import {
   CustomerReadModelProjector,
   MalformedEventError,
 } from '@crm/read-model';
+import { KEY_STORE, type KeyStore } from '@crm/event-store/erasure/key-store.port';
+import { PersonalDataOpener, SealedPersonalDataError } from '@crm/event-store/erasure/personal-data.opener';
 import { RecordedEvent } from '@crm/event-store/event-store.port';
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 
 export const READ_MODEL_GROUP = 'crm.read-model';
 
@@ -27,11 +29,16 @@ export const READ_MODEL_GROUP = 'crm.read-model';
 export class ReadModelConsumer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ReadModelProjector');
   private consumer?: BusConsumer;
+  private readonly opener?: PersonalDataOpener;
 
+  /** keys: to open the personal data the relay publishes sealed (always provided by EventStoreModule). */
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     private readonly projector: CustomerReadModelProjector,
-  ) {}
+    @Optional() @Inject(KEY_STORE) keys?: KeyStore,
+  ) {
+    this.opener = keys && new PersonalDataOpener(keys);
+  }
 
   async onModuleInit(): Promise<void> {
     this.consumer = await this.bus.consume({
@@ -52,7 +59,7 @@ export class ReadModelConsumer implements OnModuleInit, OnApplicationShutdown {
     const events: RecordedEvent[] = [];
     for (const message of messages) {
       try {
-        events.push(decodeCustomerEvent(message));
+        events.push(await openOrPoison(this.opener, message, decodeCustomerEvent(message)));
       } catch (error) {
         if (error instanceof UndecodableMessageError) throw new PoisonMessageError(message, error.message);
         throw error;
@@ -77,5 +84,23 @@ export class ReadModelConsumer implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn(`Batch of ${messages.length} not applied (will retry): ${(error as Error).message}`);
       throw error;
     }
+  }
+}
+
+/**
+ * Opens an event's sealed personal data. A ciphertext that fails authentication (tampered, or sealed for
+ * another event) is a poison message: redelivering it cannot help.
+ */
+export async function openOrPoison(
+  opener: PersonalDataOpener | undefined,
+  message: BusMessage,
+  event: RecordedEvent,
+): Promise<RecordedEvent> {
+  if (!opener) return event;
+  try {
+    return await opener.open(event);
+  } catch (error) {
+    if (error instanceof SealedPersonalDataError) throw new PoisonMessageError(message, error.message);
+    throw error;
   }
 }

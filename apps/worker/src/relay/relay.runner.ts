@@ -1,5 +1,6 @@
 import { AppConfig } from '@crm/config';
-import { EVENT_STORE, EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import { SEALED_EVENT_STORE } from '@crm/event-store/erasure/key-store.port';
+import { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
 import { BUS, Bus, encodeCustomerEvent } from '@crm/messaging';
 import { READ_MODEL_DATA_SOURCE, RelayLease } from '@crm/read-model';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -15,7 +16,8 @@ export class RelayRunner implements OnApplicationBootstrap, OnApplicationShutdow
   readonly relay: Relay;
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
+    // Sealed: personal data reaches the bus (and Kafka's log) encrypted only, so erasing a key erases it there too.
+    @Inject(SEALED_EVENT_STORE) store: EventStore,
     @Inject(BUS) bus: Bus,
     @Inject(READ_MODEL_DATA_SOURCE) db: DataSource,
     config: AppConfig,

@@ -57,6 +57,7 @@ export class AnalyticsProjector {
     const customers = [...new Set(rows.map((r) => r.customer_id))];
     if (rows.length > 0) {
       await this.insertEvents(rows);
+      await this.scrubErased(rows);
       await this.refreshCustomers(customers);
       await this.refreshDaily(rows);
     }
@@ -82,6 +83,19 @@ export class AnalyticsProjector {
   protected async insertEvents(rows: readonly EventRow[]): Promise<void> {
     for (const chunk of chunks(rows, INSERT_CHUNK)) {
       await this.ch.client.insert({ table: `${this.db}.events`, values: chunk, format: 'JSONEachRow' });
+    }
+  }
+
+  /**
+   * Right to erasure: the city of an erased customer's CustomerAcquired row is replaced by '' (a newer copy
+   * of the row; events FINAL keeps the last inserted). Replays need nothing of this: the event store already
+   * yields the event without the city once the customer's key is destroyed. (No `city != ''` filter: the
+   * REPLACE alias would shadow the column in WHERE; rewriting an already scrubbed row is harmless.)
+   */
+  protected async scrubErased(rows: readonly EventRow[]): Promise<void> {
+    const erased = [...new Set(rows.filter((r) => r.event_type === ERASED_TYPE).map((r) => r.customer_id))];
+    for (const ids of chunks(erased, ID_CHUNK)) {
+      await runStatement(this.ch.client, scrubErasedSql(this.db), { ids });
     }
   }
 
@@ -116,7 +130,18 @@ export class AnalyticsProjector {
   }
 }
 
-/** Stage: churned while churns outnumber reactivations (they alternate), else active once purchased. */
+const ERASED_TYPE = 'CustomerPersonalDataErased';
+
+const scrubErasedSql = (db: string) => `
+INSERT INTO ${db}.events
+SELECT * REPLACE ('' AS city, now64(3) AS projected_at)
+FROM ${db}.events FINAL
+WHERE event_type = 'CustomerAcquired' AND customer_id IN {ids:Array(String)}`;
+
+/**
+ * Stage: churned while churns outnumber reactivations (they alternate), else active once purchased. An erased
+ * customer has no city; the erasure itself (an administrative act) is not the customer's last event.
+ */
 const refreshCustomersSql = (db: string) => `
 INSERT INTO ${db}.customers
 SELECT
@@ -126,7 +151,7 @@ SELECT
     argMinIf(campaign, occurred_at, event_type = 'CustomerAcquired') AS campaign,
     argMinIf(referred_by, occurred_at, event_type = 'CustomerAcquired') AS referred_by,
     argMinIf(country, occurred_at, event_type = 'CustomerAcquired') AS country,
-    argMinIf(city, occurred_at, event_type = 'CustomerAcquired') AS city,
+    if(countIf(event_type = '${ERASED_TYPE}') > 0, '', argMinIf(city, occurred_at, event_type = 'CustomerAcquired')) AS city,
     argMinIf(birth_year, occurred_at, event_type = 'CustomerAcquired') AS birth_year,
     argMinIf(gender, occurred_at, event_type = 'CustomerAcquired') AS gender,
     argMinIf(income_band, occurred_at, event_type = 'CustomerAcquired') AS income_band,
@@ -145,7 +170,7 @@ SELECT
     toUInt32(countIf(event_type = 'CustomerReactivated')) AS reactivation_count,
     if(countIf(event_type = 'CustomerChurned') > 0, maxIf(occurred_at, event_type = 'CustomerChurned'), NULL) AS last_churned_at,
     argMaxIf(churn_reason, occurred_at, event_type = 'CustomerChurned') AS last_churn_reason,
-    max(occurred_at) AS last_event_at,
+    maxIf(occurred_at, event_type != '${ERASED_TYPE}') AS last_event_at,
     max(stream_revision) AS stream_revision,
     toUInt64(count()) AS version,
     now64(3) AS updated_at

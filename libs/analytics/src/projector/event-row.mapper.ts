@@ -179,6 +179,9 @@ export function toEventRow(event: RecordedEvent): EventRow {
     case 'CustomerReactivated':
       row.triggered_by = text(data.triggeredBy);
       break;
+    case 'CustomerPersonalDataErased':
+      // Only the common columns: the projector scrubs the city of the customer's CustomerAcquired row.
+      break;
   }
   return row;
 }

@@ -45,6 +45,9 @@ export class CustomerEntity {
   churnedAt!: string | null;
   @Column({ name: 'churn_reason', type: 'varchar', nullable: true }) churnReason!: string | null;
   @Column({ name: 'reactivated_count', type: 'integer' }) reactivatedCount!: number;
+  /** Right to erasure: set by CustomerPersonalDataErased, which also nulls name, email, phone and city. */
+  @Column({ name: 'erased_at', type: 'varchar', length: ISO_TIME_LENGTH, nullable: true })
+  erasedAt!: string | null;
 
   @Column({ name: 'contacts_count', type: 'integer' }) contactsCount!: number;
   @Column({ name: 'purchases_count', type: 'integer' }) purchasesCount!: number;

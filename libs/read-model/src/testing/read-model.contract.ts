@@ -184,6 +184,8 @@ export function describeReadModelContract(engine: ReadModelEngine): void {
           churnedAt: '2026-02-01T00:00:00.000Z',
           churnReason: 'price',
           reactivatedCount: 1,
+          erased: false,
+          erasedAt: null,
           contactsCount: 2,
           firstContactAt: '2026-01-04T08:00:00.000Z',
           lastContactAt: '2026-01-06T09:00:00.000Z',
@@ -202,6 +204,32 @@ export function describeReadModelContract(engine: ReadModelEngine): void {
         const { updatedAt: _updatedAt, ...summary } = view!;
         expect(summary).toEqual(foldCustomerSummary(s.events));
         expect(await queries.getCustomer('nobody')).toBeNull();
+      });
+
+      it('erases the personal fields and keeps the counts, like the fold', async () => {
+        const s = stream('c-e')
+          .add('CustomerAcquired', {
+            channel: 'organic',
+            profile: { name: 'Ed', email: 'ed@example.test', phone: '+1', city: 'Oslo', country: 'NO' },
+          })
+          .add('CustomerPurchased', { orderId: 'o-1', amount: { minor: 700, currency: 'EUR' } })
+          .add(
+            'CustomerPersonalDataErased',
+            { fields: ['name', 'email', 'phone', 'city'] },
+            '2026-05-01T00:00:00Z',
+          )
+          .add('CustomerPurchased', { orderId: 'o-2', amount: { minor: 300, currency: 'EUR' } });
+        await projector.apply(s.events);
+        const { updatedAt: _updatedAt, ...summary } = (await queries.getCustomer('c-e'))!;
+        expect(summary).toEqual(foldCustomerSummary(s.events));
+        expect(summary).toMatchObject({
+          erased: true,
+          erasedAt: '2026-05-01T00:00:00.000Z',
+          profile: { name: null, email: null, phone: null, city: null, country: 'NO' },
+          purchasesCount: 2,
+          spend: [{ currency: 'EUR', totalMinor: 1000, purchases: 2 }],
+          stage: 'active',
+        });
       });
 
       it('ignores unknown event types but advances the revision, and skips other categories', async () => {

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeEventStore, createEventStore, createEventStoreAdapter } from '../event-store.factory';
+import type { EventStore, EventToAppend, RecordedEvent } from '../event-store.port';
+import { PersonalDataOpener, SealedPersonalDataError } from './personal-data.opener';
+import { SqliteKeyStore } from './sqlite/sqlite.key-store';
+
+const acquired = (eventId: string): EventToAppend => ({
+  eventId,
+  type: 'CustomerAcquired',
+  occurredAt: '2026-01-10T10:00:00.000Z',
+  data: {
+    channel: 'organic',
+    profile: {
+      name: 'Grace Hopper',
+      email: 'grace@example.org',
+      phone: '+1 555 0100',
+      city: 'Arlington',
+      country: 'US',
+    },
+  },
+  metadata: { schemaVersion: 1 },
+});
+
+describe('CryptoShreddingEventStore (over the SQLite adapter, composed by createEventStore)', () => {
+  let dir: string;
+  let keys: SqliteKeyStore;
+  let store: EventStore;
+  let raw: EventStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shred-'));
+    keys = new SqliteKeyStore(join(dir, 'keys.sqlite'));
+    store = createEventStore({ dataDir: dir, keyStore: keys });
+    raw = createEventStore({ dataDir: dir, raw: true });
+  });
+  afterEach(async () => {
+    await store.close();
+    await raw.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const profileOf = (events: RecordedEvent[]) => events[0].data.profile;
+
+  it('stores ciphertext and a key id, and reads the fields back', async () => {
+    await store.appendToStream('customer-c-1', [acquired('7b7f1f4e-0000-4000-8000-000000000001')]);
+    const recorded = await raw.readStream('customer-c-1');
+    expect(profileOf(recorded)).toEqual({ country: 'US' });
+    expect(recorded[0].data.sealedPersonalData).toMatchObject({ alg: 'A256GCM', keyId: expect.any(String) });
+    expect(readFileSync(join(dir, 'events.sqlite')).includes('grace@example.org')).toBe(false);
+    expect(profileOf(await store.readStream('customer-c-1'))).toEqual(acquired('x').data.profile);
+    expect((await store.readAll())[0].data).toEqual(acquired('x').data);
+  });
+
+  it('reads the customer without personal fields once the key is destroyed, in every read path', async () => {
+    await store.appendToStream('customer-c-1', [acquired('7b7f1f4e-0000-4000-8000-000000000001')]);
+    await store.appendToStream('customer-c-2', [acquired('7b7f1f4e-0000-4000-8000-000000000002')]);
+    await keys.destroy('c-1');
+    expect(profileOf(await store.readStream('customer-c-1'))).toEqual({ country: 'US' });
+    expect((await store.readStream('customer-c-1'))[0].data).not.toHaveProperty('sealedPersonalData');
+    expect(profileOf(await store.readStream('customer-c-2'))).toMatchObject({ email: 'grace@example.org' });
+    const subscription = store.subscribeToAll();
+    const seen: RecordedEvent[] = [];
+    for await (const event of subscription) {
+      seen.push(event);
+      if (seen.length === 2) break;
+    }
+    expect(seen.map((e) => e.data.profile)).toEqual([{ country: 'US' }, acquired('x').data.profile]);
+  });
+
+  it('passes events without personal fields through, creating no key', async () => {
+    const event = {
+      ...acquired('7b7f1f4e-0000-4000-8000-000000000003'),
+      data: { channel: 'organic', profile: {} },
+    };
+    await store.appendToStream('customer-c-3', [event]);
+    expect((await raw.readStream('customer-c-3'))[0].data).toEqual(event.data);
+    expect(await keys.destroy('c-3')).toBe(false);
+  });
+
+  it('hands out sealed events in the relay view, which consumers open with the keys', async () => {
+    await store.appendToStream('customer-c-4', [acquired('7b7f1f4e-0000-4000-8000-000000000004')]);
+    const adapter = createEventStoreAdapter({ dataDir: dir });
+    const sealedView = composeEventStore(adapter, keys, { sealed: true });
+    try {
+      const [sealed] = await sealedView.readAll();
+      expect(JSON.stringify(sealed.data)).not.toContain('grace@example.org');
+      const opener = new PersonalDataOpener(keys);
+      expect((await opener.open(sealed)).data).toEqual(acquired('x').data);
+      const moved = { ...sealed, eventId: '7b7f1f4e-0000-4000-8000-000000000005' };
+      await expect(opener.open(moved)).rejects.toBeInstanceOf(SealedPersonalDataError);
+      await keys.destroy('c-4');
+      expect((await opener.open(sealed)).data.profile).toEqual({ country: 'US' });
+    } finally {
+      await adapter.close();
+    }
+  });
+});

@@ -1,0 +1,149 @@
+import { customerIdFromStream, PERSONAL_PROFILE_FIELDS } from '@crm/domain';
+import type {
+  AllSubscription,
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../event-store.port';
+import type { KeyStore } from './key-store.port';
+import { encryptPersonalData } from './personal-data.cipher';
+import { PersonalDataOpener, SEALED_FIELD } from './personal-data.opener';
+
+const PERSONAL: readonly string[] = PERSONAL_PROFILE_FIELDS;
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Crypto-shredding over any EventStore adapter. On append, the personal profile fields of an event
+ * (PERSONAL_PROFILE_FIELDS: name, e-mail, phone, city) leave `data.profile` and go, AES-256-GCM encrypted
+ * with the customer's data key, into `data.sealedPersonalData` with the key's id: the store never sees them
+ * in clear. On read they are put back; once the key is destroyed they are simply absent, so every reader
+ * (projectors, replays, time travel, the timeline) sees the customer erased without knowing about keys.
+ *
+ * Events without personal fields, and events recorded before this decorator, pass through unchanged.
+ * Positions, revisions and maxCount are the inner store's (one event in, one out).
+ */
+export class CryptoShreddingEventStore implements EventStore {
+  private readonly opener: PersonalDataOpener;
+  /** False: reads hand out events still sealed (the relay's view: the bus never carries personal data). */
+  readonly opensOnRead: boolean;
+
+  constructor(
+    readonly inner: EventStore,
+    readonly keys: KeyStore,
+    options: { openOnRead?: boolean } = {},
+  ) {
+    this.opener = new PersonalDataOpener(keys);
+    this.opensOnRead = options.openOnRead ?? true;
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: readonly EventToAppend[],
+    options?: { expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult> {
+    const sealed = await Promise.all(events.map((event) => this.seal(streamId, event)));
+    return this.inner.appendToStream(streamId, sealed, options);
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.openAll(await this.inner.readStream(streamId, options));
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.openAll(await this.inner.readAll(options));
+  }
+
+  subscribeToAll(options?: SubscribeOptions): AllSubscription {
+    return new OpeningSubscription(this.inner.subscribeToAll(options), (event) => this.open(event));
+  }
+
+  headPosition(): Promise<bigint> {
+    return this.inner.headPosition();
+  }
+
+  ping(): Promise<void> {
+    return this.inner.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+    await this.keys.close();
+  }
+
+  /** Destroys the customer's data key: from now on every read of their events lacks the personal fields. */
+  eraseSubject(customerId: string): Promise<boolean> {
+    return this.keys.destroy(customerId);
+  }
+
+  private async seal(streamId: string, event: EventToAppend): Promise<EventToAppend> {
+    const profile = event.data.profile;
+    if (!isRecord(profile)) return event;
+    const personal = Object.fromEntries(
+      Object.entries(profile).filter(([field]) => PERSONAL.includes(field)),
+    );
+    if (Object.keys(personal).length === 0) return event;
+    const rest = Object.fromEntries(Object.entries(profile).filter(([field]) => !PERSONAL.includes(field)));
+    const key = await this.keys.keyFor(customerIdFromStream(streamId));
+    return {
+      ...event,
+      data: {
+        ...event.data,
+        profile: rest,
+        [SEALED_FIELD]: encryptPersonalData(personal, key, event.eventId),
+      },
+    };
+  }
+
+  private openAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    return this.opensOnRead ? this.opener.openAll(events) : Promise.resolve(events);
+  }
+
+  private open(event: RecordedEvent): Promise<RecordedEvent> {
+    return this.opensOnRead ? this.opener.open(event) : Promise.resolve(event);
+  }
+}
+
+/** Opens each event a subscription hands out; close() and `for await`'s break close the inner one. */
+class OpeningSubscription implements AllSubscription, AsyncIterator<RecordedEvent> {
+  private readonly iterator: AsyncIterator<RecordedEvent>;
+
+  constructor(
+    private readonly inner: AllSubscription,
+    private readonly openEvent: (event: RecordedEvent) => Promise<RecordedEvent>,
+  ) {
+    this.iterator = inner[Symbol.asyncIterator]();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<RecordedEvent>> {
+    const result = await this.iterator.next();
+    if (result.done) return result;
+    try {
+      return { done: false, value: await this.openEvent(result.value) };
+    } catch (error) {
+      // The inner cursor has moved past this event: end the subscription rather than skip it silently.
+      await this.inner.close();
+      throw error;
+    }
+  }
+
+  async return(): Promise<IteratorResult<RecordedEvent>> {
+    await this.close();
+    return DONE;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

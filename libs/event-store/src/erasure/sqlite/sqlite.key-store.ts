@@ -1,0 +1,83 @@
+import Database from 'better-sqlite3';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type DataKey, DataKeyDestroyedError, type KeyStore } from '../key-store.port';
+
+interface KeyRow {
+  key_id: string;
+  key: Buffer | null;
+}
+
+/**
+ * Data keys in a SQLite file of their own (`<DATA_DIR>/keys.sqlite` by default), shared by the processes of
+ * one host like the embedded event store. Not in the event store (immutable by design) nor in the read model
+ * (a projection: rebuilt and dropped at will, and possibly on another server than the events).
+ *
+ * A destroyed key leaves a tombstone (key NULL) so no new key is ever made for that subject. `secure_delete`
+ * makes SQLite overwrite the freed bytes, and a TRUNCATE checkpoint right after the destruction empties the
+ * WAL, which still held the page with the key (if another process is reading at that instant, the next
+ * checkpoint does it). WAL with synchronous FULL: a key is on disk before the event sealed with it is
+ * appended (losing it would erase that customer), at a sixth of the rollback journal's fsync cost.
+ */
+export class SqliteKeyStore implements KeyStore {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement<[string, string, Buffer, string]>;
+  private readonly bySubject: Database.Statement<[string], KeyRow>;
+  private readonly byKeyId: Database.Statement<[string], KeyRow>;
+  private readonly shred: Database.Statement<[string, string]>;
+  private readonly tombstone: Database.Statement<[string, string, string, string]>;
+
+  constructor(file: string, options: { busyTimeoutMs?: number } = {}) {
+    this.db = new Database(file);
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('secure_delete = ON');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS data_keys (
+      subject_id   TEXT PRIMARY KEY,
+      key_id       TEXT NOT NULL UNIQUE,
+      key          BLOB,
+      created_at   TEXT NOT NULL,
+      destroyed_at TEXT
+    )`);
+    this.insert = this.db.prepare(
+      'INSERT OR IGNORE INTO data_keys (subject_id, key_id, key, created_at) VALUES (?, ?, ?, ?)',
+    );
+    this.bySubject = this.db.prepare('SELECT key_id, key FROM data_keys WHERE subject_id = ?');
+    this.byKeyId = this.db.prepare('SELECT key_id, key FROM data_keys WHERE key_id = ?');
+    this.shred = this.db.prepare(
+      'UPDATE data_keys SET key = NULL, destroyed_at = ? WHERE subject_id = ? AND key IS NOT NULL',
+    );
+    this.tombstone = this.db.prepare(
+      'INSERT OR IGNORE INTO data_keys (subject_id, key_id, key, created_at, destroyed_at) ' +
+        'VALUES (?, ?, NULL, ?, ?)',
+    );
+  }
+
+  keyFor(subjectId: string): Promise<DataKey> {
+    // INSERT OR IGNORE then SELECT: two processes creating the first key of a subject agree on one.
+    this.insert.run(subjectId, randomUUID(), randomBytes(32), new Date().toISOString());
+    const row = this.bySubject.get(subjectId);
+    if (!row?.key) return Promise.reject(new DataKeyDestroyedError(subjectId));
+    return Promise.resolve({ keyId: row.key_id, key: row.key });
+  }
+
+  find(keyId: string): Promise<Buffer | undefined> {
+    return Promise.resolve(this.byKeyId.get(keyId)?.key ?? undefined);
+  }
+
+  destroy(subjectId: string): Promise<boolean> {
+    const now = new Date().toISOString();
+    const destroyed = this.db.transaction(() => {
+      const changed = this.shred.run(now, subjectId).changes > 0;
+      this.tombstone.run(subjectId, randomUUID(), now, now);
+      return changed;
+    })();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return Promise.resolve(destroyed);
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+}
