@@ -1,5 +1,6 @@
 import { loadConfig } from '@crm/config';
 import { parseArgs } from 'node:util';
+import { customerCommand } from './commands/customer.command';
 import { generateCommand } from './commands/generate.command';
 import { importCommand } from './commands/import.command';
 import { keysCommand } from './commands/keys.command';
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, CliCommand> = {
   generate: generateCommand,
   keys: keysCommand,
   import: importCommand,
+  customer: customerCommand,
 };
 
 const HELP = `crm: the event-sourced CRM backend's command line
