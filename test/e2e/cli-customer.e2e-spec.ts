@@ -41,11 +41,10 @@ describe('crm customer (time travel from the command line)', () => {
     // c-1: acquired 2026-01-05 (position 1), purchased 2026-02-01 (2), churned 2026-03-01 (3).
     const history = [acquiredEvent('c-1'), purchasedEvent('c-1'), churnedEvent('c-1')];
     for (const { customerId: _id, ...event } of history) {
+      const metadata = 'metadata' in event ? event.metadata : {};
+      const schemaVersion = currentSchemaVersion(event.type as Parameters<typeof currentSchemaVersion>[0]);
       await store.appendToStream(customerStreamId('c-1'), [
-        {
-          ...event,
-          metadata: { ...event.metadata, schemaVersion: currentSchemaVersion(event.type as never) },
-        },
+        { ...event, metadata: { ...metadata, schemaVersion } },
       ]);
     }
     await store.close();
