@@ -49,11 +49,20 @@ export class SoakSampler {
     return sample;
   }
 
+  /**
+   * Lag of every stage: the relay and projections from /v1/admin/pipeline, plus the projections only
+   * /v1/admin/projections lists (the analytics projector).
+   */
   async pipeline(): Promise<{ name: string; lagEvents: number; lagMs: number }[]> {
-    const body = (await this.getJson('/v1/admin/pipeline')) as {
-      stages: { name: string; lagEvents: number; lagMs: number }[];
-    };
-    return body.stages;
+    type Stage = { name: string; lagEvents: number; lagMs: number };
+    const [pipeline, projections] = (await Promise.all([
+      this.getJson('/v1/admin/pipeline'),
+      this.getJson('/v1/admin/projections'),
+    ])) as [{ stages: Stage[] }, { projections: Stage[] }];
+    const known = new Set(pipeline.stages.map((stage) => stage.name));
+    return [...pipeline.stages, ...projections.projections.filter((p) => !known.has(p.name))].map(
+      ({ name, lagEvents, lagMs }) => ({ name, lagEvents, lagMs }),
+    );
   }
 
   /** Unlabelled gauges of the Prometheus text format (the process and Node.js ones are unlabelled). */
