@@ -313,9 +313,11 @@ function describeRebuildUnderLoad(
       const all = [...customerIds, ...Array.from({ length: writes.written }, (_, n) => `w-${n}`)];
       expect(await expectReadModelEqualsFold(api.store, queries, all)).toBe(all.length);
       const listed = await request(api.http).get('/v1/admin/projections').expect(200);
-      expect(listed.body.projections).toEqual([
-        expect.objectContaining({ name: PROJECTION, aliases: ['read-model'], state: 'live', lagEvents: 0 }),
-      ]);
+      expect(listed.body.projections).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: PROJECTION, aliases: ['read-model'], state: 'live', lagEvents: 0 }),
+        ]),
+      );
     }, 300_000);
   });
 }
