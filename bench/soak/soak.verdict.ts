@@ -46,7 +46,7 @@ export function judge(
   const stages = Object.keys(samples[0]?.lagEvents ?? {});
   const figures: SoakFigures = {
     rssSlopeMiBPerMin: round(perMin((s) => s.rssMiB)),
-    heapSlopeMiBPerMin: round(slope(heapFloors(judged))),
+    heapSlopeMiBPerMin: round(slope(heapFloors(judged, options.sampleEverySeconds))),
     lagSlopeEventsPerMin: Object.fromEntries(stages.map((st) => [st, round(perMin((s) => s.lagEvents[st]))])),
   };
   const maxLagSlope = options.maxLagSlopeShare * options.writeRate * 60;
@@ -92,14 +92,17 @@ export function judge(
 /**
  * The heap used saws up and down with every garbage collection, so its raw samples give a noisy slope. The
  * lowest value of each minute is close to what survived a collection (the live set): its trend is the leak.
+ * A minute with fewer than half its samples (the last one holds only the final sample) has no floor.
  */
-export function heapFloors(samples: readonly SoakSample[]): [number, number][] {
-  const byMinute = new Map<number, number>();
+export function heapFloors(samples: readonly SoakSample[], sampleEverySeconds: number): [number, number][] {
+  const byMinute = new Map<number, { floor: number; count: number }>();
   for (const s of samples) {
     const minute = Math.floor(s.atS / 60);
-    byMinute.set(minute, Math.min(byMinute.get(minute) ?? Infinity, s.heapUsedMiB));
+    const bucket = byMinute.get(minute) ?? { floor: Infinity, count: 0 };
+    byMinute.set(minute, { floor: Math.min(bucket.floor, s.heapUsedMiB), count: bucket.count + 1 });
   }
-  return [...byMinute].map(([minute, floor]) => [minute, floor]);
+  const needed = Math.max(2, Math.floor(60 / sampleEverySeconds / 2));
+  return [...byMinute].filter(([, b]) => b.count >= needed).map(([minute, b]) => [minute, b.floor]);
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
