@@ -48,7 +48,7 @@ export const BENCH_USAGE = `npm run bench -- [options]
   --c360-customers <n>       customers in the read model for the Customer 360 scenario (default 20000)
   --c360-rate <n>            offered requests/s of GET /v1/customers/{id} (default 1000)
   --c360-seconds <n>         seconds per Customer 360 run (default 15)
-  --rebuild-events <n>       events in the store the rebuild scenario projects (default 1000000)
+  --rebuild-events <n>       events in the store the rebuild scenario projects (default 300000)
   --rebuild-batch <n>        events per readAll and per projector transaction (default 1000)
   --out <dir>                where the JSON results go (default bench/results)`;
 
@@ -105,7 +105,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     c360Customers: int('c360-customers', values['c360-customers'], 20_000, 100, 10_000_000),
     c360Rate: int('c360-rate', values['c360-rate'], 1000, 1, 100_000),
     c360Seconds: int('c360-seconds', values['c360-seconds'], 15, 2, 3600),
-    rebuildEvents: int('rebuild-events', values['rebuild-events'], 1_000_000, 1000, 100_000_000),
+    rebuildEvents: int('rebuild-events', values['rebuild-events'], 300_000, 1000, 100_000_000),
     rebuildBatch: int('rebuild-batch', values['rebuild-batch'], 1000, 1, 10_000),
     ...(values.out ? { outDir: values.out } : {}),
     help: values.help ?? false,

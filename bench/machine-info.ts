@@ -14,7 +14,8 @@ export function machineInfo(repoRoot: string): Record<string, unknown> {
     node: process.version,
     versions: {
       app: packageVersion(repoRoot, '.'),
-      gitCommit: gitCommit(repoRoot),
+      // A build copied elsewhere (a private dist) has no .git: then the working directory's repository.
+      gitCommit: gitCommit(repoRoot) ?? gitCommit(process.cwd()) ?? 'unknown',
       'better-sqlite3': packageVersion(repoRoot, 'node_modules/better-sqlite3'),
       '@nestjs/core': packageVersion(repoRoot, 'node_modules/@nestjs/core'),
       '@nestjs/platform-express': packageVersion(repoRoot, 'node_modules/@nestjs/platform-express'),
@@ -35,7 +36,7 @@ function packageVersion(root: string, dir: string): string {
 
 const QUIET: ['ignore', 'pipe', 'ignore'] = ['ignore', 'pipe', 'ignore'];
 
-function gitCommit(root: string): string {
+function gitCommit(root: string): string | undefined {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
       cwd: root,
@@ -47,6 +48,6 @@ function gitCommit(root: string): string {
         .length > 0;
     return dirty ? `${head}+uncommitted` : head;
   } catch {
-    return 'unknown';
+    return undefined;
   }
 }
