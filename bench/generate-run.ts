@@ -1,14 +1,8 @@
 import 'reflect-metadata';
 import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
-import {
-  EventStoreSink,
-  type EventSink,
-  formatProgress,
-  generate,
-  ndjsonFileSink,
-  NdjsonSink,
-} from '@crm/generator';
+import { EventStoreSink, type EventSink, generate, ndjsonFileSink, NdjsonSink } from '@crm/generator';
 import { statSync } from 'node:fs';
+import { formatProgress } from '../apps/cli/src/progress/generate-progress';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 

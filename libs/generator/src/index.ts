@@ -10,4 +10,3 @@ export { expectedRepeatPurchases, probabilityNoRepeat } from './stats/bg-nbd.mat
 export { SeasonalClock, DAY_MS } from './calendar/seasonal-clock';
 export type { ActivityProfile } from './calendar/seasonal-clock';
 export { SeededRandom, toSeed } from './random/seeded-random';
-export { formatProgress, estimateRemainingMs, duration } from './progress/progress.formatter';

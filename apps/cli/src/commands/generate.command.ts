@@ -3,13 +3,11 @@ import { createEventStore, EventStoreUnavailableError, WrongExpectedRevisionErro
 import type { EventStore } from '@crm/event-store';
 import {
   EventStoreSink,
-  formatProgress,
   generate,
   HttpPublishSink,
   NdjsonSink,
   ndjsonFileSink,
   resolveLifecycleOptions,
-  duration,
   type EventSink,
   type GenerateProgress,
   type GenerateSummary,
@@ -17,6 +15,8 @@ import {
 } from '@crm/generator';
 import { join } from 'node:path';
 import type { CliCommand } from '../cli';
+import { formatProgress } from '../progress/generate-progress';
+import { duration } from '../progress/progress-text';
 import { EXIT } from '../exit-codes';
 
 const USAGE = `Usage: crm generate --customers <n> (--out <file> | --publish <url> | --append) [options]

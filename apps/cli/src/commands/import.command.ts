@@ -15,7 +15,8 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
-import { ImportProgressReporter, duration } from '../import/import-progress.reporter';
+import { ImportProgressReporter } from '../import/import-progress.reporter';
+import { duration } from '../progress/progress-text';
 import { ImportModule } from '../import/import.module';
 import {
   ImportRejectedError,

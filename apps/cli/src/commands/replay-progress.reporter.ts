@@ -1,25 +1,14 @@
 import type { RebuildProgress } from '@crm/read-model';
-
-/** 0s, 59s, 1m05s, 2h03m. */
-export function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-const count = (n: number) => Math.round(n).toLocaleString('en');
+import { count, duration, progressBar } from '../progress/progress-text';
 
 /**
  * `customer-read-model  [#######.................]  30%  position 30000/100000  41,220 ev/s  ETA 2s`
  * Positions are printed plain (scripts and tests read them).
  */
 export function formatReplayProgress(p: RebuildProgress, barWidth = 24): string {
-  const filled = Math.round(Math.max(0, Math.min(1, p.fraction)) * barWidth);
   return [
     p.projection,
-    `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}]`,
-    `${Math.floor(p.fraction * 100)}%`.padStart(4),
+    progressBar(p.fraction, barWidth),
     `position ${p.position}/${p.targetPosition}`,
     `${count(p.eventsPerSecond)} ev/s`,
     p.phase === 'done'

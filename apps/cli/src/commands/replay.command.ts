@@ -11,7 +11,8 @@ import { ProjectionRebuildService } from '../../../worker/src/rebuild/projection
 import { RebuildRootModule } from '../../../worker/src/rebuild/rebuild-root.module';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
-import { duration, ReplayProgressReporter } from './replay-progress.reporter';
+import { duration } from '../progress/progress-text';
+import { ReplayProgressReporter } from './replay-progress.reporter';
 
 const USAGE = `Usage: crm replay <projection | all> [--from-scratch] [--batch N] [--json]
 

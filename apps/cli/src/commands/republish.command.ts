@@ -8,7 +8,7 @@ import {
 } from '../../../worker/src/republish/history.republisher';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
-import { duration } from './replay-progress.reporter';
+import { duration } from '../progress/progress-text';
 
 const USAGE = `Usage: crm republish --topic <topic> (--from-position <P> | --from-date <date>) [--rate N] [--json]
 

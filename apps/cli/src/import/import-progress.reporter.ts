@@ -1,40 +1,23 @@
+import { count, etaText, progressBar } from '../progress/progress-text';
 import type { ImportProgress } from './purchase-log.importer';
 
 /**
- * `[##########..............]  42%  2,906 lines  3,896 events  1,950 ev/s  ETA 3s`: the share is of the
+ * `[##########..............]   42%  2,906 lines  3,896 events  1,950 ev/s  ETA 3s`: the share is of the
  * source's bytes (known for a file, not for standard input); the ETA extrapolates the byte rate so far.
  */
 export function formatImportProgress(progress: ImportProgress, totalBytes?: number, barWidth = 24): string {
   const rate = progress.elapsedMs > 0 ? (progress.events * 1000) / progress.elapsedMs : 0;
-  const parts = [
-    `${count(progress.lines)} lines`,
-    `${count(progress.events)} events`,
-    `${count(Math.round(rate))} ev/s`,
-  ];
+  const parts = [`${count(progress.lines)} lines`, `${count(progress.events)} events`, `${count(rate)} ev/s`];
   if (!totalBytes) return parts.join('  ');
   const fraction = Math.max(0, Math.min(1, progress.bytesRead / totalBytes));
-  const filled = Math.round(fraction * barWidth);
   const remainingMs =
     fraction > 0 && progress.elapsedMs > 0 ? (progress.elapsedMs * (1 - fraction)) / fraction : undefined;
   return [
-    `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}]`,
-    `${Math.floor(fraction * 100)}%`.padStart(4),
+    progressBar(fraction, barWidth),
     ...parts,
-    fraction >= 1
-      ? `done in ${duration(progress.elapsedMs)}`
-      : `ETA ${remainingMs === undefined ? '?' : duration(remainingMs)}`,
+    etaText(fraction >= 1, progress.elapsedMs, remainingMs),
   ].join('  ');
 }
-
-/** 0s, 59s, 1m05s, 2h03m. */
-export function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-const count = (n: number) => n.toLocaleString('en');
 
 export interface ProgressSink {
   readonly isTTY?: boolean;

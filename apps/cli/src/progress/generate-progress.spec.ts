@@ -1,5 +1,6 @@
-import type { GenerateProgress } from '../generate';
-import { duration, estimateRemainingMs, formatProgress } from './progress.formatter';
+import type { GenerateProgress } from '@crm/generator';
+import { estimateRemainingMs, formatProgress } from './generate-progress';
+import { duration } from './progress-text';
 
 const progress = (over: Partial<GenerateProgress>): GenerateProgress => ({
   eventsWritten: 2_500_000,
