@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly generateAppend: boolean;
   readonly lagRate: number;
   readonly lagSeconds: number;
+  /** RELAY_BATCH_SIZE for the lag scenario; undefined: the app's default. */
+  readonly lagRelayBatch?: number;
   readonly c360Customers: number;
   readonly c360Rate: number;
   readonly c360Seconds: number;
@@ -45,6 +47,7 @@ export const BENCH_USAGE = `npm run bench -- [options]
   --no-generate-append       skip the generator-into-the-store half of the generator scenario
   --lag-rate <n>             offered events/s in the lag scenario (default 2000)
   --lag-seconds <n>          seconds of offered load per lag run (default 20)
+  --lag-relay-batch <n>      RELAY_BATCH_SIZE in the lag scenario (default: the app's, 500)
   --c360-customers <n>       customers in the read model for the Customer 360 scenario (default 20000)
   --c360-rate <n>            offered requests/s of GET /v1/customers/{id} (default 1000)
   --c360-seconds <n>         seconds per Customer 360 run (default 15)
@@ -72,6 +75,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'no-generate-append': { type: 'boolean' },
       'lag-rate': { type: 'string' },
       'lag-seconds': { type: 'string' },
+      'lag-relay-batch': { type: 'string' },
       'c360-customers': { type: 'string' },
       'c360-rate': { type: 'string' },
       'c360-seconds': { type: 'string' },
@@ -102,6 +106,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     generateAppend: !values['no-generate-append'],
     lagRate: int('lag-rate', values['lag-rate'], 2000, 10, 100_000),
     lagSeconds: int('lag-seconds', values['lag-seconds'], 20, 5, 3600),
+    ...(values['lag-relay-batch'] !== undefined
+      ? { lagRelayBatch: int('lag-relay-batch', values['lag-relay-batch'], 500, 1, 10_000) }
+      : {}),
     c360Customers: int('c360-customers', values['c360-customers'], 20_000, 100, 10_000_000),
     c360Rate: int('c360-rate', values['c360-rate'], 1000, 1, 100_000),
     c360Seconds: int('c360-seconds', values['c360-seconds'], 15, 2, 3600),

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
+import { createEventStore } from '@crm/event-store/event-store.factory';
+import type { EventStore } from '@crm/event-store/event-store.port';
 import { EventStoreSink, type EventSink, generate, ndjsonFileSink, NdjsonSink } from '@crm/generator';
 import { statSync } from 'node:fs';
 import { formatProgress } from '../apps/cli/src/progress/generate-progress';
@@ -26,9 +27,10 @@ async function main(): Promise<void> {
   });
   const toStdout = values.out === '-';
   let sink: EventSink;
-  let store: SqliteEventStore | undefined;
+  let store: EventStore | undefined;
   if (values.append) {
-    store = new SqliteEventStore(join(values.append, 'events.sqlite'));
+    // What `crm generate --append` opens: personal data sealed with per-customer keys, as the API appends.
+    store = createEventStore({ dataDir: values.append });
     sink = new EventStoreSink(store);
   } else sink = toStdout ? new NdjsonSink(process.stdout, { endStream: false }) : ndjsonFileSink(values.out);
   try {

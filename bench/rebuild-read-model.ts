@@ -1,19 +1,21 @@
 import 'reflect-metadata';
-import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
+import { createEventStore } from '@crm/event-store/event-store.factory';
 import { CustomerReadModelProjector, createReadModelDataSource } from '@crm/read-model';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 /**
  * Projects a whole event store into a fresh read model with the read-model projector applied directly over
- * readAll batches (what a rebuild does, without the bus), and prints a JSON report with this process's peak
+ * readAll batches of the store as the apps compose it (personal data opened with the keys, upcasters)
+ * (what a rebuild does, without the bus), and prints a JSON report with this process's peak
  * RSS. The rebuild scenario runs it as a child process, so the memory figure is the projector's alone:
- *   node dist/bench/rebuild-read-model.js --store events.sqlite --data-dir /tmp/rm [--database-url postgres://...]
+ *   node dist/bench/rebuild-read-model.js --store-dir ./data --data-dir /tmp/rm [--database-url postgres://...]
+ * (--store-dir holds events.sqlite and keys.sqlite)
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      store: { type: 'string' },
+      'store-dir': { type: 'string' },
       'data-dir': { type: 'string' },
       'database-url': { type: 'string' },
       batch: { type: 'string', default: '1000' },
@@ -23,10 +25,10 @@ async function main(): Promise<void> {
       'progress-every': { type: 'string' },
     },
   });
-  if (!values.store || !values['data-dir']) throw new Error('--store and --data-dir are required');
+  if (!values['store-dir'] || !values['data-dir']) throw new Error('--store-dir and --data-dir are required');
   const batch = Number(values.batch);
   const progressEvery = Number(values['progress-every'] ?? 0);
-  const store = new SqliteEventStore(values.store);
+  const store = createEventStore({ dataDir: values['store-dir'] });
   const dataSource = createReadModelDataSource({
     databaseUrl: values['database-url'],
     dataDir: values['data-dir'],

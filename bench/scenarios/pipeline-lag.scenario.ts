@@ -28,11 +28,12 @@ export function pipelineLagScenario(options: BenchOptions): Scenario {
   return {
     group: 'lag',
     async run(): Promise<ScenarioResult[]> {
-      const setups: [keyof typeof TARGET_P99_MS, PipelineSetup][] = [['embedded', {}]];
+      const relay = options.lagRelayBatch ? { relayBatchSize: options.lagRelayBatch } : {};
+      const setups: [keyof typeof TARGET_P99_MS, PipelineSetup][] = [['embedded', relay]];
       const brokers = process.env.KAFKA_BROKERS?.split(',').filter((b) => b.length > 0);
       const databaseUrl = process.env.DATABASE_URL;
       if (brokers?.length && databaseUrl)
-        setups.push(['kafka-postgres', { kafkaBrokers: brokers, databaseUrl }]);
+        setups.push(['kafka-postgres', { kafkaBrokers: brokers, databaseUrl, ...relay }]);
       else log('lag: Kafka + PostgreSQL skipped (set KAFKA_BROKERS and DATABASE_URL)');
 
       const results: ScenarioResult[] = [];
@@ -45,14 +46,17 @@ export function pipelineLagScenario(options: BenchOptions): Scenario {
             `lag ${name}, run ${run}: p50 ${measured.lagMs.p50} ms, p99 ${measured.lagMs.p99} ms, ` +
               `max ${measured.lagMs.max} ms at ${measured.achievedPerSecond} events/s offered` +
               (measured.missing ? `, ${measured.missing} never visible` : '') +
-              `; projector: ${measured.projectorBatchEvents.mean} events/batch, ` +
+              `; reaching the projector p50 ${measured.reachProjectorMs.p50} ms; projector: ` +
+              `${measured.projectorBatchEvents.mean} events/batch, ` +
               `${measured.projectorApplyMs.p50} ms/batch (p50)`,
           );
         }
         const label = name === 'embedded' ? 'embedded (SQLite, in-process bus)' : 'Kafka + PostgreSQL';
         const common = {
           unit: 'ms',
-          notes: `${options.lagRate} events/s offered for ${options.lagSeconds} s, append -> read model committed`,
+          notes:
+            `${options.lagRate} events/s offered for ${options.lagSeconds} s, append -> read model committed, ` +
+            `RELAY_BATCH_SIZE ${options.lagRelayBatch ?? 'default'}`,
         };
         results.push(
           {
@@ -83,6 +87,7 @@ async function lagRun(options: BenchOptions, setup: PipelineSetup) {
   try {
     const appendedAt = new Map<string, number>();
     const lags: number[] = [];
+    const reachMs: number[] = [];
     const applyMs: number[] = [];
     const batchSizes: number[] = [];
     let visibleCount = 0;
@@ -94,7 +99,10 @@ async function lagRun(options: BenchOptions, setup: PipelineSetup) {
         if (t === undefined) continue;
         appendedAt.delete(e.eventId);
         visibleCount++;
-        if (t >= 0) lags.push(at - t);
+        if (t >= 0) {
+          lags.push(at - t);
+          reachMs.push(at - took - t);
+        }
       }
     });
 
@@ -128,7 +136,9 @@ async function lagRun(options: BenchOptions, setup: PipelineSetup) {
       counted: lags.length,
       missing: appendedAt.size,
       lagMs: percentiles(lags),
-      // Where the lag comes from: how long the projector's transactions take, and how many events they hold.
+      // Where the lag comes from: how long an event takes to reach the projector (store -> relay -> bus), how
+      // long the projector's transactions take, and how many events they hold.
+      reachProjectorMs: percentiles(reachMs),
       projectorApplyMs: percentiles(applyMs),
       projectorBatchEvents: percentiles(batchSizes),
     };

@@ -1,4 +1,4 @@
-import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
+import { createEventStore } from '@crm/event-store/event-store.factory';
 import { EventStoreSink, generate } from '@crm/generator';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,8 +18,9 @@ const TARGET_PEAK_MIB = 500;
 const EVENTS_PER_CUSTOMER = 10.5;
 
 /**
- * Read-model rebuild throughput: a store filled by the generator once, then projected from scratch on each
- * run by the real projector over readAll batches, in a child process (bench/rebuild-read-model.ts) whose
+ * Read-model rebuild throughput: a store filled by the generator once (through the production composition:
+ * personal data sealed), then projected from scratch on each run by the real projector over readAll batches
+ * of the opened store (keys looked up, upcasters applied), in a child process (bench/rebuild-read-model.ts) whose
  * peak RSS is the "worker memory" figure. SQLite read model always; PostgreSQL when DATABASE_URL is set.
  */
 export function rebuildScenario(options: BenchOptions): Scenario {
@@ -28,10 +29,11 @@ export function rebuildScenario(options: BenchOptions): Scenario {
     async run(): Promise<ScenarioResult[]> {
       const dir = mkdtempSync(join(tmpdir(), 'crm-bench-rebuild-'));
       try {
-        const storeFile = join(dir, 'events.sqlite');
+        const storeDir = join(dir, 'store');
         const customers = Math.max(100, Math.round(options.rebuildEvents / EVENTS_PER_CUSTOMER));
         log(`rebuild: filling a store with ${customers.toLocaleString('en')} customers' history...`);
-        const store = new SqliteEventStore(storeFile);
+        // As `crm generate --append` fills it: personal data sealed with per-customer keys.
+        const store = createEventStore({ dataDir: storeDir });
         let stored: number;
         try {
           const summary = await generate({ customers, seed: options.seed }, new EventStoreSink(store));
@@ -48,7 +50,7 @@ export function rebuildScenario(options: BenchOptions): Scenario {
         for (const [name, serverUrl] of targets) {
           const details: Record<string, number>[] = [];
           for (let i = 1; i <= options.runs; i++) {
-            const report = await rebuildRun(dir, storeFile, options.rebuildBatch, serverUrl);
+            const report = await rebuildRun(dir, storeDir, options.rebuildBatch, serverUrl);
             details.push(report);
             log(
               `rebuild into ${name}, run ${i}: ${report.eventsPerSecond} events/s (read ${report.readMs} ms, ` +
@@ -86,7 +88,7 @@ export function rebuildScenario(options: BenchOptions): Scenario {
 
 async function rebuildRun(
   dir: string,
-  storeFile: string,
+  storeDir: string,
   batch: number,
   serverUrl: string | undefined,
 ): Promise<Record<string, number>> {
@@ -97,8 +99,8 @@ async function rebuildRun(
       process.execPath,
       [
         join(__dirname, '..', 'rebuild-read-model.js'),
-        '--store',
-        storeFile,
+        '--store-dir',
+        storeDir,
         '--data-dir',
         dataDir,
         '--batch',

@@ -1,5 +1,9 @@
 import { loadConfig } from '@crm/config';
-import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
+import {
+  composeEventStore,
+  createEventStoreAdapter,
+  createKeyStore,
+} from '@crm/event-store/event-store.factory';
 import type { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
 import { createBus, type Bus, type ConsumeOptions } from '@crm/messaging';
 import { CustomerReadModelProjector, createReadModelDataSource } from '@crm/read-model';
@@ -19,6 +23,8 @@ export interface PipelineSetup {
   readonly kafkaBrokers?: readonly string[];
   /** PostgreSQL server URL (a scratch database is created on it); absent: the SQLite read model. */
   readonly databaseUrl?: string;
+  /** RELAY_BATCH_SIZE; absent: the app's default. */
+  readonly relayBatchSize?: number;
 }
 
 export type VisibleListener = (events: readonly RecordedEvent[], atMs: number, applyMs: number) => void;
@@ -36,8 +42,9 @@ export interface BenchPipeline {
 }
 
 /**
- * The worker's pipeline as production wires it (the embedded SQLite store, RelayRunner with its lease,
- * the bus, ReadModelConsumer and CustomerReadModelProjector), on a fresh data directory, topic and scratch
+ * The worker's pipeline as production wires it (the embedded SQLite store with crypto-shredding and
+ * upcasting, the relay reading it sealed, RelayRunner with its lease, the bus, ReadModelConsumer opening
+ * personal data with the keys, CustomerReadModelProjector), on a fresh data directory, topic and scratch
  * database, built by hand instead of through the Nest modules for one reason: the consumer group gets a name
  * of its own. Sharing `crm.read-model` with other processes on the same broker would let their rebalances
  * (and kafkajs assigning a leader's topics to every member) into the measurement.
@@ -61,10 +68,15 @@ export async function startPipeline(setup: PipelineSetup): Promise<BenchPipeline
       KAFKA_TOPIC: `crm-bench-${id}`,
       ...(setup.kafkaBrokers ? { KAFKA_BROKERS: setup.kafkaBrokers.join(',') } : {}),
       ...(database ? { DATABASE_URL: database.url } : {}),
+      ...(setup.relayBatchSize ? { RELAY_BATCH_SIZE: String(setup.relayBatchSize) } : {}),
     });
 
-    const store = new SqliteEventStore(join(dataDir, 'events.sqlite'));
-    cleanups.push(() => store.close());
+    // As EventStoreModule composes it: appends (the API's) seal personal data, the relay reads it sealed.
+    const adapter = createEventStoreAdapter({ dataDir });
+    const keys = createKeyStore({ dataDir });
+    const store = composeEventStore(adapter, keys);
+    const sealed = composeEventStore(adapter, keys, { sealed: true });
+    cleanups.push(() => store.close()); // closes the shared adapter and key store
     const dataSource = createReadModelDataSource({ databaseUrl: config.DATABASE_URL, dataDir });
     await dataSource.initialize();
     cleanups.push(() => dataSource.destroy());
@@ -93,10 +105,10 @@ export async function startPipeline(setup: PipelineSetup): Promise<BenchPipeline
       return result;
     };
 
-    const consumer = new ReadModelConsumer(withGroup(bus, `crm.bench-read-model-${id}`), projector);
+    const consumer = new ReadModelConsumer(withGroup(bus, `crm.bench-read-model-${id}`), projector, keys);
     await consumer.onModuleInit();
     cleanups.push(() => consumer.onApplicationShutdown());
-    const relay = new RelayRunner(store, bus, dataSource, config);
+    const relay = new RelayRunner(sealed, bus, dataSource, config);
     relay.onApplicationBootstrap();
     cleanups.push(() => relay.onApplicationShutdown());
 
