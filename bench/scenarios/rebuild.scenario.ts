@@ -50,7 +50,15 @@ export function rebuildScenario(options: BenchOptions): Scenario {
         for (const [name, serverUrl] of targets) {
           const details: Record<string, number>[] = [];
           for (let i = 1; i <= options.runs; i++) {
-            const report = await rebuildRun(dir, storeDir, options.rebuildBatch, serverUrl);
+            const report = await rebuildRun(dir, storeDir, options.rebuildBatch, serverUrl).catch(
+              (error: unknown) => {
+                // A server gone mid-bench costs this target's figures, not the whole run.
+                log(
+                  `rebuild into ${name}, run ${i} failed: ${error instanceof Error ? error.message : error}`,
+                );
+              },
+            );
+            if (!report) break;
             details.push(report);
             log(
               `rebuild into ${name}, run ${i}: ${report.eventsPerSecond} events/s (read ${report.readMs} ms, ` +
