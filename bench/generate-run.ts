@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { formatProgress } from '../apps/cli/src/progress/generate-progress';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { peakRssBytes } from './support/peak-rss';
 
 /**
  * Generates a population to NDJSON or into an embedded event store and prints a JSON summary with the peak
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     const report = {
       ...summary,
       stored: store ? summary.events + summary.reactivations : undefined,
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      maxRssBytes: peakRssBytes(),
       fileBytes: toStdout || file === '/dev/null' ? undefined : statSync(file).size,
     };
     (toStdout ? process.stderr : process.stdout).write(`${JSON.stringify(report)}\n`);

@@ -3,6 +3,7 @@ import { createEventStore } from '@crm/event-store/event-store.factory';
 import { CustomerReadModelProjector, createReadModelDataSource } from '@crm/read-model';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { peakRssBytes } from './support/peak-rss';
 
 /**
  * Projects a whole event store into a fresh read model with the read-model projector applied directly over
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
       eventsPerSecond: Math.round(events / (ms / 1000)),
       readMs: Math.round(readMs),
       applyMs: Math.round(applyMs),
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      maxRssBytes: peakRssBytes(),
       peakHeapBytes,
     })}\n`,
   );
