@@ -6,12 +6,6 @@ import type { Scenario, ScenarioResult } from '../bench-result';
  */
 const PENDING: readonly (Omit<ScenarioResult, 'samples'> & { pending: string })[] = [
   {
-    id: 'lag-clickhouse-p99',
-    title: 'Lag p99 at 2,000 ev/s, append -> visible in ClickHouse',
-    unit: 'ms',
-    pending: 'the analytics projector running in the worker (issue 4)',
-  },
-  {
     id: 'rebuild-clickhouse',
     title: 'ClickHouse projection rebuild from the store',
     unit: 'events/s',

@@ -5,11 +5,17 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from '../bench-options';
 import type { Scenario, ScenarioResult } from '../bench-result';
-import { startPipeline, type PipelineSetup } from '../support/bench-pipeline';
+import {
+  startPipeline,
+  startServePipeline,
+  type BenchPipeline,
+  type VisibleListener,
+} from '../support/bench-pipeline';
 import { percentiles } from '../support/percentiles';
 
-/** Targets of issue 6: p99 append -> visible in the read model at 2,000 events/s. */
-const TARGET_P99_MS = { embedded: 100, 'kafka-postgres': 500 } as const;
+/** Targets of issue 6: p99 append -> visible at 2,000 events/s, embedded and with Kafka and PostgreSQL. */
+const TARGET_EMBEDDED_P99_MS = 100;
+const TARGET_DISTRIBUTED_P99_MS = 500;
 const WARMUP_MS = 3000;
 
 interface Append {
@@ -17,106 +23,170 @@ interface Append {
   readonly events: EventToAppend[];
 }
 
+interface Setup {
+  readonly id: string;
+  readonly label: string;
+  readonly target: number;
+  start(): Promise<BenchPipeline>;
+}
+
 /**
  * End-to-end lag: events appended to the store at a fixed offered rate (one append per published event, as
- * the API appends a customer's share of a request), and the time until the read-model projector's
- * transaction holding each event has committed (from then on Customer 360 shows it). Open loop: the
+ * the API appends a customer's share of a request), and the time until the projector's transaction holding
+ * each event has committed (from then on Customer 360, or an analytics query, shows it). Open loop: the
  * appender keeps its schedule whatever the pipeline does. The first 3 s are warm-up and not counted.
- * Embedded always; Kafka + PostgreSQL when KAFKA_BROKERS and DATABASE_URL are set.
+ *
+ * Setups: `serve`, the embedded pipeline exactly as `crm serve` wires it (both projectors; the in-process
+ * bus waits for every group, so the analytics consumer's batching is in the read model's lag too), with the
+ * lag into ClickHouse as well; `embedded`, the read-model path alone; `kafka-postgres`, the read-model path
+ * on Kafka and PostgreSQL when KAFKA_BROKERS and DATABASE_URL are set.
  */
 export function pipelineLagScenario(options: BenchOptions): Scenario {
   return {
     group: 'lag',
     async run(): Promise<ScenarioResult[]> {
       const relay = options.lagRelayBatch ? { relayBatchSize: options.lagRelayBatch } : {};
-      const setups: [keyof typeof TARGET_P99_MS, PipelineSetup][] = [['embedded', relay]];
+      const setups: Setup[] = [
+        {
+          id: 'serve',
+          label: 'crm serve wiring (SQLite, in-process bus, read model + ClickHouse)',
+          target: TARGET_EMBEDDED_P99_MS,
+          start: () => startServePipeline(options.lagRelayBatch),
+        },
+        {
+          id: 'embedded',
+          label: 'read-model path alone (SQLite, in-process bus)',
+          target: TARGET_EMBEDDED_P99_MS,
+          start: () => startPipeline(relay),
+        },
+      ];
       const brokers = process.env.KAFKA_BROKERS?.split(',').filter((b) => b.length > 0);
       const databaseUrl = process.env.DATABASE_URL;
       if (brokers?.length && databaseUrl)
-        setups.push(['kafka-postgres', { kafkaBrokers: brokers, databaseUrl, ...relay }]);
+        setups.push({
+          id: 'kafka-postgres',
+          label: 'read-model path on Kafka + PostgreSQL',
+          target: TARGET_DISTRIBUTED_P99_MS,
+          start: () => startPipeline({ kafkaBrokers: brokers, databaseUrl, ...relay }),
+        });
       else log('lag: Kafka + PostgreSQL skipped (set KAFKA_BROKERS and DATABASE_URL)');
 
       const results: ScenarioResult[] = [];
-      for (const [name, setup] of setups) {
-        const details: Record<string, unknown>[] = [];
-        let failure: string | undefined;
-        for (let run = 1; run <= options.runs && !failure; run++) {
-          const measured = await lagRun(options, setup).catch((error: unknown) => {
-            // A server gone mid-bench (another process restarted it) costs this setup's figures, not the run.
-            failure = error instanceof Error ? error.message : String(error);
-            log(`lag ${name}, run ${run} failed: ${failure}`);
-          });
-          if (!measured) break;
-          details.push(measured);
-          log(
-            `lag ${name}, run ${run}: p50 ${measured.lagMs.p50} ms, p99 ${measured.lagMs.p99} ms, ` +
-              `max ${measured.lagMs.max} ms at ${measured.achievedPerSecond} events/s offered` +
-              (measured.missing ? `, ${measured.missing} never visible` : '') +
-              `; reaching the projector p50 ${measured.reachProjectorMs.p50} ms; projector: ` +
-              `${measured.projectorBatchEvents.mean} events/batch, ` +
-              `${measured.projectorApplyMs.p50} ms/batch (p50)`,
-          );
-        }
-        const label = name === 'embedded' ? 'embedded (SQLite, in-process bus)' : 'Kafka + PostgreSQL';
-        const common = {
-          unit: 'ms',
-          ...(failure && details.length === 0 ? { pending: `a working ${name} setup (${failure})` } : {}),
-          notes:
-            `${options.lagRate} events/s offered for ${options.lagSeconds} s, append -> read model committed, ` +
-            `RELAY_BATCH_SIZE ${options.lagRelayBatch ?? 'default'}`,
-        };
-        results.push(
-          {
-            id: `lag-${name}-p50`,
-            title: `Lag p50 at ${options.lagRate.toLocaleString('en')} ev/s, ${label}`,
-            samples: details.map((d) => (d.lagMs as { p50: number }).p50),
-            ...common,
-            details,
-          },
-          {
-            id: `lag-${name}-p99`,
-            title: `Lag p99 at ${options.lagRate.toLocaleString('en')} ev/s, ${label}`,
-            samples: details.map((d) => (d.lagMs as { p99: number }).p99),
-            target: { value: TARGET_P99_MS[name], atLeast: false },
-            ...common,
-          },
-        );
-      }
+      for (const setup of setups) results.push(...(await measureSetup(options, setup)));
       return results;
     },
   };
 }
 
-async function lagRun(options: BenchOptions, setup: PipelineSetup) {
+async function measureSetup(options: BenchOptions, setup: Setup): Promise<ScenarioResult[]> {
+  const details: LagRun[] = [];
+  let failure: string | undefined;
+  for (let run = 1; run <= options.runs && !failure; run++) {
+    const measured = await lagRun(options, setup).catch((error: unknown) => {
+      // A server gone mid-bench (another process restarted it) costs this setup's figures, not the run.
+      failure = error instanceof Error ? error.message : String(error);
+      log(`lag ${setup.id}, run ${run} failed: ${failure}`);
+    });
+    if (!measured) break;
+    details.push(measured);
+    const { readModel, analytics } = measured;
+    log(
+      `lag ${setup.id}, run ${run}: read model p50 ${readModel.lagMs.p50} ms, p99 ${readModel.lagMs.p99} ms ` +
+        `(reaching the projector p50 ${readModel.reachProjectorMs.p50} ms; ${readModel.batchEvents.mean} ` +
+        `events/batch, ${readModel.applyMs.p50} ms/batch)` +
+        (analytics ? `; ClickHouse p50 ${analytics.lagMs.p50} ms, p99 ${analytics.lagMs.p99} ms` : '') +
+        ` at ${measured.achievedPerSecond} events/s offered` +
+        (measured.missing ? `, ${measured.missing} never visible` : ''),
+    );
+  }
+  const rate = options.lagRate.toLocaleString('en');
+  const common = {
+    unit: 'ms',
+    ...(failure && details.length === 0 ? { pending: `a working ${setup.id} setup (${failure})` } : {}),
+    notes:
+      `${options.lagRate} events/s offered for ${options.lagSeconds} s, append -> projector committed, ` +
+      `RELAY_BATCH_SIZE ${options.lagRelayBatch ?? 'default'}`,
+  };
+  const rows: ScenarioResult[] = [];
+  const targets: ['readModel' | 'analytics', string][] = [['readModel', 'read model']];
+  if (details.some((d) => d.analytics)) targets.push(['analytics', 'ClickHouse']);
+  for (const [key, where] of targets) {
+    const of = (q: 'p50' | 'p99') => details.flatMap((d) => (d[key] ? [d[key].lagMs[q]] : []));
+    rows.push(
+      {
+        id: `lag-${setup.id}${key === 'analytics' ? '-clickhouse' : ''}-p50`,
+        title: `Lag to ${where} p50 at ${rate} ev/s, ${setup.label}`,
+        samples: of('p50'),
+        ...common,
+        ...(rows.length === 0 ? { details } : {}),
+      },
+      {
+        id: `lag-${setup.id}${key === 'analytics' ? '-clickhouse' : ''}-p99`,
+        title: `Lag to ${where} p99 at ${rate} ev/s, ${setup.label}`,
+        samples: of('p99'),
+        target: { value: setup.target, atLeast: false },
+        ...common,
+      },
+    );
+  }
+  return rows;
+}
+
+/** Lag of one projector: per event, and where it comes from (reaching the projector, its transactions). */
+class LagTracker {
+  readonly appendedAt = new Map<string, number>();
+  private readonly lags: number[] = [];
+  private readonly reach: number[] = [];
+  private readonly apply: number[] = [];
+  private readonly batches: number[] = [];
+  visible = 0;
+
+  readonly listener: VisibleListener = (events, at, took) => {
+    this.apply.push(took);
+    this.batches.push(events.length);
+    for (const e of events) {
+      const t = this.appendedAt.get(e.eventId);
+      if (t === undefined) continue;
+      this.appendedAt.delete(e.eventId);
+      this.visible++;
+      if (t >= 0) {
+        this.lags.push(at - t);
+        this.reach.push(at - took - t);
+      }
+    }
+  };
+
+  report() {
+    return {
+      lagMs: percentiles(this.lags),
+      reachProjectorMs: percentiles(this.reach),
+      applyMs: percentiles(this.apply),
+      batchEvents: percentiles(this.batches),
+      missing: this.appendedAt.size,
+    };
+  }
+}
+
+type LagRun = Awaited<ReturnType<typeof lagRun>>;
+
+async function lagRun(options: BenchOptions, setup: Setup) {
   const total = options.lagRate * options.lagSeconds;
   const appends = prepare(options.seed, total);
-  const pipeline = await startPipeline(setup);
+  const pipeline = await setup.start();
   try {
-    const appendedAt = new Map<string, number>();
-    const lags: number[] = [];
-    const reachMs: number[] = [];
-    const applyMs: number[] = [];
-    const batchSizes: number[] = [];
-    let visibleCount = 0;
-    pipeline.onVisible((events, at, took) => {
-      applyMs.push(took);
-      batchSizes.push(events.length);
-      for (const e of events) {
-        const t = appendedAt.get(e.eventId);
-        if (t === undefined) continue;
-        appendedAt.delete(e.eventId);
-        visibleCount++;
-        if (t >= 0) {
-          lags.push(at - t);
-          reachMs.push(at - took - t);
-        }
-      }
-    });
+    const readModel = new LagTracker();
+    pipeline.onVisible(readModel.listener);
+    const analytics = pipeline.onAnalyticsVisible ? new LagTracker() : undefined;
+    if (analytics) pipeline.onAnalyticsVisible?.(analytics.listener);
+    const trackers = analytics ? [readModel, analytics] : [readModel];
+    const record = (append: Append, at: number) => {
+      for (const tracker of trackers) for (const e of append.events) tracker.appendedAt.set(e.eventId, at);
+    };
 
-    // Prime: the pipeline is live (Kafka group joined, partitions assigned) before the clock starts.
+    // Prime: the pipeline is live (Kafka group joined, ClickHouse schema ready) before the clock starts.
     await pipeline.store.appendToStream(appends[0].streamId, appends[0].events);
-    appendedAt.set(appends[0].events[0].eventId, -1);
-    await until(() => visibleCount > 0, 60_000, 'the first event to reach the read model');
+    record(appends[0], -1);
+    await until(() => trackers.every((t) => t.visible > 0), 120_000, 'the first event to be visible');
 
     const start = performance.now();
     let sent = 0;
@@ -126,28 +196,24 @@ async function lagRun(options: BenchOptions, setup: PipelineSetup) {
       const now = performance.now();
       // Everything whose scheduled time has come; events, not appends, set the pace.
       while (index < appends.length && start + sent * interval <= now) {
-        const { streamId, events } = appends[index++];
-        await pipeline.store.appendToStream(streamId, events);
+        const append = appends[index++];
+        await pipeline.store.appendToStream(append.streamId, append.events);
         const committed = performance.now();
-        const counted = committed - start >= WARMUP_MS;
-        for (const e of events) appendedAt.set(e.eventId, counted ? committed : -1);
-        sent += events.length;
+        record(append, committed - start >= WARMUP_MS ? committed : -1);
+        sent += append.events.length;
       }
       await sleep(Math.max(0, start + sent * interval - performance.now()));
     }
     const offeredMs = performance.now() - start;
-    await until(() => appendedAt.size === 0, 60_000, 'the pipeline to drain').catch(() => undefined);
+    await until(() => trackers.every((t) => t.appendedAt.size === 0), 60_000, 'the pipeline to drain').catch(
+      () => undefined,
+    );
     return {
       events: sent,
       achievedPerSecond: Math.round(sent / (offeredMs / 1000)),
-      counted: lags.length,
-      missing: appendedAt.size,
-      lagMs: percentiles(lags),
-      // Where the lag comes from: how long an event takes to reach the projector (store -> relay -> bus), how
-      // long the projector's transactions take, and how many events they hold.
-      reachProjectorMs: percentiles(reachMs),
-      projectorApplyMs: percentiles(applyMs),
-      projectorBatchEvents: percentiles(batchSizes),
+      missing: trackers.reduce((n, t) => n + t.appendedAt.size, 0),
+      readModel: readModel.report(),
+      ...(analytics ? { analytics: analytics.report() } : {}),
     };
   } finally {
     await pipeline.close();

@@ -1,21 +1,23 @@
+import { AnalyticsProjector } from '@crm/analytics';
 import { loadConfig } from '@crm/config';
 import {
   composeEventStore,
   createEventStoreAdapter,
   createKeyStore,
 } from '@crm/event-store/event-store.factory';
-import type { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '@crm/event-store/event-store.port';
 import { createBus, type Bus, type ConsumeOptions } from '@crm/messaging';
 import { CustomerReadModelProjector, createReadModelDataSource } from '@crm/read-model';
+import { NestFactory } from '@nestjs/core';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { DataSource } from 'typeorm';
 import { ReadModelConsumer } from '../../apps/worker/src/projections/read-model.consumer';
 import { RelayRunner } from '../../apps/worker/src/relay/relay.runner';
+import { WorkerRootModule } from '../../apps/worker/src/worker-root.module';
 import { scratchDatabase } from './postgres-scratch';
 
 export interface PipelineSetup {
@@ -31,14 +33,70 @@ export type VisibleListener = (events: readonly RecordedEvent[], atMs: number, a
 
 export interface BenchPipeline {
   readonly store: EventStore;
-  readonly dataSource: DataSource;
   readonly dataDir: string;
   /**
-   * Called after each projector transaction commits, with its events (from then on a read sees them), the
-   * commit time and how long the projector's apply took.
+   * Called after each read-model projector transaction commits, with its events (from then on a read sees
+   * them), the commit time and how long the projector's apply took.
    */
   onVisible(listener: VisibleListener): void;
+  /** The same for the analytics projector's inserts into ClickHouse, when the pipeline has one. */
+  onAnalyticsVisible?(listener: VisibleListener): void;
   close(): Promise<void>;
+}
+
+/** Replaces `target.apply` by a wrapper that tells the listeners when a call resolved and how long it took. */
+function observeApply(
+  target: { apply(events: readonly RecordedEvent[], ...rest: never[]): Promise<unknown> },
+  listeners: VisibleListener[],
+): void {
+  const apply = target.apply.bind(target) as (...args: unknown[]) => Promise<unknown>;
+  target.apply = async (...args: unknown[]) => {
+    const started = performance.now();
+    const result = await apply(...args);
+    const at = performance.now();
+    for (const listener of listeners) listener(args[0] as readonly RecordedEvent[], at, at - started);
+    return result;
+  };
+}
+
+/**
+ * The embedded pipeline exactly as `crm serve` and apps/worker build it (WorkerRootModule: store with
+ * crypto-shredding, relay, in-process bus, read-model and analytics consumers, embedded ClickHouse), in a
+ * fresh data directory. Embedded only: through the Nest modules the consumer groups have their fixed names.
+ * The in-process bus resolves a publish once every group has handled it, so the analytics consumer's batching
+ * is part of the read model's lag too.
+ */
+export async function startServePipeline(relayBatchSize?: number): Promise<BenchPipeline> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-bench-serve-'));
+  try {
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      WORKER_ID: 'bench-serve',
+      ...(relayBatchSize ? { RELAY_BATCH_SIZE: String(relayBatchSize) } : {}),
+    });
+    const app = await NestFactory.createApplicationContext(WorkerRootModule.forRoot(config), {
+      logger: false,
+    });
+    const readModel: VisibleListener[] = [];
+    const analytics: VisibleListener[] = [];
+    observeApply(app.get(CustomerReadModelProjector), readModel);
+    observeApply(app.get(AnalyticsProjector), analytics);
+    await app.init();
+    return {
+      store: app.get<EventStore>(EVENT_STORE),
+      dataDir,
+      onVisible: (listener) => readModel.push(listener),
+      onAnalyticsVisible: (listener) => analytics.push(listener),
+      async close() {
+        await app.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /**
@@ -96,14 +154,7 @@ export async function startPipeline(setup: PipelineSetup): Promise<BenchPipeline
 
     const listeners: VisibleListener[] = [];
     const projector = new CustomerReadModelProjector(dataSource);
-    const apply = projector.apply.bind(projector);
-    projector.apply = async (events, checkpoint) => {
-      const started = performance.now();
-      const result = await apply(events, checkpoint);
-      const at = performance.now();
-      for (const listener of listeners) listener(events, at, at - started);
-      return result;
-    };
+    observeApply(projector, listeners);
 
     const consumer = new ReadModelConsumer(withGroup(bus, `crm.bench-read-model-${id}`), projector, keys);
     await consumer.onModuleInit();
@@ -112,7 +163,7 @@ export async function startPipeline(setup: PipelineSetup): Promise<BenchPipeline
     relay.onApplicationBootstrap();
     cleanups.push(() => relay.onApplicationShutdown());
 
-    return { store, dataSource, dataDir, onVisible: (listener) => listeners.push(listener), close };
+    return { store, dataDir, onVisible: (listener) => listeners.push(listener), close };
   } catch (error) {
     await close();
     throw error;
