@@ -135,7 +135,7 @@ export class AppConfig {
   @Max(10_000)
   RELAY_BATCH_SIZE = 500;
 
-  /** How long the relay waits to fill a batch before publishing what it has. */
+  /** Most age of a partial relay batch (from its first event) before it is published. */
   @Transform(toInt)
   @IsInt()
   @Min(0)
@@ -148,12 +148,16 @@ export class AppConfig {
   @Min(500)
   REBUILD_LEASE_TTL_MS = 30_000;
 
-  /** Events per event-store read and per shadow transaction of a projection rebuild. */
+  /**
+   * Events per event-store read and per shadow write of a projection rebuild. Default: the projection's own
+   * (read model 5,000 per transaction; analytics 50,000 per ClickHouse insert).
+   */
+  @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(100_000)
-  REBUILD_BATCH_SIZE = 5_000;
+  REBUILD_BATCH_SIZE: number | undefined = undefined;
 
   /** Identity of this worker process in leases and logs. Default: host name and pid. */
   @Transform(emptyAsUndefined)

@@ -102,6 +102,13 @@ export interface Bus {
   /** `<topic>.dlq` */
   readonly deadLetterTopic: string;
   readonly partitions: number;
+  /**
+   * Publishes a caller may keep in flight at once (issued in order, awaited in order) without per-key order
+   * breaking when one of them fails. Kafka: 1 (a failed request may be retried after a later one succeeded).
+   * In-process: several, since a record is in the log the moment `publish` is called and only a closed bus
+   * refuses one.
+   */
+  readonly publishWindow: number;
   /** Resolves once the records are durably accepted (Kafka: acks=all). */
   publish(records: readonly BusRecord[]): Promise<void>;
   consume(options: ConsumeOptions): Promise<BusConsumer>;

@@ -63,8 +63,8 @@ export class ProjectionRebuildService implements OnApplicationShutdown {
   /** Rebuilds and waits for the end (the CLI). */
   run(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
     return this.rebuilder.rebuild(this.projection(name), {
-      batchSize: this.config.REBUILD_BATCH_SIZE,
       ...options,
+      batchSize: options.batchSize ?? this.config.REBUILD_BATCH_SIZE,
     });
   }
 
@@ -81,8 +81,8 @@ export class ProjectionRebuildService implements OnApplicationShutdown {
         controller,
         done: this.rebuilder
           .rebuild(projection, {
-            batchSize: this.config.REBUILD_BATCH_SIZE,
             ...options,
+            batchSize: options.batchSize ?? this.config.REBUILD_BATCH_SIZE,
             signal: controller.signal,
             onStarted: (progress) => {
               entry.progress = progress;

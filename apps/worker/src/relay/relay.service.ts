@@ -4,12 +4,19 @@ import { LeaseLostError, RelayLease } from '@crm/read-model';
 
 export interface RelayPublisher {
   publish(events: readonly RecordedEvent[]): Promise<void>;
+  /** Publishes that may be in flight at once (Bus.publishWindow). Default 1. */
+  readonly window?: number;
 }
 
 export interface RelayOptions {
   /** Most events per bus publish. */
   readonly batchSize: number;
-  /** How long a partial batch waits for more events before it is published. */
+  /**
+   * Most time a batch gathers events, counted from its first: a partial batch is published once it is this
+   * old (or at once when nothing more is waiting and it is this old). A maximum age, not a silence: under a
+   * steady stream events are never that far apart, and waiting for silence would mean waiting for a full
+   * batch (500 events is a quarter of a second at 2,000 events/s).
+   */
   readonly lingerMs: number;
   /** How often a standby tries to take the lease, and the leader renews it while idle. */
   readonly heartbeatMs: number;
@@ -26,10 +33,21 @@ export interface RelayStatus {
   readonly lastError?: string;
 }
 
+interface InFlight {
+  readonly done: Promise<void>;
+  readonly last: RecordedEvent;
+  readonly events: number;
+  settled: boolean;
+}
+
 /**
  * Follows the event store's global order from its checkpoint and publishes to the bus, in order.
  * Only the holder of the lease publishes; the checkpoint moves after the bus accepted a batch, so a crash
  * between the two republishes that batch (at-least-once; projectors are idempotent).
+ *
+ * Up to the publisher's window of batches are in flight at once; they are awaited, and checkpointed, in the
+ * order they were published, and the first failure stops the leader (it resumes from the checkpoint, so
+ * the failed batch and any later ones are published again).
  */
 export class Relay {
   private role: RelayRole = 'starting';
@@ -40,6 +58,7 @@ export class Relay {
   private subscription?: AllSubscription;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private inFlight: InFlight[] = [];
 
   constructor(
     private readonly store: EventStore,
@@ -94,6 +113,7 @@ export class Relay {
   private async lead(): Promise<void> {
     const state = await this.lease.read();
     this.position = state?.position;
+    this.inFlight = [];
     const subscription = this.store.subscribeToAll({
       after: this.position,
       streamPrefix: CUSTOMER_STREAM_PREFIX,
@@ -102,6 +122,7 @@ export class Relay {
     const iterator = subscription[Symbol.asyncIterator]();
     let pending: Promise<IteratorResult<RecordedEvent>> | undefined;
     let batch: RecordedEvent[] = [];
+    let batchStartedAt = 0;
     let lastRenewal = Date.now();
     try {
       while (!this.stopping) {
@@ -109,15 +130,22 @@ export class Relay {
         // An event already waiting is taken at once; only an empty queue arms a timer.
         let next = await Promise.race([pending, NOT_READY]);
         if (next === NOT_READY_VALUE) {
+          await this.checkpointSettled();
+          const age = Date.now() - batchStartedAt;
+          if (batch.length > 0 && age >= this.options.lingerMs) {
+            batch = await this.send(batch);
+            continue;
+          }
           next = await Promise.race([
             pending,
-            delay(batch.length > 0 ? this.options.lingerMs : this.options.heartbeatMs),
+            delay(batch.length > 0 ? this.options.lingerMs - age : this.options.heartbeatMs),
           ]);
         }
         if (next === undefined) {
-          // Nothing new for a while: publish what is waiting, or just keep the lease alive.
-          if (batch.length > 0) batch = await this.flush(batch);
+          // The batch reached its age, or nothing came for a heartbeat: publish, or keep the lease alive.
+          if (batch.length > 0) batch = await this.send(batch);
           else if (Date.now() - lastRenewal >= this.options.heartbeatMs) {
+            await this.drain();
             await this.lease.renew();
             lastRenewal = Date.now();
           }
@@ -125,26 +153,68 @@ export class Relay {
         }
         pending = undefined;
         if (next.done) break;
+        if (batch.length === 0) batchStartedAt = Date.now();
         batch.push(next.value);
-        if (batch.length >= this.options.batchSize) {
-          batch = await this.flush(batch);
+        if (batch.length >= this.options.batchSize || Date.now() - batchStartedAt >= this.options.lingerMs) {
+          batch = await this.send(batch);
           lastRenewal = Date.now();
         }
       }
-      if (batch.length > 0 && !this.stopping) await this.flush(batch);
+      if (batch.length > 0 && !this.stopping) await this.send(batch);
+      await this.drain();
     } finally {
       this.subscription = undefined;
       await subscription.close();
     }
   }
 
-  private async flush(batch: RecordedEvent[]): Promise<RecordedEvent[]> {
-    await this.publisher.publish(batch);
-    const last = batch[batch.length - 1];
-    await this.lease.checkpoint(last.globalPosition, last.recordedAt);
-    this.position = last.globalPosition;
-    this.publishedEvents += batch.length;
+  /** Publishes a batch; waits only when the window is full (then for the oldest publish in flight). */
+  private async send(batch: RecordedEvent[]): Promise<RecordedEvent[]> {
+    const entry: InFlight = {
+      done: this.publisher.publish(batch),
+      last: batch[batch.length - 1],
+      events: batch.length,
+      settled: false,
+    };
+    // Observed here so a failure behind an earlier one is not an unhandled rejection; awaited in order below.
+    entry.done.then(
+      () => (entry.settled = true),
+      () => (entry.settled = true),
+    );
+    this.inFlight.push(entry);
+    while (this.inFlight.length >= Math.max(1, this.publisher.window ?? 1)) await this.settleOldest();
+    await this.checkpointSettled();
     return [];
+  }
+
+  /** Checkpoints the publishes at the head of the window that are already done, without waiting. */
+  private async checkpointSettled(): Promise<void> {
+    let last: InFlight | undefined;
+    while (this.inFlight.length > 0 && this.inFlight[0].settled) {
+      await this.inFlight[0].done;
+      last = this.take();
+    }
+    if (last) await this.checkpoint(last);
+  }
+
+  private async settleOldest(): Promise<void> {
+    await this.inFlight[0].done;
+    await this.checkpoint(this.take());
+  }
+
+  private async drain(): Promise<void> {
+    while (this.inFlight.length > 0) await this.settleOldest();
+  }
+
+  private take(): InFlight {
+    const entry = this.inFlight.shift() as InFlight;
+    this.publishedEvents += entry.events;
+    return entry;
+  }
+
+  private async checkpoint(entry: InFlight): Promise<void> {
+    await this.lease.checkpoint(entry.last.globalPosition, entry.last.recordedAt);
+    this.position = entry.last.globalPosition;
   }
 
   private pause(ms: number): Promise<void> {

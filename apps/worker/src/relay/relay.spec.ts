@@ -156,4 +156,69 @@ describe('Relay (embedded store, SQLite lease)', () => {
     expect(log.slice(20).every((l) => l.by === 'r2')).toBe(true);
     expect(new Set(log.map((l) => l.event.eventId)).size).toBe(26);
   });
+
+  it('keeps up to its window of publishes in flight and checkpoints only what is done, in order', async () => {
+    // Publishes complete when the test says so; the second one fails.
+    const calls: { events: readonly RecordedEvent[]; settle: (error?: Error) => void }[] = [];
+    let autoComplete = false;
+    const publisher: RelayPublisher = {
+      window: 3,
+      publish: (events) =>
+        new Promise<void>((resolve, reject) => {
+          calls.push({ events, settle: (error) => (error ? reject(error) : resolve()) });
+          if (autoComplete) resolve();
+        }),
+    };
+    await appendCustomers(6, 10); // 60 events: three batches of 20
+    const relay = new Relay(store, publisher, new RelayLease(db, 'relay', 'w', TTL_MS), {
+      ...OPTIONS,
+      batchSize: 20,
+    });
+    relays.push(relay);
+    relay.start();
+    // Window 3: three batches of 20 go out before any completes; no fourth while they are in flight.
+    await until(() => calls.length === 3, 'three publishes in flight');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toHaveLength(3);
+    expect((await readRelayLease(db, 'relay'))?.position ?? null).toBeNull();
+
+    // The third completes first: nothing may be checkpointed past the unfinished first.
+    calls[2].settle();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await readRelayLease(db, 'relay'))?.position ?? null).toBeNull();
+    calls[0].settle();
+    const firstLast = calls[0].events[19].globalPosition;
+    await until(async () => (await readRelayLease(db, 'relay'))?.position === firstLast, 'first checkpoint');
+
+    // The second fails: the relay resumes from the first batch's end and publishes the rest again.
+    autoComplete = true;
+    calls[1].settle(new Error('bus refused'));
+    await until(() => calls.length >= 4, 'a republish after the failure');
+    expect(calls[3].events[0].globalPosition).toBe(calls[1].events[0].globalPosition);
+    const head = await store.headPosition();
+    await until(async () => (await readRelayLease(db, 'relay'))?.position === head, 'the head checkpointed');
+  });
+
+  it('publishes a partial batch once its first event is lingerMs old, even while events keep coming', async () => {
+    const sizes: number[] = [];
+    const publisher: RelayPublisher = { publish: async (events) => void sizes.push(events.length) };
+    const relay = new Relay(store, publisher, new RelayLease(db, 'relay', 'l', TTL_MS), {
+      batchSize: 10_000,
+      lingerMs: 20,
+      heartbeatMs: 50,
+    });
+    relays.push(relay);
+    relay.start();
+    await until(() => relay.status().role === 'leader', 'leadership');
+    // A steady trickle, never 20 ms of silence: one customer's event every ~2 ms for ~300 ms.
+    const stream = `customer-trickle-${randomUUID().slice(0, 6)}`;
+    for (let i = 0; i < 150; i++) {
+      await store.appendToStream(stream, [event(i)]);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await until(() => sizes.reduce((a, b) => a + b, 0) === 150, 'every event published');
+    // Waiting for silence would have held them all in one batch; by age they go out in several.
+    expect(sizes.length).toBeGreaterThan(3);
+    expect(Math.max(...sizes)).toBeLessThan(150);
+  });
 });

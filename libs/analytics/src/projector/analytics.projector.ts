@@ -48,12 +48,7 @@ export class AnalyticsProjector {
   }
 
   async apply(events: readonly RecordedEvent[]): Promise<AnalyticsApplyResult> {
-    const unique = new Map<string, EventRow>();
-    for (const event of events) {
-      if (!event.streamId.startsWith(CUSTOMER_STREAM_PREFIX)) continue;
-      if (!unique.has(event.eventId)) unique.set(event.eventId, toEventRow(event));
-    }
-    const rows = [...unique.values()];
+    const rows = eventRows(events);
     const customers = [...new Set(rows.map((r) => r.customer_id))];
     if (rows.length > 0) {
       await this.insertEvents(rows);
@@ -61,12 +56,38 @@ export class AnalyticsProjector {
       await this.refreshCustomers(customers);
       await this.refreshDaily(rows);
     }
-    const position = events.reduce<bigint | undefined>(
-      (max, e) => (max === undefined || e.globalPosition > max ? e.globalPosition : max),
-      undefined,
-    );
+    const position = highestPosition(events);
     if (position !== undefined) await this.writeCheckpoint(position);
     return { events: rows.length, customers: customers.length, position };
+  }
+
+  /**
+   * Bulk mode, for a rebuild into an empty store: only the events (and the checkpoint), no derived rows;
+   * `deriveAll` computes those once at the end, in one pass over the events instead of one re-aggregation
+   * per batch. No scrubbing either: the store yields an erased customer's events without personal data.
+   */
+  async applyEventsOnly(events: readonly RecordedEvent[]): Promise<AnalyticsApplyResult> {
+    const rows = eventRows(events);
+    if (rows.length > 0) await this.insertEvents(rows);
+    const position = highestPosition(events);
+    if (position !== undefined) await this.writeCheckpoint(position);
+    return { events: rows.length, customers: 0, position };
+  }
+
+  /**
+   * Rewrites every customer's dimension row and every purchase-day row from all stored events, and scrubs
+   * every erased customer (one erased while a rebuild ran may have been read before its key was destroyed).
+   */
+  async deriveAll(): Promise<void> {
+    await runStatement(
+      this.ch.client,
+      scrubErasedSql(
+        this.db,
+        `customer_id IN (SELECT customer_id FROM ${this.db}.events WHERE event_type = '${ERASED_TYPE}')`,
+      ),
+    );
+    await runStatement(this.ch.client, refreshCustomersSql(this.db, '1'));
+    await runStatement(this.ch.client, refreshDailySql(this.db, '1'));
   }
 
   /** Highest global position applied (null before the first batch): the analytics stage's lag is measured from it. */
@@ -95,14 +116,14 @@ export class AnalyticsProjector {
   protected async scrubErased(rows: readonly EventRow[]): Promise<void> {
     const erased = [...new Set(rows.filter((r) => r.event_type === ERASED_TYPE).map((r) => r.customer_id))];
     for (const ids of chunks(erased, ID_CHUNK)) {
-      await runStatement(this.ch.client, scrubErasedSql(this.db), { ids });
+      await runStatement(this.ch.client, scrubErasedSql(this.db, BY_IDS), { ids });
     }
   }
 
   /** Rewrites the dimension row of each customer from all its stored events. */
   protected async refreshCustomers(customerIds: readonly string[]): Promise<void> {
     for (const ids of chunks(customerIds, ID_CHUNK)) {
-      await runStatement(this.ch.client, refreshCustomersSql(this.db), { ids });
+      await runStatement(this.ch.client, refreshCustomersSql(this.db, BY_IDS), { ids });
     }
   }
 
@@ -114,7 +135,7 @@ export class AnalyticsProjector {
       keys.set(`${row.customer_id}|${row.occurred_at.slice(0, 10)}`, row.customer_id);
     }
     for (const chunk of chunks([...keys.entries()], ID_CHUNK)) {
-      await runStatement(this.ch.client, refreshDailySql(this.db), {
+      await runStatement(this.ch.client, refreshDailySql(this.db, `${BY_IDS} AND ${BY_DAY_KEYS}`), {
         ids: [...new Set(chunk.map(([, id]) => id))],
         keys: chunk.map(([key]) => key),
       });
@@ -132,17 +153,37 @@ export class AnalyticsProjector {
 
 const ERASED_TYPE = 'CustomerPersonalDataErased';
 
-const scrubErasedSql = (db: string) => `
+/** Customer events of a batch as rows, each event once. */
+function eventRows(events: readonly RecordedEvent[]): EventRow[] {
+  const unique = new Map<string, EventRow>();
+  for (const event of events) {
+    if (!event.streamId.startsWith(CUSTOMER_STREAM_PREFIX)) continue;
+    if (!unique.has(event.eventId)) unique.set(event.eventId, toEventRow(event));
+  }
+  return [...unique.values()];
+}
+
+const highestPosition = (events: readonly RecordedEvent[]): bigint | undefined =>
+  events.reduce<bigint | undefined>(
+    (max, e) => (max === undefined || e.globalPosition > max ? e.globalPosition : max),
+    undefined,
+  );
+
+/** The customers of a batch (`ids`), and (daily rows) its purchase days (`keys` = 'customer|YYYY-MM-DD'). */
+const BY_IDS = 'customer_id IN {ids:Array(String)}';
+const BY_DAY_KEYS = "concat(customer_id, '|', toString(toDate(occurred_at))) IN {keys:Array(String)}";
+
+const scrubErasedSql = (db: string, where: string) => `
 INSERT INTO ${db}.events
 SELECT * REPLACE ('' AS city, now64(3) AS projected_at)
 FROM ${db}.events FINAL
-WHERE event_type = 'CustomerAcquired' AND customer_id IN {ids:Array(String)}`;
+WHERE event_type = 'CustomerAcquired' AND ${where}`;
 
 /**
  * Stage: churned while churns outnumber reactivations (they alternate), else active once purchased. An erased
  * customer has no city; the erasure itself (an administrative act) is not the customer's last event.
  */
-const refreshCustomersSql = (db: string) => `
+const refreshCustomersSql = (db: string, where: string) => `
 INSERT INTO ${db}.customers
 SELECT
     customer_id,
@@ -175,11 +216,11 @@ SELECT
     toUInt64(count()) AS version,
     now64(3) AS updated_at
 FROM ${db}.events FINAL
-WHERE customer_id IN {ids:Array(String)}
+WHERE ${where}
 GROUP BY customer_id`;
 
-/** keys = 'customer|YYYY-MM-DD' of the batch's purchases; ids narrows the scan through the sorting key. */
-const refreshDailySql = (db: string) => `
+/** `where` narrows to the batch's purchase days; its ids part narrows the scan through the sorting key. */
+const refreshDailySql = (db: string, where: string) => `
 INSERT INTO ${db}.customer_daily
 SELECT
     customer_id,
@@ -192,7 +233,5 @@ SELECT
     max(occurred_at) AS last_at,
     toUInt64(count()) AS version
 FROM ${db}.events FINAL
-WHERE event_type = 'CustomerPurchased'
-    AND customer_id IN {ids:Array(String)}
-    AND concat(customer_id, '|', toString(toDate(occurred_at))) IN {keys:Array(String)}
+WHERE event_type = 'CustomerPurchased' AND ${where}
 GROUP BY customer_id, currency, day`;

@@ -28,8 +28,10 @@ const onDatabase = (ch: AnalyticsClient, database: string): AnalyticsClient => (
 /**
  * The ClickHouse analytics store as a RebuildableProjection. The shadow is a whole database,
  * `<live>_rebuild`, created by the same numbered migrations (so its tables and views are exactly the
- * live ones) and filled by the very projector the live side runs, checkpoint included: a killed build
- * resumes after the shadow's checkpoint.
+ * live ones) and filled by the projector the live side runs, in bulk mode: each batch inserts its events
+ * and moves the shadow's checkpoint (a killed build resumes after it), and the derived tables (customers,
+ * customer_daily) are computed once from all the events just before the swap, rather than re-aggregated
+ * per batch as the live projector must.
  *
  * The swap is one `EXCHANGE TABLES a AND b, c AND d, ...` statement over every table of the shadow but
  * its migration records; both databases are Atomic (the default, on the server and on the embedded
@@ -47,6 +49,8 @@ const onDatabase = (ch: AnalyticsClient, database: string): AnalyticsClient => (
  */
 export class AnalyticsRebuild implements RebuildableProjection {
   readonly name = ANALYTICS_PROJECTION;
+  /** ClickHouse wants few large inserts; a batch of 50,000 events is ~50 MB of rows in the process. */
+  readonly rebuildBatchSize = 50_000;
   readonly streamPrefix = CUSTOMER_STREAM_PREFIX;
 
   constructor(private readonly live: AnalyticsClient) {}
@@ -75,6 +79,7 @@ async function applyBatch(
   projector: ShadowProjector,
   events: readonly RecordedEvent[],
   position: bigint,
+  mode: 'bulk' | 'live',
 ): Promise<readonly SkippedEvent[]> {
   const skipped: SkippedEvent[] = [];
   const good = events.filter((event) => {
@@ -88,7 +93,7 @@ async function applyBatch(
       return false;
     }
   });
-  await projector.apply(good);
+  await (mode === 'bulk' ? projector.applyEventsOnly(good) : projector.apply(good));
   await projector.checkpointAt(position);
   return skipped;
 }
@@ -105,7 +110,7 @@ class AnalyticsShadowBuild implements ShadowBuild {
   }
 
   async apply(events: readonly RecordedEvent[], position: bigint) {
-    const skipped = await applyBatch(this.shadowProjector, events, position);
+    const skipped = await applyBatch(this.shadowProjector, events, position, 'bulk');
     this.position = position;
     return { skipped };
   }
@@ -119,6 +124,8 @@ class AnalyticsShadowBuild implements ShadowBuild {
       events += batch.length;
       batch = await context.readBatch(this.position);
     }
+    // The shadow holds events only (bulk mode): its derived rows, in one pass, before it goes live.
+    await this.shadowProjector.deriveAll();
     await context.confirmLease();
     const pairs = (await this.swappedTables())
       .map((table) => `${this.live.database}.${table} AND ${this.shadow.database}.${table}`)
@@ -129,7 +136,7 @@ class AnalyticsShadowBuild implements ShadowBuild {
     let position = this.position;
     for (let batch = await context.readBatch(position); batch.length > 0;) {
       position = batch[batch.length - 1].globalPosition;
-      skipped.push(...(await applyBatch(liveProjector, batch, position)));
+      skipped.push(...(await applyBatch(liveProjector, batch, position, 'live')));
       events += batch.length;
       batch = await context.readBatch(position);
     }

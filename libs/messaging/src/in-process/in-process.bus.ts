@@ -35,6 +35,12 @@ export interface InProcessBusOptions {
    * (the in-process "retention"). Default 1,000. Unhandled records are always kept.
    */
   readonly retainHandled?: number;
+  /**
+   * Publishes a caller may keep in flight (Bus.publishWindow). Default 8: the relay keeps handing out
+   * records while the slowest group (ClickHouse, which writes in large batches) works through earlier ones,
+   * so one group's pace does not become the other's lag; unhandled records stay bounded by it.
+   */
+  readonly publishWindow?: number;
   /** Called on handler failures (the bus keeps retrying). */
   readonly onError?: (message: string, error: unknown) => void;
 }
@@ -54,6 +60,7 @@ export class InProcessBus implements Bus {
   /** Name only: the in-process dead letters are the `deadLetters` list. */
   readonly deadLetterTopic: string;
   readonly partitions: number;
+  readonly publishWindow: number;
   /** Dead letters, oldest first (the in-process dead-letter topic). */
   readonly deadLetters: DeadLetter[] = [];
   /** Per partition: the retained messages and the offset of the first one. */
@@ -68,6 +75,10 @@ export class InProcessBus implements Bus {
     this.partitions = options.partitions ?? DEFAULT_PARTITIONS;
     if (!Number.isInteger(this.partitions) || this.partitions < 1) {
       throw new Error(`partitions must be a positive integer, got ${options.partitions}`);
+    }
+    this.publishWindow = options.publishWindow ?? 8;
+    if (!Number.isInteger(this.publishWindow) || this.publishWindow < 1) {
+      throw new Error(`publishWindow must be a positive integer, got ${options.publishWindow}`);
     }
     const base = options.baseOffset ?? Date.now() * 1000;
     this.logs = Array.from({ length: this.partitions }, () => ({ base, messages: [] }));

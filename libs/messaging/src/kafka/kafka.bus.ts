@@ -59,6 +59,8 @@ export class KafkaBus implements Bus {
   readonly deadLetterTopic: string;
   /** Partitions the topic is created with (an existing topic keeps its own count). */
   readonly partitions: number;
+  /** One: a failed send may succeed on retry after a later one did, which would reorder a key's records. */
+  readonly publishWindow = 1;
   private readonly kafka: Kafka;
   private readonly admin: Admin;
   private readonly retry: RetryOptions;

@@ -8,7 +8,7 @@ import type { RebuildableProjection, ShadowBuild, SkippedEvent } from './rebuild
 export interface RebuildOptions {
   /** Discard any shadow an unfinished run left and start from the first event. */
   readonly fromScratch?: boolean;
-  /** Events per readAll and per shadow transaction. Default 5,000. */
+  /** Events per readAll and per shadow transaction. Default: the projection's rebuildBatchSize, else 5,000. */
   readonly batchSize?: number;
   /** Stops after the batch in hand; the shadow and its checkpoint stay for a resume. */
   readonly signal?: AbortSignal;
@@ -70,7 +70,7 @@ export class ProjectionRebuilder {
   async rebuild(projection: RebuildableProjection, options: RebuildOptions = {}): Promise<RebuildResult> {
     const { owner, leaseTtlMs } = this.options;
     const name = projection.name;
-    const batchSize = options.batchSize ?? DEFAULT_REBUILD_BATCH;
+    const batchSize = options.batchSize ?? projection.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH;
     if (!Number.isInteger(batchSize) || batchSize < 1)
       throw new RangeError('batchSize must be an integer >= 1');
     const previous = await this.leases.acquire(name, owner, leaseTtlMs);

@@ -12,6 +12,8 @@ export interface RebuildableProjection {
   readonly name: string;
   /** Shorter names the CLI and the admin API accept too (`read-model`). */
   readonly aliases?: readonly string[];
+  /** Events per store read and shadow write when the caller sets none (default DEFAULT_REBUILD_BATCH). */
+  readonly rebuildBatchSize?: number;
   /** Only streams starting with this are read (readAll's streamPrefix); undefined: every stream. */
   readonly streamPrefix?: string;
   /** Position the live projection has reached (its checkpoint), undefined before its first event. */
