@@ -25,6 +25,10 @@ export interface BenchOptions {
   readonly c360Seconds: number;
   readonly rebuildEvents: number;
   readonly rebuildBatch: number;
+  /** Customers generated for the analytics scenario (about 10.5 events each). */
+  readonly analyticsCustomers: number;
+  /** An existing store (events.sqlite and keys.sqlite) for the analytics scenario instead of generating one. */
+  readonly analyticsStoreDir?: string;
   readonly outDir?: string;
   readonly help: boolean;
 }
@@ -32,7 +36,7 @@ export interface BenchOptions {
 export const BENCH_USAGE = `npm run bench -- [options]
 
   --only <groups>            comma-separated, of: append, http, breakdown, generate, lag, c360, rebuild,
-                             pending (default: all; roughly 15 minutes on 2 cores)
+                             analytics (default: all; roughly 25 minutes on 2 cores)
   --runs <n>                 runs per scenario; min/median/max are reported (default 3)
   --seed <n>                 generator seed (default 1)
   --append-events <n>        events per run for multi-event appends (default 200000)
@@ -53,6 +57,9 @@ export const BENCH_USAGE = `npm run bench -- [options]
   --c360-seconds <n>         seconds per Customer 360 run (default 15)
   --rebuild-events <n>       events in the store the rebuild scenario projects (default 300000)
   --rebuild-batch <n>        events per readAll and per projector transaction (default 1000)
+  --analytics-customers <n>  customers generated for the analytics scenario (default 100000, ~1M events)
+  --analytics-store <dir>    rebuild ClickHouse from this store (events.sqlite, keys.sqlite) instead, e.g. the
+                             10M events of \`crm generate --customers 1000000 --append\`
   --out <dir>                where the JSON results go (default bench/results)`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -81,6 +88,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'c360-seconds': { type: 'string' },
       'rebuild-events': { type: 'string' },
       'rebuild-batch': { type: 'string' },
+      'analytics-customers': { type: 'string' },
+      'analytics-store': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -114,6 +123,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     c360Seconds: int('c360-seconds', values['c360-seconds'], 15, 2, 3600),
     rebuildEvents: int('rebuild-events', values['rebuild-events'], 300_000, 1000, 100_000_000),
     rebuildBatch: int('rebuild-batch', values['rebuild-batch'], 1000, 1, 10_000),
+    analyticsCustomers: int('analytics-customers', values['analytics-customers'], 100_000, 100, 10_000_000),
+    ...(values['analytics-store'] ? { analyticsStoreDir: values['analytics-store'] } : {}),
     ...(values.out ? { outDir: values.out } : {}),
     help: values.help ?? false,
   };

@@ -7,12 +7,12 @@ import type { Scenario, ScenarioResult } from './bench-result';
 import { summarize, verdict } from './bench-result';
 import { machineInfo } from './machine-info';
 import { resultsTable } from './report.table';
+import { analyticsScenario } from './scenarios/analytics.scenario';
 import { appendScenario } from './scenarios/append.scenario';
 import { customer360Scenario } from './scenarios/customer-360.scenario';
 import { generateScenario } from './scenarios/generate.scenario';
 import { httpIngestScenario } from './scenarios/http-ingest.scenario';
 import { ingestBreakdownScenario } from './scenarios/ingest-breakdown.scenario';
-import { pendingScenarios } from './scenarios/pending.scenarios';
 import { pipelineLagScenario } from './scenarios/pipeline-lag.scenario';
 import { rebuildScenario } from './scenarios/rebuild.scenario';
 
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     pipelineLagScenario(options),
     rebuildScenario(options),
     customer360Scenario(options),
-    pendingScenarios(),
+    analyticsScenario(options),
   ];
   const unknown = options.only.filter((group) => !scenarios.some((s) => s.group === group));
   if (unknown.length > 0) {

@@ -62,16 +62,13 @@ export class AnalyticsProjector {
   }
 
   /**
-   * Bulk mode, for a rebuild into an empty store: only the events (and the checkpoint), no derived rows;
-   * `deriveAll` computes those once at the end, in one pass over the events instead of one re-aggregation
-   * per batch. No scrubbing either: the store yields an erased customer's events without personal data.
+   * Bulk mode, for a rebuild into an empty store: the event rows only, no derived rows and no checkpoint;
+   * `deriveAll` computes the derived rows once at the end, in one pass over the events instead of one
+   * re-aggregation per batch. No scrubbing either: the store yields an erased customer's events without
+   * personal data (and `deriveAll` scrubs any read before the erasure).
    */
-  async applyEventsOnly(events: readonly RecordedEvent[]): Promise<AnalyticsApplyResult> {
-    const rows = eventRows(events);
+  async insertEventRows(rows: readonly EventRow[]): Promise<void> {
     if (rows.length > 0) await this.insertEvents(rows);
-    const position = highestPosition(events);
-    if (position !== undefined) await this.writeCheckpoint(position);
-    return { events: rows.length, customers: 0, position };
   }
 
   /**

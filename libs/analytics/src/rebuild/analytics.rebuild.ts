@@ -5,7 +5,7 @@ import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
 import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
 import { ClickHouseMigrationsRunner } from '../migrations/clickhouse-migrations.runner';
 import { ANALYTICS_PROJECTION, AnalyticsProjector } from '../projector/analytics.projector';
-import { MalformedAnalyticsEventError, toEventRow } from '../projector/event-row.mapper';
+import { MalformedAnalyticsEventError, toEventRow, type EventRow } from '../projector/event-row.mapper';
 
 /** The shadow database of a live analytics database: same migrations, own checkpoint. */
 export const shadowDatabaseName = (live: string): string => `${live}_rebuild`;
@@ -74,6 +74,7 @@ const dropDatabase = (ch: AnalyticsClient): Promise<void> =>
 /**
  * Applies a batch to one store, leaving out the events the live consumer would dead-let (they cannot be
  * mapped to a row), and records `position` as the checkpoint even when the batch's last event was left out.
+ * Bulk: the rows only (each event mapped once); live: the projector's whole apply, derived rows included.
  */
 async function applyBatch(
   projector: ShadowProjector,
@@ -82,18 +83,21 @@ async function applyBatch(
   mode: 'bulk' | 'live',
 ): Promise<readonly SkippedEvent[]> {
   const skipped: SkippedEvent[] = [];
-  const good = events.filter((event) => {
+  const rows = new Map<string, EventRow>();
+  const good: RecordedEvent[] = [];
+  for (const event of events) {
+    if (!event.streamId.startsWith(CUSTOMER_STREAM_PREFIX) || rows.has(event.eventId)) continue;
     try {
-      toEventRow(event);
-      return true;
+      rows.set(event.eventId, toEventRow(event));
+      good.push(event);
     } catch (error) {
       if (!(error instanceof MalformedAnalyticsEventError)) throw error;
       const { eventId, streamId, globalPosition } = event;
       skipped.push({ eventId, streamId, globalPosition, reason: error.message });
-      return false;
     }
-  });
-  await (mode === 'bulk' ? projector.applyEventsOnly(good) : projector.apply(good));
+  }
+  if (mode === 'bulk') await projector.insertEventRows([...rows.values()]);
+  else await projector.apply(good);
   await projector.checkpointAt(position);
   return skipped;
 }

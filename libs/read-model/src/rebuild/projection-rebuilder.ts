@@ -118,12 +118,24 @@ export class ProjectionRebuilder {
       });
       options.onStarted?.(progress());
 
+      let next: Promise<RecordedEvent[]> | undefined;
       for (;;) {
         this.checkpointOrStop(options.signal, name, position, leaseError);
-        const batch = await this.read(projection, position, batchSize);
+        const batch = await (next ?? this.read(projection, position, batchSize));
+        next = undefined;
         if (batch.length > 0) {
           const last = batch[batch.length - 1].globalPosition;
-          skipped.push(...(await shadow.apply(batch, last)).skipped);
+          const applying = shadow.apply(batch, last);
+          // Read the next batch while this one is written: a store that writes on threads of its own (the
+          // ClickHouse engine, a database server) then overlaps with the reading and decoding done here.
+          // After a turn of the event loop, so the write has been handed over before the read takes the thread.
+          if (batch.length === batchSize) {
+            next = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+              this.read(projection, last, batchSize),
+            );
+            next.catch(() => undefined); // awaited next turn; a failure here surfaces there
+          }
+          skipped.push(...(await applying).skipped);
           position = last;
           applied += batch.length;
           if (position > target) target = await this.store.headPosition();
