@@ -150,7 +150,7 @@ export class AppConfig {
 
   /**
    * Events per event-store read and per shadow write of a projection rebuild. Default: the projection's own
-   * (read model 5,000 per transaction; analytics 50,000 per ClickHouse insert).
+   * (read model 5,000 per transaction; analytics 10,000 per ClickHouse insert).
    */
   @IsOptional()
   @Transform(toInt)

@@ -26,7 +26,7 @@ again. Only one replay of a projection runs at a time, across processes.
   <projection>     customer-read-model (alias read-model), analytics, or all (each projection in turn)
   --from-scratch   discard what an interrupted replay built and start from the first event
   --batch N        events per read and per shadow transaction (default REBUILD_BATCH_SIZE, else per
-                   projection: read model 5000, analytics 50000)
+                   projection: read model 5000, analytics 10000)
   --json           print each result as JSON on stdout
 
 Exit codes: 0 rebuilt; 1 failed; 2 usage error or unknown projection; 3 a replay of that projection is

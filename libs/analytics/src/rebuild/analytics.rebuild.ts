@@ -49,8 +49,11 @@ const onDatabase = (ch: AnalyticsClient, database: string): AnalyticsClient => (
  */
 export class AnalyticsRebuild implements RebuildableProjection {
   readonly name = ANALYTICS_PROJECTION;
-  /** ClickHouse wants few large inserts; a batch of 50,000 events is ~50 MB of rows in the process. */
-  readonly rebuildBatchSize = 50_000;
+  /**
+   * ClickHouse wants large inserts, but past ~10,000 events a batch only costs memory: measured on 210,000
+   * events, 10,000 per batch ran at 23,000 events/s with an 830 MB peak, 50,000 at 18,500 with 1.7 GB.
+   */
+  readonly rebuildBatchSize = 10_000;
   readonly streamPrefix = CUSTOMER_STREAM_PREFIX;
 
   constructor(private readonly live: AnalyticsClient) {}
