@@ -109,11 +109,17 @@ export class Relay {
     }
   }
 
-  /** Publishes from the checkpoint until the lease is lost or the relay stops. */
+  /**
+   * Publishes from the checkpoint until the lease is lost or the relay stops. A batch is due when full or
+   * lingerMs old; a due batch goes out while the window has room, otherwise it keeps filling up to
+   * batchSize (so a slow consumer group gets fewer, larger batches instead of a queue of small ones), and
+   * only a full batch facing a full window waits for the oldest publish.
+   */
   private async lead(): Promise<void> {
     const state = await this.lease.read();
     this.position = state?.position;
     this.inFlight = [];
+    const window = Math.max(1, this.publisher.window ?? 1);
     const subscription = this.store.subscribeToAll({
       after: this.position,
       streamPrefix: CUSTOMER_STREAM_PREFIX,
@@ -126,27 +132,46 @@ export class Relay {
     let lastRenewal = Date.now();
     try {
       while (!this.stopping) {
+        await this.checkpointSettled();
+        const windowFull = this.inFlight.length >= window;
+        const age = Date.now() - batchStartedAt;
+        const due =
+          batch.length >= this.options.batchSize || (batch.length > 0 && age >= this.options.lingerMs);
+        if (due && !windowFull) {
+          batch = this.send(batch);
+          lastRenewal = Date.now();
+          continue;
+        }
+        if (batch.length >= this.options.batchSize) {
+          await this.settleOldest();
+          continue;
+        }
         pending ??= iterator.next();
-        // An event already waiting is taken at once; only an empty queue arms a timer.
+        // An event already waiting is taken at once; only an empty queue waits, for the next event or:
+        // the batch's age, room in the window, or (idle) the heartbeat.
         let next = await Promise.race([pending, NOT_READY]);
         if (next === NOT_READY_VALUE) {
-          await this.checkpointSettled();
-          const age = Date.now() - batchStartedAt;
-          if (batch.length > 0 && age >= this.options.lingerMs) {
-            batch = await this.send(batch);
-            continue;
-          }
           next = await Promise.race([
             pending,
-            delay(batch.length > 0 ? this.options.lingerMs - age : this.options.heartbeatMs),
+            due
+              ? this.inFlight[0].done.then(nothing, nothing)
+              : batch.length > 0
+                ? delay(this.options.lingerMs - age)
+                : this.inFlight.length > 0
+                  ? Promise.race([
+                      this.inFlight[0].done.then(nothing, nothing),
+                      delay(this.options.heartbeatMs),
+                    ])
+                  : delay(this.options.heartbeatMs),
           ]);
         }
         if (next === undefined) {
-          // The batch reached its age, or nothing came for a heartbeat: publish, or keep the lease alive.
-          if (batch.length > 0) batch = await this.send(batch);
-          else if (Date.now() - lastRenewal >= this.options.heartbeatMs) {
-            await this.drain();
-            await this.lease.renew();
+          if (
+            batch.length === 0 &&
+            this.inFlight.length === 0 &&
+            Date.now() - lastRenewal >= this.options.heartbeatMs
+          ) {
+            await this.lease.renew(); // idle: keep the lease alive
             lastRenewal = Date.now();
           }
           continue;
@@ -155,12 +180,8 @@ export class Relay {
         if (next.done) break;
         if (batch.length === 0) batchStartedAt = Date.now();
         batch.push(next.value);
-        if (batch.length >= this.options.batchSize || Date.now() - batchStartedAt >= this.options.lingerMs) {
-          batch = await this.send(batch);
-          lastRenewal = Date.now();
-        }
       }
-      if (batch.length > 0 && !this.stopping) await this.send(batch);
+      if (batch.length > 0 && !this.stopping) this.send(batch);
       await this.drain();
     } finally {
       this.subscription = undefined;
@@ -168,22 +189,20 @@ export class Relay {
     }
   }
 
-  /** Publishes a batch; waits only when the window is full (then for the oldest publish in flight). */
-  private async send(batch: RecordedEvent[]): Promise<RecordedEvent[]> {
+  /** Hands a batch to the publisher without waiting; it is checkpointed once it and every earlier one are done. */
+  private send(batch: RecordedEvent[]): RecordedEvent[] {
     const entry: InFlight = {
       done: this.publisher.publish(batch),
       last: batch[batch.length - 1],
       events: batch.length,
       settled: false,
     };
-    // Observed here so a failure behind an earlier one is not an unhandled rejection; awaited in order below.
+    // Observed here so a failure behind an earlier one is not an unhandled rejection; awaited in order.
     entry.done.then(
       () => (entry.settled = true),
       () => (entry.settled = true),
     );
     this.inFlight.push(entry);
-    while (this.inFlight.length >= Math.max(1, this.publisher.window ?? 1)) await this.settleOldest();
-    await this.checkpointSettled();
     return [];
   }
 
@@ -230,6 +249,8 @@ export class Relay {
 
 const NOT_READY_VALUE = undefined;
 const NOT_READY = Promise.resolve(NOT_READY_VALUE);
+
+const nothing = (): undefined => undefined;
 
 function delay(ms: number): Promise<undefined> {
   return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
