@@ -60,6 +60,14 @@ export interface AppendResult {
   readonly idempotentReplay: boolean;
 }
 
+/** One stream's part of an appendToStreams call: what appendToStream takes, as one value. */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: readonly EventToAppend[];
+  /** As appendToStream's option; default 'any'. */
+  readonly expectedRevision?: ExpectedRevision;
+}
+
 export interface ReadStreamOptions {
   /** First revision to return (inclusive). Default 0. */
   readonly fromRevision?: number;
@@ -106,6 +114,28 @@ export interface EventStore {
     events: readonly EventToAppend[],
     options?: { expectedRevision?: ExpectedRevision },
   ): Promise<AppendResult>;
+
+  /**
+   * Appends to several streams in one call: the bulk path for loaders (the generator, imports), where one
+   * transaction per stream is what bounds the embedded store. Returns one result per append, in order.
+   *
+   * Each append follows appendToStream's rules for its stream (input checks, idempotency by event id,
+   * then the expected revision; PartialDuplicateAppendError, WrongExpectedRevisionError), and the appends
+   * are applied in order: the same stream may appear more than once, and a later append sees what an
+   * earlier one of the call appended (its expected revision counts them; a repeat of the same events is an
+   * idempotent replay). Input checks cover every append before anything is written. No appends: [].
+   *
+   * Atomicity depends on the adapter:
+   * - SQLite: the whole call is ONE transaction, all or nothing: any failure throws and nothing of the
+   *   call is written (nor are subscribers woken).
+   * - EventStoreDB has no multi-stream transaction: it appends stream by stream, in order, each append
+   *   atomic as through appendToStream, and a failure throws leaving the earlier appends of the call
+   *   written. Retrying the whole call is safe (those replay idempotently). Callers that need all or
+   *   nothing across streams must use the embedded store, or one stream per call.
+   * Through createEventStore's crypto-shredding, a destroyed key of any subject the call carries personal
+   * data for refuses the whole call (DataKeyDestroyedError) before either adapter writes anything.
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
 
   /** Reads a stream forwards. A stream that does not exist reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

@@ -17,6 +17,36 @@ describe('ObservedEventStore', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crm-observed-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('reports each append of an appendToStreams call on success, and the call once on failure', async () => {
+    const seen: AppendObservation[] = [];
+    const store = new ObservedEventStore(createEventStore({ dataDir: join(dir, 'bulk') }), {
+      appended: (o) => seen.push(o),
+    });
+    try {
+      const results = await store.appendToStreams([
+        { streamId: 'customer-a', events: [event(1), event(2)] },
+        { streamId: 'customer-b', events: [event(3)] },
+      ]);
+      expect(results.map((r) => r.events.length)).toEqual([2, 1]);
+      expect(seen).toEqual([
+        { streamId: 'customer-a', events: 2, durationMs: expect.any(Number), outcome: 'ok' },
+        { streamId: 'customer-b', events: 1, durationMs: expect.any(Number), outcome: 'ok' },
+      ]);
+      seen.length = 0;
+      await expect(
+        store.appendToStreams([
+          { streamId: 'customer-c', events: [event(4)] },
+          { streamId: 'customer-b', events: [event(5)], expectedRevision: 'no_stream' },
+        ]),
+      ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      expect(seen).toEqual([
+        { streamId: 'customer-b', events: 2, durationMs: expect.any(Number), outcome: 'conflict' },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('reports each append: size, duration and outcome, and passes results and errors through', async () => {
     const seen: AppendObservation[] = [];
     const store = new ObservedEventStore(createEventStore({ dataDir: dir }), {

@@ -8,6 +8,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamAppend,
   SubscribeOptions,
 } from './event-store.port';
 
@@ -56,6 +57,36 @@ export class ObservedEventStore implements EventStore {
       observe(error instanceof WrongExpectedRevisionError ? 'conflict' : 'error');
       throw error;
     }
+  }
+
+  /**
+   * Success: one observation per append (so per-stream batch sizes and event counts stay right), each with
+   * an even share of the call's duration, as the appends were made together: the durations still sum to
+   * the time spent appending. Failure: one observation for the whole call (all of its events), naming the
+   * stream that conflicted, or the first one; which appends were written depends on the adapter (see the
+   * port), so none is reported ok.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const started = process.hrtime.bigint();
+    const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
+    let results: AppendResult[];
+    try {
+      results = await this.inner.appendToStreams(appends);
+    } catch (error) {
+      const conflict = error instanceof WrongExpectedRevisionError;
+      if (appends.length > 0)
+        this.observer.appended({
+          streamId: conflict ? error.streamId : appends[0].streamId,
+          events: appends.reduce((sum, append) => sum + append.events.length, 0),
+          durationMs: elapsedMs(),
+          outcome: conflict ? 'conflict' : 'error',
+        });
+      throw error;
+    }
+    const share = elapsedMs() / Math.max(1, appends.length);
+    for (const { streamId, events } of appends)
+      this.observer.appended({ streamId, events: events.length, durationMs: share, outcome: 'ok' });
+    return results;
   }
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

@@ -1,8 +1,10 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeEventStore, createEventStore, createEventStoreAdapter } from '../event-store.factory';
 import type { EventStore, EventToAppend, RecordedEvent } from '../event-store.port';
+import { DataKeyDestroyedError } from './key-store.port';
 import { PersonalDataOpener, SealedPersonalDataError } from './personal-data.opener';
 import { SqliteKeyStore } from './sqlite/sqlite.key-store';
 
@@ -76,6 +78,102 @@ describe('CryptoShreddingEventStore (over the SQLite adapter, composed by create
     await store.appendToStream('customer-c-3', [event]);
     expect((await raw.readStream('customer-c-3'))[0].data).toEqual(event.data);
     expect(await keys.destroy('c-3')).toBe(false);
+  });
+
+  describe('appendToStreams', () => {
+    const contacted = (eventId: string): EventToAppend => ({
+      eventId,
+      type: 'CustomerContacted',
+      occurredAt: '2026-01-11T10:00:00.000Z',
+      data: { channel: 'email', direction: 'outbound', purpose: 'sales' },
+      metadata: { schemaVersion: 1 },
+    });
+    const id = (n: number) => `7b7f1f4e-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const keyCount = () => {
+      const db = new Database(join(dir, 'keys.sqlite'), { readonly: true });
+      try {
+        return db.prepare('SELECT COUNT(*) FROM data_keys').pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+
+    it('seals on disk and opens on read, with one key per new customer fetched in one keysFor call', async () => {
+      const keysFor = jest.spyOn(keys, 'keysFor');
+      const keyFor = jest.spyOn(keys, 'keyFor');
+      const results = await store.appendToStreams([
+        {
+          streamId: 'customer-c-1',
+          events: [acquired(id(1)), contacted(id(2))],
+          expectedRevision: 'no_stream',
+        },
+        { streamId: 'customer-c-2', events: [acquired(id(3))], expectedRevision: 'no_stream' },
+        { streamId: 'customer-c-1', events: [{ ...acquired(id(4)), type: 'CustomerProfileUpdated' }] },
+        { streamId: 'customer-c-3', events: [contacted(id(5))] },
+      ]);
+
+      expect(results.map((r) => r.events.length)).toEqual([2, 1, 1, 1]);
+      expect(keysFor).toHaveBeenCalledTimes(1);
+      expect(keysFor.mock.calls[0][0]).toEqual(['c-1', 'c-2']); // c-3 has no personal data: no key
+      expect(keyFor).not.toHaveBeenCalled();
+      expect(keyCount()).toBe(2);
+
+      const recorded = await raw.readAll();
+      expect(readFileSync(join(dir, 'events.sqlite')).includes('grace@example.org')).toBe(false);
+      const keyIds = recorded.map(
+        (e) => (e.data.sealedPersonalData as { keyId?: string } | undefined)?.keyId,
+      );
+      expect(keyIds[0]).toEqual(expect.any(String));
+      expect(keyIds[1]).toBeUndefined();
+      expect(keyIds[3]).toBe(keyIds[0]); // the same customer's events share its key
+      expect(keyIds[2]).not.toBe(keyIds[0]);
+      expect(recorded.map((e) => e.data.profile)).toEqual([
+        { country: 'US' },
+        undefined,
+        { country: 'US' },
+        { country: 'US' },
+        undefined,
+      ]);
+
+      const opened = await store.readAll();
+      expect(opened.map((e) => e.data)).toEqual([
+        acquired('x').data,
+        contacted('x').data,
+        acquired('x').data,
+        acquired('x').data,
+        contacted('x').data,
+      ]);
+    });
+
+    it('refuses the whole call when a customer with personal data had its key destroyed', async () => {
+      await keys.destroy('c-9');
+      await expect(
+        store.appendToStreams([
+          { streamId: 'customer-c-1', events: [acquired(id(1))] },
+          { streamId: 'customer-c-9', events: [acquired(id(2))] },
+        ]),
+      ).rejects.toBeInstanceOf(DataKeyDestroyedError);
+      expect(await raw.readAll()).toEqual([]);
+      expect(keyCount()).toBe(1); // the tombstone only: no key was made for c-1
+
+      // Events without personal data still go in for an erased customer, as through appendToStream.
+      const [result] = await store.appendToStreams([
+        { streamId: 'customer-c-9', events: [contacted(id(3))] },
+      ]);
+      expect(result.events).toHaveLength(1);
+    });
+  });
+
+  it('appendToStream asks for the key once per append, however many events carry personal data', async () => {
+    const keysFor = jest.spyOn(keys, 'keysFor');
+    await store.appendToStream('customer-c-5', [
+      acquired('7b7f1f4e-0000-4000-8000-000000000006'),
+      { ...acquired('7b7f1f4e-0000-4000-8000-000000000007'), type: 'CustomerProfileUpdated' },
+    ]);
+    expect(keysFor).toHaveBeenCalledTimes(1);
+    expect(keysFor).toHaveBeenCalledWith(['c-5']);
+    const recorded = await raw.readStream('customer-c-5');
+    expect(recorded.map((e) => e.data.profile)).toEqual([{ country: 'US' }, { country: 'US' }]);
   });
 
   it('hands out sealed events in the relay view, which consumers open with the keys', async () => {

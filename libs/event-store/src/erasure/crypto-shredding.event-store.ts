@@ -1,4 +1,3 @@
-import { customerIdFromStream, PERSONAL_PROFILE_FIELDS } from '@crm/domain';
 import type {
   AllSubscription,
   AppendResult,
@@ -8,17 +7,14 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamAppend,
   SubscribeOptions,
 } from '../event-store.port';
 import type { KeyStore } from './key-store.port';
-import { encryptPersonalData } from './personal-data.cipher';
-import { PersonalDataOpener, SEALED_FIELD } from './personal-data.opener';
+import { PersonalDataOpener } from './personal-data.opener';
+import { sealAppends } from './personal-data.sealer';
 
-const PERSONAL: readonly string[] = PERSONAL_PROFILE_FIELDS;
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
-const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * Crypto-shredding over any EventStore adapter. On append, the personal profile fields of an event
@@ -29,6 +25,11 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
  *
  * Events without personal fields, and events recorded before this decorator, pass through unchanged.
  * Positions, revisions and maxCount are the inner store's (one event in, one out).
+ *
+ * Keys are fetched (and created) once per call, for every customer of the call together (KeyStore.keysFor):
+ * a bulk appendToStreams of thousands of new customers costs one key-store transaction, not one each. The
+ * keys are on disk before the events sealed with them are appended. A destroyed key refuses the whole call
+ * (DataKeyDestroyedError) before the inner store is asked to append anything.
  */
 export class CryptoShreddingEventStore implements EventStore {
   private readonly opener: PersonalDataOpener;
@@ -49,8 +50,12 @@ export class CryptoShreddingEventStore implements EventStore {
     events: readonly EventToAppend[],
     options?: { expectedRevision?: ExpectedRevision },
   ): Promise<AppendResult> {
-    const sealed = await Promise.all(events.map((event) => this.seal(streamId, event)));
-    return this.inner.appendToStream(streamId, sealed, options);
+    const [sealed] = await sealAppends(this.keys, [{ streamId, events }]);
+    return this.inner.appendToStream(streamId, sealed.events, options);
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return this.inner.appendToStreams(await sealAppends(this.keys, appends));
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
@@ -81,25 +86,6 @@ export class CryptoShreddingEventStore implements EventStore {
   /** Destroys the customer's data key: from now on every read of their events lacks the personal fields. */
   eraseSubject(customerId: string): Promise<boolean> {
     return this.keys.destroy(customerId);
-  }
-
-  private async seal(streamId: string, event: EventToAppend): Promise<EventToAppend> {
-    const profile = event.data.profile;
-    if (!isRecord(profile)) return event;
-    const personal = Object.fromEntries(
-      Object.entries(profile).filter(([field]) => PERSONAL.includes(field)),
-    );
-    if (Object.keys(personal).length === 0) return event;
-    const rest = Object.fromEntries(Object.entries(profile).filter(([field]) => !PERSONAL.includes(field)));
-    const key = await this.keys.keyFor(customerIdFromStream(streamId));
-    return {
-      ...event,
-      data: {
-        ...event.data,
-        profile: rest,
-        [SEALED_FIELD]: encryptPersonalData(personal, key, event.eventId),
-      },
-    };
   }
 
   private openAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {

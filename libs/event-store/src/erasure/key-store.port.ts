@@ -15,6 +15,13 @@ export interface DataKey {
 export interface KeyStore {
   /** The subject's live key, created on first use. Throws DataKeyDestroyedError once it was destroyed. */
   keyFor(subjectId: string): Promise<DataKey>;
+  /**
+   * keyFor for many subjects at once (bulk appends): every subject's live key, the missing ones created
+   * together (the SQLite store: one transaction, so one fsync for the lot, not one per new subject).
+   * Throws DataKeyDestroyedError, naming the first such subject, when any of them was destroyed; then no
+   * key of the call is created. Duplicates in the input are fine; the map has one entry per subject.
+   */
+  keysFor(subjectIds: readonly string[]): Promise<Map<string, DataKey>>;
   /** The key with this id, or undefined when it was destroyed (or never existed). */
   find(keyId: string): Promise<Buffer | undefined>;
   /** Destroys the subject's key for good; true when there was a live key. Idempotent. */

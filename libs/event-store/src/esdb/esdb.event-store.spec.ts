@@ -1,5 +1,5 @@
 import { UnavailableError, WrongExpectedVersionError } from '@eventstore/db-client';
-import { EventStoreUnavailableError } from '../event-store.errors';
+import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
 import type { EventStore } from '../event-store.port';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { anEvent } from '../testing/event-store.fixtures';
@@ -43,6 +43,27 @@ describe('EsdbEventStore mapping', () => {
     expect(read.occurredAt).toBe(event.occurredAt);
     await store.close();
     expect(fake.disposed).toBe(true);
+  });
+
+  it('appendToStreams goes stream by stream: a conflict in the 3rd append leaves the 1st and 2nd written', async () => {
+    const store = new EsdbEventStore(new FakeEsdbClient().asClient());
+    await store.appendToStream('customer-3', [anEvent(), anEvent()]);
+    const appends = [
+      { streamId: 'customer-1', events: [anEvent()], expectedRevision: 'no_stream' as const },
+      { streamId: 'customer-2', events: [anEvent()] },
+      { streamId: 'customer-3', events: [anEvent()], expectedRevision: 0 },
+    ];
+    await expect(store.appendToStreams(appends)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect(await store.readStream('customer-1')).toHaveLength(1);
+    expect(await store.readStream('customer-2')).toHaveLength(1);
+    expect(await store.readStream('customer-3')).toHaveLength(2);
+    // A corrected retry of the whole call: the written ones replay, the rest is appended.
+    const retry = await store.appendToStreams([
+      ...appends.slice(0, 2),
+      { ...appends[2], expectedRevision: 1 },
+    ]);
+    expect(retry.map((r) => r.idempotentReplay)).toEqual([true, true, false]);
+    await store.close();
   });
 
   it("reads the actual revision of WrongExpectedVersionError ('no_stream' is -1)", () => {

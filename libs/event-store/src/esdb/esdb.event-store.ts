@@ -29,6 +29,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamAppend,
   SubscribeOptions,
 } from '../event-store.port';
 import { EsdbAllSubscription } from './esdb-all.subscription';
@@ -122,6 +123,23 @@ export class EsdbEventStore implements EventStore {
       if (expected === 'any' || expected === 'stream_exists') await backOff(attempt);
     }
     throw new WrongExpectedRevisionError(streamId, String(expected), lastActual);
+  }
+
+  /**
+   * EventStoreDB has no transaction across streams: the appends go one after the other, in order, each
+   * through appendToStream (atomic per stream). A failure throws with the earlier appends written; a retry
+   * of the whole call replays those idempotently. Input checks run for every append before the first write.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    for (const { streamId, events, expectedRevision } of appends) {
+      assertValidAppend(streamId, events);
+      normalizeExpectedRevision(expectedRevision);
+    }
+    const results: AppendResult[] = [];
+    for (const { streamId, events, expectedRevision } of appends) {
+      results.push(await this.appendToStream(streamId, events, { expectedRevision }));
+    }
+    return results;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -3,9 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreUnavailableError } from '../event-store.errors';
+import {
+  EventStoreUnavailableError,
+  PartialDuplicateAppendError,
+  WrongExpectedRevisionError,
+} from '../event-store.errors';
 import { describeEventStoreContract } from '../testing/event-store.contract';
-import { anEvent, ids, someEvents, SubscriptionReader } from '../testing/event-store.fixtures';
+import { anEvent, delay, ids, someEvents, SubscriptionReader } from '../testing/event-store.fixtures';
 import { isRevisionConflict } from './sqlite.schema';
 import { SqliteEventStore } from './sqlite.event-store';
 import { runWriterProcesses } from '../testing/sqlite-writer.processes';
@@ -105,6 +109,80 @@ describe('SqliteEventStore specifics', () => {
       raw.close();
     }
     expect((await store.appendToStream('customer-1', [anEvent()])).events[0].streamRevision).toBe(0);
+  });
+
+  describe('appendToStreams: the whole call in one transaction', () => {
+    it('is all or nothing: a wrong expected revision in the 3rd append leaves the 1st and 2nd unwritten', async () => {
+      const store = openStore();
+      await store.appendToStream('customer-3', someEvents(2));
+      const head = await store.headPosition();
+      const woken = jest.fn();
+      const subscription = store.subscribeToAll({ after: head });
+      const reader = new SubscriptionReader(subscription);
+      reader.next(2_000).then(woken, () => undefined);
+
+      const error = await store
+        .appendToStreams([
+          { streamId: 'customer-1', events: someEvents(2), expectedRevision: 'no_stream' },
+          { streamId: 'customer-2', events: [anEvent()] },
+          { streamId: 'customer-3', events: [anEvent()], expectedRevision: 0 },
+        ])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+
+      expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(error).toMatchObject({ streamId: 'customer-3', expected: '0', actual: 1 });
+      expect(await store.readStream('customer-1')).toEqual([]);
+      expect(await store.readStream('customer-2')).toEqual([]);
+      expect(await store.readStream('customer-3')).toHaveLength(2);
+      expect(await store.headPosition()).toBe(head);
+      await delay(50);
+      expect(woken).not.toHaveBeenCalled();
+      await subscription.close();
+
+      // The rolled-back call left nothing behind: the same appends go through once corrected.
+      const results = await store.appendToStreams([
+        { streamId: 'customer-1', events: someEvents(2), expectedRevision: 'no_stream' },
+        { streamId: 'customer-3', events: [anEvent()], expectedRevision: 1 },
+      ]);
+      expect(results.map((r) => r.events.map((e) => e.streamRevision))).toEqual([[0, 1], [2]]);
+    });
+
+    it('rolls back on a partial duplicate too, and names the stream of a conflict met after an earlier append of the call', async () => {
+      const store = openStore();
+      const batch = someEvents(2);
+      await store.appendToStream('customer-1', batch);
+      await expect(
+        store.appendToStreams([
+          { streamId: 'customer-2', events: [anEvent()] },
+          { streamId: 'customer-1', events: [batch[0], anEvent()] },
+        ]),
+      ).rejects.toBeInstanceOf(PartialDuplicateAppendError);
+      await expect(
+        store.appendToStreams([
+          { streamId: 'customer-2', events: [anEvent()] },
+          { streamId: 'customer-2', events: [anEvent()], expectedRevision: 'no_stream' },
+        ]),
+      ).rejects.toMatchObject({ streamId: 'customer-2', expected: 'no_stream', actual: 0 });
+      expect(await store.readStream('customer-2')).toEqual([]);
+    });
+
+    it('maps a write lock held too long by another connection to EventStoreUnavailableError', async () => {
+      const file = freshFile();
+      const store = openStore(file, { busyTimeoutMs: 50 });
+      const raw = new Database(file);
+      raw.exec('BEGIN IMMEDIATE');
+      try {
+        await expect(
+          store.appendToStreams([{ streamId: 'customer-1', events: [anEvent()] }]),
+        ).rejects.toBeInstanceOf(EventStoreUnavailableError);
+      } finally {
+        raw.exec('ROLLBACK');
+        raw.close();
+      }
+    });
   });
 
   it('fails with EventStoreUnavailableError once closed', async () => {

@@ -1,11 +1,5 @@
 import { PartialDuplicateAppendError, WrongExpectedRevisionError } from '../event-store.errors';
-import type {
-  AllSubscription,
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  ExpectedRevision,
-} from '../event-store.port';
+import type { AllSubscription, EventStore, EventToAppend, ExpectedRevision } from '../event-store.port';
 import {
   anEvent,
   delay,
@@ -66,7 +60,7 @@ export function describeEventStoreContract(
     };
 
     const expectConflict = async (
-      append: Promise<AppendResult>,
+      append: Promise<unknown>,
       expected: { streamId: string; expected: ExpectedRevision; actual: number },
     ) => {
       const error = await append.then(
@@ -348,6 +342,172 @@ export function describeEventStoreContract(
         expect(second.idempotentReplay).toBe(false);
         expect(second.position > first.position).toBe(true);
       });
+    });
+
+    describe('appendToStreams', () => {
+      const bulk = (target: EventStore, appends: Parameters<EventStore['appendToStreams']>[0]) =>
+        target.appendToStreams(appends);
+
+      it('appends to several streams in one call: one result per append, in order, positions increasing', async () => {
+        const prefix = uniqueId('contract-bulk');
+        const head = await store.headPosition();
+        const appends = [
+          { streamId: `${prefix}-a`, events: someEvents(2) },
+          { streamId: `${prefix}-b`, events: someEvents(1) },
+          { streamId: `${prefix}-c`, events: someEvents(3) },
+        ];
+
+        const results = await bulk(store, appends);
+
+        expect(results).toHaveLength(3);
+        results.forEach((result, i) => {
+          expect(result.idempotentReplay).toBe(false);
+          expect(ids(result.events)).toEqual(ids(appends[i].events));
+          expect(result.events.map((e) => e.streamRevision)).toEqual(appends[i].events.map((_, r) => r));
+          expect(result.nextExpectedRevision).toBe(appends[i].events.length - 1);
+          expect(result.position).toBe(result.events[result.events.length - 1].globalPosition);
+        });
+        expectStrictlyIncreasing(results.flatMap((result) => positions(result.events)));
+        for (const [i, { streamId }] of appends.entries()) {
+          const read = await store.readStream(streamId);
+          expect(ids(read)).toEqual(ids(appends[i].events));
+          expect(positions(read)).toEqual(positions(results[i].events));
+        }
+        const all = await store.readAll({ after: head, streamPrefix: prefix });
+        expect(ids(all)).toEqual(appends.flatMap((append) => ids(append.events)));
+        expect(await store.headPosition()).toBe(results[2].position);
+      });
+
+      it('checks each append against its own stream and expected revision', async () => {
+        const prefix = uniqueId('contract-bulk-rev');
+        await store.appendToStream(`${prefix}-old`, someEvents(2));
+
+        const results = await bulk(store, [
+          { streamId: `${prefix}-old`, events: [anEvent()], expectedRevision: 1 },
+          { streamId: `${prefix}-new`, events: someEvents(2), expectedRevision: 'no_stream' },
+          { streamId: `${prefix}-old`, events: [anEvent()], expectedRevision: 'stream_exists' },
+          { streamId: `${prefix}-any`, events: [anEvent()] },
+        ]);
+        expect(results.map((r) => r.events.map((e) => e.streamRevision))).toEqual([[2], [0, 1], [3], [0]]);
+
+        // A conflict in the first append of a call: nothing of that call is written, on any adapter.
+        const later = {
+          streamId: `${prefix}-later`,
+          events: [anEvent()],
+          expectedRevision: 'no_stream' as const,
+        };
+        await expectConflict(
+          bulk(store, [
+            { streamId: `${prefix}-new`, events: [anEvent()], expectedRevision: 'no_stream' },
+            later,
+          ]),
+          { streamId: `${prefix}-new`, expected: 'no_stream', actual: 1 },
+        );
+        await expectConflict(
+          bulk(store, [{ streamId: `${prefix}-old`, events: [anEvent()], expectedRevision: 2 }, later]),
+          { streamId: `${prefix}-old`, expected: 2, actual: 3 },
+        );
+        expect(await store.readStream(`${prefix}-old`)).toHaveLength(4);
+        expect(await store.readStream(`${prefix}-later`)).toEqual([]);
+      });
+
+      it('a retry of a whole call returns the original results and appends nothing', async () => {
+        const prefix = uniqueId('contract-bulk-retry');
+        const appends = [
+          { streamId: `${prefix}-a`, events: someEvents(2), expectedRevision: 'no_stream' as const },
+          { streamId: `${prefix}-b`, events: someEvents(1), expectedRevision: 'no_stream' as const },
+        ];
+        const original = await bulk(store, appends);
+        const head = await store.headPosition();
+
+        const retry = await bulk(store, appends);
+
+        expect(retry).toEqual(original.map((result) => ({ ...result, idempotentReplay: true })));
+        expect(await store.headPosition()).toBe(head);
+        expect(await store.readStream(`${prefix}-a`)).toHaveLength(2);
+
+        // Retried with new appends mixed in: the replays return the originals, the new ones are appended.
+        const extra = {
+          streamId: `${prefix}-c`,
+          events: [anEvent()],
+          expectedRevision: 'no_stream' as const,
+        };
+        const mixed = await bulk(store, [appends[0], extra, appends[1]]);
+        expect(mixed.map((r) => r.idempotentReplay)).toEqual([true, false, true]);
+        expect(mixed[1].position > head).toBe(true);
+      });
+
+      it('the same stream twice in one call: the later append sees the earlier one', async () => {
+        const streamId = uniqueId('contract-bulk-twice');
+        const first = someEvents(2);
+        const second = [anEvent()];
+
+        const results = await bulk(store, [
+          { streamId, events: first, expectedRevision: 'no_stream' },
+          { streamId: uniqueId('contract-bulk-other'), events: [anEvent()] },
+          { streamId, events: second, expectedRevision: 1 },
+          { streamId, events: first, expectedRevision: 'no_stream' }, // a repeat: an idempotent replay
+        ]);
+
+        expect(results[0].events.map((e) => e.streamRevision)).toEqual([0, 1]);
+        expect(results[2].events.map((e) => e.streamRevision)).toEqual([2]);
+        expect(results[3]).toEqual({ ...results[0], idempotentReplay: true });
+        expect(ids(await store.readStream(streamId))).toEqual(ids([...first, ...second]));
+      });
+
+      it('checks the input of every append before writing anything, and takes no appends', async () => {
+        const prefix = uniqueId('contract-bulk-input');
+        const error = await bulk(store, [
+          { streamId: `${prefix}-a`, events: [anEvent()] },
+          { streamId: `${prefix}-b`, events: [] },
+        ]).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(Error);
+        expect(error).not.toBeInstanceOf(WrongExpectedRevisionError);
+        expect(await store.readStream(`${prefix}-a`)).toEqual([]);
+        expect(await bulk(store, [])).toEqual([]);
+      });
+
+      it('wakes subscriptions with the whole call, in order', async () => {
+        const prefix = uniqueId('contract-bulk-sub');
+        const reader = subscribe(store, { after: await store.headPosition(), streamPrefix: prefix });
+        const pending = reader.take(4);
+        await delay(20);
+        const appends = [
+          { streamId: `${prefix}-a`, events: someEvents(2) },
+          { streamId: `${prefix}-b`, events: someEvents(2) },
+        ];
+        await bulk(store, appends);
+        expect(ids(await pending)).toEqual(appends.flatMap((append) => ids(append.events)));
+      });
+
+      it(
+        "concurrent calls over the same streams with 'any': every append lands whole and contiguous",
+        async () => {
+          const targets = await instances();
+          const prefix = uniqueId('contract-bulk-race');
+          const calls = Array.from({ length: 10 }, () =>
+            ['a', 'b', 'c'].map((s) => ({ streamId: `${prefix}-${s}`, events: someEvents(2) })),
+          );
+
+          const results = await Promise.all(calls.map((call, i) => bulk(targets[i % targets.length], call)));
+
+          for (const s of ['a', 'b', 'c']) {
+            const stream = await store.readStream(`${prefix}-${s}`);
+            expect(stream.map((e) => e.streamRevision)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+          }
+          results.forEach((callResults, i) =>
+            callResults.forEach((result, j) => {
+              const [first, second] = result.events.map((e) => e.streamRevision);
+              expect(second).toBe(first + 1);
+              expect(ids(result.events)).toEqual(ids(calls[i][j].events));
+            }),
+          );
+        },
+        SLOW,
+      );
     });
 
     describe('readStream', () => {

@@ -39,6 +39,41 @@ describe('EventStoreSink', () => {
     }
   });
 
+  it('appends each window in bulk calls, in even shares of about eventsPerCall', async () => {
+    const store = new SqliteEventStore(':memory:');
+    try {
+      const bulk = jest.spyOn(store, 'appendToStreams');
+      const single = jest.spyOn(store, 'appendToStream');
+      const sink = new EventStoreSink(store, { windowEvents: 300, eventsPerCall: 60 });
+      const summary = await generate({ customers: 200, seed: 3 }, sink);
+
+      expect(single).not.toHaveBeenCalled();
+      const calls = bulk.mock.calls.map(([appends]) => appends);
+      expect(calls.length).toBeGreaterThan(10);
+      expect(sink.calls).toBe(calls.length);
+      expect(sink.appends).toBe(calls.reduce((sum, call) => sum + call.length, 0));
+      expect(sink.appended).toBe(summary.events + summary.reactivations);
+      const size = (call: (typeof calls)[number]) => call.reduce((sum, a) => sum + a.events.length, 0);
+      // No slivers: every call but the close()'s last is about eventsPerCall.
+      expect(calls.slice(0, -1).filter((call) => size(call) < 30)).toEqual([]);
+      for (const call of calls) {
+        expect(size(call) - call[call.length - 1].events.length).toBeLessThan(90); // about 60: even shares
+        for (const append of call)
+          expect(append.expectedRevision).toBe(
+            append.events[0].type === 'CustomerAcquired' ? 'no_stream' : 'stream_exists',
+          );
+      }
+      expect(Number(await store.headPosition())).toBe(sink.appended);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects bad call sizes', () => {
+    const store = {} as SqliteEventStore;
+    expect(() => new EventStoreSink(store, { eventsPerCall: 0 })).toThrow(RangeError);
+  });
+
   it('replays a rerun with the same seed idempotently and refuses to append onto existing customers', async () => {
     const store = new SqliteEventStore(':memory:');
     try {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,68 @@ describe('SqliteKeyStore', () => {
     expect(await store.keyFor('c-1')).toEqual(a);
     expect((await store.keyFor('c-2')).keyId).not.toBe(a.keyId);
     expect(await store.find(a.keyId)).toEqual(a.key);
+  });
+
+  describe('keysFor', () => {
+    /** Frames in the WAL: every commit writes at least one, so fewer frames than keys means fewer commits. */
+    const walFrames = () => {
+      const db = new Database(join(dir, 'keys.sqlite'));
+      try {
+        const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+        return result.log;
+      } finally {
+        db.close();
+      }
+    };
+
+    it('creates the missing keys in one go and returns the existing ones as they are', async () => {
+      const existing = await store.keyFor('c-1');
+      const subjects = Array.from({ length: 200 }, (_, i) => `c-${i + 1}`);
+      walFrames(); // checkpoints what is there: the WAL starts over
+
+      const keys = await store.keysFor([...subjects, 'c-2']);
+
+      expect(walFrames()).toBeLessThan(199); // not a commit per new key
+      expect([...keys.keys()]).toEqual(subjects);
+      expect(keys.get('c-1')).toEqual(existing);
+      expect(new Set([...keys.values()].map((k) => k.keyId)).size).toBe(200);
+      for (const subject of ['c-2', 'c-200']) expect(await store.keyFor(subject)).toEqual(keys.get(subject));
+      expect(await store.find(keys.get('c-7')?.keyId ?? '')).toEqual(keys.get('c-7')?.key);
+      expect(await store.keysFor(['c-3', 'c-1'])).toEqual(
+        new Map([
+          ['c-3', keys.get('c-3')],
+          ['c-1', existing],
+        ]),
+      );
+      expect(await store.keysFor([])).toEqual(new Map());
+    });
+
+    it('agrees with another process on the keys it creates', async () => {
+      const other = new SqliteKeyStore(join(dir, 'keys.sqlite'));
+      try {
+        const mine = await store.keysFor(['c-1', 'c-2']);
+        expect(await other.keysFor(['c-2', 'c-1', 'c-3'])).toEqual(
+          new Map([
+            ['c-2', mine.get('c-2')],
+            ['c-1', mine.get('c-1')],
+            ['c-3', await store.keyFor('c-3')],
+          ]),
+        );
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('refuses a destroyed subject and then creates none of the keys of the call', async () => {
+      await store.keyFor('c-1');
+      await store.destroy('c-2');
+      await expect(store.keysFor(['c-1', 'c-3', 'c-2', 'c-4'])).rejects.toMatchObject({
+        name: 'DataKeyDestroyedError',
+        subjectId: 'c-2',
+      });
+      await expect(store.keysFor(['c-2'])).rejects.toBeInstanceOf(DataKeyDestroyedError);
+      expect(await store.destroy('c-3')).toBe(false); // it had no key
+    });
   });
 
   it('agrees on one key when two processes share the file', async () => {

@@ -2,6 +2,9 @@ import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type DataKey, DataKeyDestroyedError, type KeyStore } from '../key-store.port';
 
+/** AES-256. */
+const KEY_BYTES = 32;
+
 interface KeyRow {
   key_id: string;
   key: Buffer | null;
@@ -16,7 +19,8 @@ interface KeyRow {
  * makes SQLite overwrite the freed bytes, and a TRUNCATE checkpoint right after the destruction empties the
  * WAL, which still held the page with the key (if another process is reading at that instant, the next
  * checkpoint does it). WAL with synchronous FULL: a key is on disk before the event sealed with it is
- * appended (losing it would erase that customer), at a sixth of the rollback journal's fsync cost.
+ * appended (losing it would erase that customer), at a sixth of the rollback journal's fsync cost. That
+ * fsync is per transaction, so keysFor creates all of a bulk append's new keys in one.
  */
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
@@ -25,6 +29,9 @@ export class SqliteKeyStore implements KeyStore {
   private readonly byKeyId: Database.Statement<[string], KeyRow>;
   private readonly shred: Database.Statement<[string, string]>;
   private readonly tombstone: Database.Statement<[string, string, string, string]>;
+  private readonly createMissing: Database.Transaction<
+    (missing: readonly string[], all: readonly string[]) => Map<string, DataKey>
+  >;
 
   constructor(file: string, options: { busyTimeoutMs?: number } = {}) {
     this.db = new Database(file);
@@ -51,14 +58,47 @@ export class SqliteKeyStore implements KeyStore {
       'INSERT OR IGNORE INTO data_keys (subject_id, key_id, key, created_at, destroyed_at) ' +
         'VALUES (?, ?, NULL, ?, ?)',
     );
+    this.createMissing = this.db.transaction((missing: readonly string[], all: readonly string[]) => {
+      const now = new Date().toISOString();
+      // One draw from the CSPRNG for every new key (a call per key costs more than the bytes).
+      const material = randomBytes(KEY_BYTES * missing.length);
+      // OR IGNORE: another process may have created some since they were found missing; theirs is kept.
+      missing.forEach((subjectId, i) =>
+        this.insert.run(subjectId, randomUUID(), material.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES), now),
+      );
+      // Read back under the lock (a key may also have been destroyed meanwhile). Throwing here rolls the
+      // new keys back: the caller's append is refused as a whole.
+      return this.liveKeys(all);
+    });
   }
 
   keyFor(subjectId: string): Promise<DataKey> {
     // INSERT OR IGNORE then SELECT: two processes creating the first key of a subject agree on one.
-    this.insert.run(subjectId, randomUUID(), randomBytes(32), new Date().toISOString());
+    this.insert.run(subjectId, randomUUID(), randomBytes(KEY_BYTES), new Date().toISOString());
     const row = this.bySubject.get(subjectId);
     if (!row?.key) return Promise.reject(new DataKeyDestroyedError(subjectId));
     return Promise.resolve({ keyId: row.key_id, key: row.key });
+  }
+
+  keysFor(subjectIds: readonly string[]): Promise<Map<string, DataKey>> {
+    try {
+      const unique = [...new Set(subjectIds)];
+      // Read first, without the write lock: known subjects need no transaction (and no fsync), and a
+      // destroyed one fails the call before anything is written.
+      const keys = new Map<string, DataKey>();
+      const missing: string[] = [];
+      for (const subjectId of unique) {
+        const row = this.bySubject.get(subjectId);
+        if (!row) missing.push(subjectId);
+        else if (!row.key) throw new DataKeyDestroyedError(subjectId);
+        else keys.set(subjectId, { keyId: row.key_id, key: row.key });
+      }
+      if (missing.length === 0) return Promise.resolve(keys);
+      // BEGIN IMMEDIATE: one transaction, so one fsync (synchronous FULL) for every new key of the call.
+      return Promise.resolve(this.createMissing.immediate(missing, unique));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   find(keyId: string): Promise<Buffer | undefined> {
@@ -74,6 +114,17 @@ export class SqliteKeyStore implements KeyStore {
     })();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     return Promise.resolve(destroyed);
+  }
+
+  /** Each subject's live key; DataKeyDestroyedError for the first one without (destroyed). */
+  private liveKeys(subjectIds: readonly string[]): Map<string, DataKey> {
+    const keys = new Map<string, DataKey>();
+    for (const subjectId of subjectIds) {
+      const row = this.bySubject.get(subjectId);
+      if (!row?.key) throw new DataKeyDestroyedError(subjectId);
+      keys.set(subjectId, { keyId: row.key_id, key: row.key });
+    }
+    return keys;
   }
 
   close(): Promise<void> {
