@@ -9,7 +9,13 @@ import {
   evolve,
 } from '@crm/domain';
 import { WrongExpectedRevisionError } from '@crm/event-store/event-store.errors';
-import { EVENT_STORE, EventStore, EventToAppend, RecordedEvent } from '@crm/event-store/event-store.port';
+import {
+  AppendResult,
+  EVENT_STORE,
+  EventStore,
+  EventToAppend,
+  RecordedEvent,
+} from '@crm/event-store/event-store.port';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ApiProblem, ProblemError } from '../problems/api-problem';
@@ -54,14 +60,50 @@ export class PublishEventsHandler implements ICommandHandler<PublishEventsComman
     const domainErrors = decided.flatMap(({ outcome }) => ('errors' in outcome ? outcome.errors : []));
     if (domainErrors.length > 0) throw lifecycleProblem(domainErrors, command.events.length === 1);
 
-    const appended = await mapLimit(decided, CONCURRENCY, ({ events, outcome }) =>
-      'conflict' in outcome
-        ? Promise.resolve(outcome.conflict)
-        : this.append(events, outcome as Decision, command.correlationId),
-    );
+    const appended =
+      (await this.appendAllAtOnce(decided)) ??
+      (await mapLimit(decided, CONCURRENCY, ({ events, outcome }) =>
+        'conflict' in outcome
+          ? Promise.resolve(outcome.conflict)
+          : this.append(events, outcome as Decision, command.correlationId),
+      ));
     const results = appended.flatMap((a) => ('results' in a ? a.results : []));
     const failures = appended.filter((a): a is CustomerFailure => !('results' in a));
     return { results: results.sort((a, b) => a.index - b.index), failures };
+  }
+
+  /**
+   * The common case, a batch without conflicts: every customer's events in one appendToStreams call (the
+   * embedded store makes it one transaction instead of one per customer). Undefined when the batch has a
+   * conflict already decided, or when the call meets one: then each customer goes its own way below, with
+   * its retries and its own 409 (the embedded store wrote nothing of the call; EventStoreDB may have
+   * written the customers before the conflicting one, whose appends then replay idempotently).
+   */
+  private async appendAllAtOnce(
+    decided: readonly { outcome: ReturnType<typeof decideGroup> }[],
+  ): Promise<{ results: PublishedEventResult[] }[] | undefined> {
+    if (decided.some(({ outcome }) => !('stream' in outcome))) return undefined;
+    const decisions = decided.map(({ outcome }) => outcome as Decision);
+    const pending = decisions.filter((d) => d.toAppend.length > 0);
+    if (pending.length < 2) return undefined;
+    let appended: AppendResult[];
+    try {
+      appended = await this.store.appendToStreams(
+        pending.map(({ stream, toAppend }) => ({
+          streamId: customerStreamId(stream.customerId),
+          events: toAppend,
+          expectedRevision: stream.revision < 0 ? 'no_stream' : stream.revision,
+        })),
+      );
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) return undefined;
+      throw error;
+    }
+    const byDecision = new Map(pending.map((d, i) => [d, appended[i]]));
+    return decisions.map((decision) => {
+      const result = byDecision.get(decision);
+      return { results: result ? appendedResults(decision, result) : decision.replayed };
+    });
   }
 
   private async append(
@@ -76,15 +118,7 @@ export class PublishEventsHandler implements ICommandHandler<PublishEventsComman
       const result = await this.store.appendToStream(customerStreamId(stream.customerId), toAppend, {
         expectedRevision: stream.revision < 0 ? 'no_stream' : stream.revision,
       });
-      const appendedResults = result.events.map((e, i) => ({
-        index: toAppend[i].index,
-        eventId: e.eventId,
-        customerId: stream.customerId,
-        type: toAppend[i].type,
-        streamRevision: e.streamRevision,
-        globalPosition: e.globalPosition,
-      }));
-      return { results: [...replayed, ...appendedResults] };
+      return { results: appendedResults(decision, result) };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
       const expectedByPublisher = events.some((e) => e.expectedRevision !== undefined);
@@ -104,6 +138,22 @@ export class PublishEventsHandler implements ICommandHandler<PublishEventsComman
       return this.append(events, retry, correlationId, attempt + 1);
     }
   }
+}
+
+/** What a customer's events became: the replayed ones as recorded, then the appended ones. */
+function appendedResults(decision: Decision, result: AppendResult): PublishedEventResult[] {
+  const { stream, toAppend, replayed } = decision;
+  return [
+    ...replayed,
+    ...result.events.map((e, i) => ({
+      index: toAppend[i].index,
+      eventId: e.eventId,
+      customerId: stream.customerId,
+      type: toAppend[i].type,
+      streamRevision: e.streamRevision,
+      globalPosition: e.globalPosition,
+    })),
+  ];
 }
 
 /** Decides one customer's events in order, each against the state the previous ones left. */

@@ -1,0 +1,93 @@
+import { SqliteEventStore } from '@crm/event-store';
+import { WrongExpectedRevisionError } from '@crm/event-store/event-store.errors';
+import type { AppendResult, StreamAppend } from '@crm/event-store/event-store.port';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CustomerStreamRepository } from './customer-stream.repository';
+import { PublishEventsCommand } from './publish-events.command';
+import { PublishEventsHandler } from './publish-events.handler';
+import { validatePublishBody, type ValidPublishedEvent } from './published-event.validator';
+
+const acquired = (customerId: string) => ({
+  type: 'CustomerAcquired',
+  customerId,
+  occurredAt: '2026-01-05T09:00:00Z',
+  data: { channel: 'organic' },
+});
+
+function valid(body: unknown): ValidPublishedEvent[] {
+  const outcome = validatePublishBody(body, 1000, Date.parse('2026-02-01T00:00:00Z'));
+  if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+  return outcome.events;
+}
+
+describe('PublishEventsHandler: one append call for a batch of customers', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let handler: PublishEventsHandler;
+  let bulkCalls: StreamAppend[][];
+  let failNextBulk: boolean;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'publish-handler-'));
+    store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    bulkCalls = [];
+    failNextBulk = false;
+    const appendToStreams = store.appendToStreams.bind(store);
+    store.appendToStreams = async (appends: readonly StreamAppend[]): Promise<AppendResult[]> => {
+      bulkCalls.push([...appends]);
+      if (failNextBulk) {
+        failNextBulk = false;
+        // As if another writer got to the second customer between load and append.
+        throw new WrongExpectedRevisionError(appends[1].streamId, 'no_stream', 0);
+      }
+      return appendToStreams(appends);
+    };
+    handler = new PublishEventsHandler(new CustomerStreamRepository(store), store);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('appends every customer of a conflict-free batch in one call, results in request order', async () => {
+    const events = valid({ events: ['c-1', 'c-2', 'c-3'].map(acquired) });
+    const outcome = await handler.execute(new PublishEventsCommand(events, 'corr-1'));
+    expect(bulkCalls).toHaveLength(1);
+    expect(bulkCalls[0].map((a) => a.streamId)).toEqual(['customer-c-1', 'customer-c-2', 'customer-c-3']);
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((r) => [r.index, r.customerId, r.streamRevision])).toEqual([
+      [0, 'c-1', 0],
+      [1, 'c-2', 0],
+      [2, 'c-3', 0],
+    ]);
+    expect(await store.headPosition()).toBe(outcome.results[2].globalPosition);
+  });
+
+  it('falls back to one append per customer when the call meets a conflict, losing nothing', async () => {
+    failNextBulk = true;
+    const events = valid({ events: ['c-1', 'c-2', 'c-3'].map(acquired) });
+    const outcome = await handler.execute(new PublishEventsCommand(events, 'corr-2'));
+    expect(bulkCalls).toHaveLength(1);
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((r) => r.customerId)).toEqual(['c-1', 'c-2', 'c-3']);
+    const all = await store.readAll({ maxCount: 100 });
+    expect(all.map((e) => e.streamId)).toHaveLength(3);
+  });
+
+  it('replays a repeated batch idempotently without appending again', async () => {
+    const events = valid({
+      events: ['c-1', 'c-2'].map((id, i) => ({
+        ...acquired(id),
+        eventId: `6f1c2a3e-8d4b-4c1a-9e2f-0a1b2c3d4e5${i}`,
+      })),
+    });
+    const first = await handler.execute(new PublishEventsCommand(events, 'corr-3'));
+    const again = await handler.execute(new PublishEventsCommand(events, 'corr-3'));
+    expect(again.results).toEqual(first.results);
+    expect(bulkCalls).toHaveLength(1);
+    expect(await store.readAll({ maxCount: 100 })).toHaveLength(2);
+  });
+});
