@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 
 export type QueryParams = Record<string, unknown>;
 
@@ -17,8 +17,13 @@ export async function runStatement(
   client: ClickHouseClient,
   query: string,
   params?: QueryParams,
+  settings?: ClickHouseSettings,
 ): Promise<void> {
-  await client.command({ query, query_params: params });
+  await client.command({
+    query,
+    query_params: params,
+    ...(settings ? { clickhouse_settings: settings } : {}),
+  });
 }
 
 const CANONICAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

@@ -83,8 +83,8 @@ export class AnalyticsProjector {
         `customer_id IN (SELECT customer_id FROM ${this.db}.events WHERE event_type = '${ERASED_TYPE}')`,
       ),
     );
-    await runStatement(this.ch.client, refreshCustomersSql(this.db, '1'));
-    await runStatement(this.ch.client, refreshDailySql(this.db, '1'));
+    await runStatement(this.ch.client, refreshCustomersSql(this.db, '1'), undefined, WHOLE_TABLE_SETTINGS);
+    await runStatement(this.ch.client, refreshDailySql(this.db, '1'), undefined, WHOLE_TABLE_SETTINGS);
   }
 
   /** Highest global position applied (null before the first batch): the analytics stage's lag is measured from it. */
@@ -165,6 +165,14 @@ const highestPosition = (events: readonly RecordedEvent[]): bigint | undefined =
     (max, e) => (max === undefined || e.globalPosition > max ? e.globalPosition : max),
     undefined,
   );
+
+/**
+ * For the statements over the whole events table (a rebuild's derive): aggregation state past 512 MiB
+ * spills to disk instead of growing with the population. The embedded engine runs inside the worker, so
+ * this is the worker's memory: on 10M events / 1M customers the derive added ~1.1 GB to the process without
+ * it, ~0.2 GB with it, for 20 s instead of 6 s (measured on synthetic rows; 128 MiB and one thread: 108 s).
+ */
+const WHOLE_TABLE_SETTINGS = { max_bytes_before_external_group_by: String(512 * 2 ** 20) } as const;
 
 /** The customers of a batch (`ids`), and (daily rows) its purchase days (`keys` = 'customer|YYYY-MM-DD'). */
 const BY_IDS = 'customer_id IN {ids:Array(String)}';
