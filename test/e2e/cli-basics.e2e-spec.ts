@@ -1,17 +1,9 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const BIN = join(__dirname, '../../bin/crm.js');
-const BUILT = join(__dirname, '../../dist/apps/cli/src/main.js');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { CRM_BIN, requireBuiltCli, runCrm, type CliRun } from '../support/crm-cli';
 
 /** The built binary in its own process on an embedded DATA_DIR (server URLs of the CI environment removed). */
 function embeddedEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -26,12 +18,8 @@ function embeddedEnv(dataDir: string, extra: Record<string, string> = {}): NodeJ
   return { ...inherited, DATA_DIR: dataDir, ...extra };
 }
 
-function crm(args: string[], dataDir: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: embeddedEnv(dataDir) }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
+function crm(args: string[], dataDir: string): Promise<CliRun> {
+  return runCrm(args, embeddedEnv(dataDir));
 }
 
 function freePort(): Promise<number> {
@@ -57,7 +45,7 @@ describe('crm (the built binary): serve, migrate, status, keys, help', () => {
   let dir: string;
 
   beforeAll(() => {
-    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run "npm run build" first (npm test does)`);
+    requireBuiltCli();
     dir = mkdtempSync(join(tmpdir(), 'crm-cli-basics-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,7 +100,7 @@ describe('crm (the built binary): serve, migrate, status, keys, help', () => {
   it('serves the whole flow on its port and stops cleanly on SIGTERM', async () => {
     const data = join(dir, 'serve');
     const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'serve'], {
+    const child = spawn(process.execPath, [CRM_BIN, 'serve'], {
       env: embeddedEnv(data, { PORT: String(port), HOST: '127.0.0.1' }),
       stdio: 'ignore',
     });

@@ -1,31 +1,14 @@
 import { currentSchemaVersion, customerStreamId } from '@crm/domain';
 import { createEventStore } from '@crm/event-store/event-store.factory';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquiredEvent, churnedEvent, purchasedEvent } from '../support/event-fixtures';
+import { requireBuiltCli, runCrm, type CliRun } from '../support/crm-cli';
 
-const BIN = join(__dirname, '../../bin/crm.js');
-const BUILT = join(__dirname, '../../dist/apps/cli/src/main.js');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function crm(args: string[], dataDir: string): Promise<Run> {
+function crm(args: string[], dataDir: string): Promise<CliRun> {
   const { EVENTSTORE_URL: _esdb, ...inherited } = process.env; // the prepared embedded store
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...inherited, DATA_DIR: dataDir } },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
+  return runCrm(args, { ...inherited, DATA_DIR: dataDir });
 }
 
 jest.setTimeout(60_000);
@@ -35,7 +18,7 @@ describe('crm customer (time travel from the command line)', () => {
   let dir: string;
 
   beforeAll(async () => {
-    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run "npm run build" first (npm test does)`);
+    requireBuiltCli();
     dir = mkdtempSync(join(tmpdir(), 'crm-cli-customer-'));
     const store = createEventStore({ dataDir: dir });
     // c-1: acquired 2026-01-05 (position 1), purchased 2026-02-01 (2), churned 2026-03-01 (3).

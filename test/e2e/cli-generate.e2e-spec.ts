@@ -1,37 +1,18 @@
 import { loadConfig } from '@crm/config';
 import { SqliteEventStore } from '@crm/event-store';
 import type { INestApplication } from '@nestjs/common';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintApiKey } from '../../apps/api/src/auth/api-key.hashing';
 import { createApiApp } from '../../apps/api/src/bootstrap/create-api-app';
-
-const BIN = join(__dirname, '../../bin/crm.js');
-const BUILT = join(__dirname, '../../dist/apps/cli/src/main.js');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { requireBuiltCli, runCrm, type CliRun } from '../support/crm-cli';
 
 /** `crm generate ...` as a user runs it: the built binary in its own process, with an embedded DATA_DIR. */
-function crm(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function crm(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const { EVENTSTORE_URL: _esdb, ...inherited } = process.env; // --append must go to the embedded store
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...inherited, ...env }, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCrm(args, { ...inherited, ...env });
 }
 
 jest.setTimeout(60_000);
@@ -40,7 +21,7 @@ describe('crm generate (the built binary)', () => {
   let dir: string;
 
   beforeAll(() => {
-    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run "npm run build" first (npm test does)`);
+    requireBuiltCli();
     dir = mkdtempSync(join(tmpdir(), 'crm-cli-generate-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,22 +2,15 @@ import { createEventStore } from '@crm/event-store';
 import type { EventStore } from '@crm/event-store';
 import { createReadModelDataSource, CustomerQueries } from '@crm/read-model';
 import Database from 'better-sqlite3';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectReadModelEqualsFold } from '../support/pipeline-checks';
 import { createTestDatabase } from '../support/postgres-database';
+import { CRM_BIN, requireBuiltCli, runCrm, type CliRun } from '../support/crm-cli';
 
-const BIN = join(__dirname, '../../bin/crm.js');
-const BUILT = join(__dirname, '../../dist/apps/cli/src/main.js');
 const CUSTOMERS = 3_000;
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** The child's environment: embedded adapters under `dataDir` unless the test sets a URL itself. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
@@ -32,23 +25,13 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** `crm ...` as a user runs it: the built binary in its own process. */
-function crm(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: childEnv(env), maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+function crm(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return runCrm(args, childEnv(env));
 }
 
 /** A `crm replay` left running, to be killed or interrupted midway. */
 function startReplay(args: string[], env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'replay', ...args], {
+  const child: ChildProcess = spawn(process.execPath, [CRM_BIN, 'replay', ...args], {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,7 +39,7 @@ function startReplay(args: string[], env: Record<string, string>) {
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<Run>((resolve) =>
+  const exited = new Promise<CliRun>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code: code ?? (signal ? -1 : null), stdout, stderr })),
   );
   return { child, exited, stderr: () => stderr };
@@ -118,7 +101,7 @@ describe('crm replay (the built binary)', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run "npm run build" first (npm test does)`);
+    requireBuiltCli();
     root = mkdtempSync(join(tmpdir(), 'crm-cli-replay-'));
     template = join(root, 'template');
     const generated = await crm(['generate', '-n', String(CUSTOMERS), '--append', '--quiet', '--json'], {

@@ -1,28 +1,16 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { requireBuiltCli, runCrm, type CliRun } from '../support/crm-cli';
 
-const BIN = join(__dirname, '../../bin/crm.js');
-const BUILT = join(__dirname, '../../dist/apps/cli/src/main.js');
 const brokers = process.env.KAFKA_BROKERS;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** `crm ...` as a user runs it: the built binary, embedded store under DATA_DIR, Kafka only if given. */
-function crm(args: string[], env: Record<string, string>): Promise<Run> {
+function crm(args: string[], env: Record<string, string>): Promise<CliRun> {
   const { EVENTSTORE_URL: _e, DATABASE_URL: _d, KAFKA_BROKERS: _k, ...inherited } = process.env;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...inherited, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
+  return runCrm(args, { ...inherited, ...env });
 }
 
 jest.setTimeout(120_000);
@@ -32,7 +20,7 @@ describe('crm republish (the built binary)', () => {
   let head: number;
 
   beforeAll(async () => {
-    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run "npm run build" first (npm test does)`);
+    requireBuiltCli();
     dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-republish-'));
     const generated = await crm(['generate', '-n', '200', '--append', '--quiet', '--json'], {
       DATA_DIR: dataDir,
