@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BenchOptions } from '../bench-options';
-import type { Scenario, ScenarioResult } from '../bench-result';
+import { summarize, type Scenario, type ScenarioResult } from '../bench-result';
 
 const run = promisify(execFile);
 
@@ -60,8 +60,8 @@ export function analyticsScenario(options: BenchOptions): Scenario {
           ? `${reports[0].clickhouseCustomers.toLocaleString('en')} customers, ${reports[0].events.toLocaleString('en')} events`
           : 'no run';
         // Each query's figure is its median over the run's repetitions (the first one pays cold caches).
-        const median = (pick: (r: AnalyticsRunReport) => number[]) =>
-          reports.map((r) => [...pick(r)].sort((a, b) => a - b)[Math.floor(pick(r).length / 2)]);
+        const medianOf = (samples: readonly number[]) => summarize(samples)?.median ?? NaN;
+        const median = (pick: (r: AnalyticsRunReport) => number[]) => reports.map((r) => medianOf(pick(r)));
         return [
           {
             id: 'rebuild-clickhouse',
@@ -90,9 +90,7 @@ export function analyticsScenario(options: BenchOptions): Scenario {
             id: 'analytics-clv-summary-fit',
             title: `CLV summary and fit, BG/NBD + Gamma-Gamma (${scale})`,
             unit: 'ms',
-            samples: reports.map(
-              (r, i) => median((x) => x.queries.clvSummary)[i] + median((x) => x.queries.clvFit)[i],
-            ),
+            samples: reports.map((r) => medianOf(r.queries.clvSummary) + medianOf(r.queries.clvFit)),
             target: { value: TARGET_CLV_MS, atLeast: false },
             notes: 'summary in ClickHouse, fit in the process',
             details: reports.map((r) => ({ ...r.queries, customers: r.clvSummaryRows })),
