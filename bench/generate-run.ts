@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { createEventStore } from '@crm/event-store/event-store.factory';
-import type { EventStore } from '@crm/event-store/event-store.port';
+import { createEventStore } from '@crm/event-store';
+import type { EventStore } from '@crm/event-store';
 import { EventStoreSink, type EventSink, generate, ndjsonFileSink, NdjsonSink } from '@crm/generator';
 import { statSync } from 'node:fs';
 import { formatProgress } from '../apps/cli/src/progress/generate-progress';

@@ -7,8 +7,8 @@ import {
   fitClvModel,
   selectRows,
 } from '@crm/analytics';
-import { CohortsQuery, PredictiveLtvQuery, RfmQuery } from '@crm/analytics/queries';
-import { createEventStore } from '@crm/event-store/event-store.factory';
+import { CohortsQuery, PredictiveLtvQuery, RfmQuery } from '@crm/analytics';
+import { createEventStore } from '@crm/event-store';
 import { createReadModelDataSource, ProjectionRebuilder } from '@crm/read-model';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';

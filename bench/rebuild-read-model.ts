@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createEventStore } from '@crm/event-store/event-store.factory';
+import { createEventStore } from '@crm/event-store';
 import { CustomerReadModelProjector, createReadModelDataSource } from '@crm/read-model';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';

@@ -1,4 +1,4 @@
-import { createEventStore } from '@crm/event-store/event-store.factory';
+import { createEventStore } from '@crm/event-store';
 import { EventStoreSink, generate } from '@crm/generator';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

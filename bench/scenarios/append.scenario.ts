@@ -1,6 +1,6 @@
 import { customerStreamId } from '@crm/domain';
-import type { EventToAppend } from '@crm/event-store/event-store.port';
-import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
+import type { EventToAppend } from '@crm/event-store';
+import { SqliteEventStore } from '@crm/event-store';
 import { LifecycleGenerator, toEventToAppend } from '@crm/generator';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

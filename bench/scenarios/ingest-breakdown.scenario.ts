@@ -1,4 +1,4 @@
-import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
+import { SqliteEventStore } from '@crm/event-store';
 import { EventStoreSink, generate, publishedEvents, type PublishedEvent } from '@crm/generator';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

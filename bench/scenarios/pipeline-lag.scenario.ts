@@ -1,5 +1,5 @@
 import { customerStreamId } from '@crm/domain';
-import type { EventToAppend } from '@crm/event-store/event-store.port';
+import type { EventToAppend } from '@crm/event-store';
 import { LifecycleGenerator, toEventToAppend } from '@crm/generator';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';

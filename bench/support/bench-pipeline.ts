@@ -4,8 +4,8 @@ import {
   composeEventStore,
   createEventStoreAdapter,
   createKeyStore,
-} from '@crm/event-store/event-store.factory';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '@crm/event-store/event-store.port';
+} from '@crm/event-store';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '@crm/event-store';
 import { createBus, type Bus, type ConsumeOptions } from '@crm/messaging';
 import { CustomerReadModelProjector, createReadModelDataSource } from '@crm/read-model';
 import { NestFactory } from '@nestjs/core';

@@ -1,6 +1,6 @@
 import { READ_MODEL_DATA_SOURCE, RebuildLeases } from '@crm/read-model';
-import { appendInOrder } from '@crm/read-model/rebuild/testing/rebuild.contract';
-import { generateCustomerHistory } from '@crm/read-model/testing/customer-history.generator';
+import { appendInOrder } from '@crm/read-model/testing';
+import { generateCustomerHistory } from '@crm/read-model/testing';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { ApiHarness, startApi } from '../support/api-harness';

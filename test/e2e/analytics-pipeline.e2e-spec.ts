@@ -1,5 +1,5 @@
 import { ANALYTICS_CLIENT, AnalyticsProjector, selectRows, type AnalyticsClient } from '@crm/analytics';
-import { analyticsSnapshot } from '@crm/analytics/testing/analytics-snapshot';
+import { analyticsSnapshot } from '@crm/analytics/testing';
 import request from 'supertest';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { acquiredEvent, churnedEvent, purchasedEvent, referredEvent } from '../support/event-fixtures';

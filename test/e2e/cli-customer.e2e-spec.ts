@@ -1,5 +1,5 @@
 import { currentSchemaVersion, customerStreamId } from '@crm/domain';
-import { createEventStore } from '@crm/event-store/event-store.factory';
+import { createEventStore } from '@crm/event-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,8 +6,8 @@ import {
   type RecordedEvent,
 } from '@crm/event-store';
 import { CustomerQueries, READ_MODEL_DATA_SOURCE } from '@crm/read-model';
-import { snapshot } from '@crm/read-model/testing/read-model.harness';
-import { generateCustomerHistory } from '@crm/read-model/testing/customer-history.generator';
+import { snapshot } from '@crm/read-model/testing';
+import { generateCustomerHistory } from '@crm/read-model/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 import { AppConfig, loadConfig } from '@crm/config';
-import { EVENT_STORE, EventStore } from '@crm/event-store/event-store.port';
+import { EVENT_STORE, EventStore } from '@crm/event-store';
 import { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import { customerStreamId } from '@crm/domain';
-import type { EventStore } from '@crm/event-store/event-store.port';
+import type { EventStore } from '@crm/event-store';
 import { CustomerQueries, CustomerSummary, foldCustomerSummary } from '@crm/read-model';
 import { isDeepStrictEqual } from 'node:util';
 import request from 'supertest';

@@ -1,5 +1,5 @@
 import { commandForPublishedEvent, decide, evolve, initialState, PublishableEventType } from '@crm/domain';
-import { seededRandom } from '@crm/read-model/testing/customer-history.generator';
+import { seededRandom } from '@crm/read-model/testing';
 import { randomUUID } from 'node:crypto';
 
 export interface PublishedEvent {

@@ -1,6 +1,6 @@
 import { AnalyticsModule } from '@crm/analytics';
 import { AppConfig, ConfigModule } from '@crm/config';
-import { EventStoreModule } from '@crm/event-store/event-store.module';
+import { EventStoreModule } from '@crm/event-store';
 import { ReadModelModule } from '@crm/read-model';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiModule } from './api.module';

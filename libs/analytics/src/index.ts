@@ -54,3 +54,7 @@ export * from './clv/clv.discounting';
 export * from './clv/clv-holdout.report';
 export { ClvSummaryQuery, type ClvHoldoutRow, type ClvSummaryRow } from './queries/clv-summary.query';
 export { AnalyticsRebuild, shadowDatabaseName } from './rebuild/analytics.rebuild';
+export * from './queries';
+export * from './import/purchase-log.parser';
+export * from './import/purchase-log.formats';
+export * from './import/purchase-record';

@@ -14,3 +14,4 @@ export type { EventStoreSettings } from './event-store.factory';
 export * from './upcasting';
 export * from './observed.event-store';
 export * from './erasure';
+export * from './event-store.module';

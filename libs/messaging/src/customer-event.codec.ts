@@ -1,5 +1,5 @@
 import { customerIdFromStream } from '@crm/domain';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 import type { BusMessage, BusRecord } from './bus.port';
 
 /** The JSON value of a lifecycle record on the bus (documented contract for every consumer). */

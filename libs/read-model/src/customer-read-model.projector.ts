@@ -1,5 +1,5 @@
 import { CUSTOMER_STREAM_PREFIX, customerIdFromStream } from '@crm/domain';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { applyEventToRow, newCustomerRow, newSpendRow } from './customer-row.apply';
 import { CustomerSpendEntity } from './entities/customer-spend.entity';

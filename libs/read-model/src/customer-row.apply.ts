@@ -4,7 +4,7 @@ import {
   type CustomerChurnedData,
   type CustomerPurchasedData,
 } from '@crm/domain';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 import { CustomerSpendEntity } from './entities/customer-spend.entity';
 import { CustomerEntity } from './entities/customer.entity';
 import { MalformedEventError } from './read-model.errors';

@@ -5,7 +5,7 @@ import {
   type CustomerPurchasedData,
   PERSONAL_PROFILE_FIELDS,
 } from '@crm/domain';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 import type { CustomerSummary, SpendTotal } from './customer-summary.types';
 import { toIsoUtc } from './iso-time';
 

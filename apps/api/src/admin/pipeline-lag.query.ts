@@ -1,5 +1,5 @@
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
-import { EVENT_STORE, EventStore } from '@crm/event-store/event-store.port';
+import { EVENT_STORE, EventStore } from '@crm/event-store';
 import {
   CUSTOMER_READ_MODEL_PROJECTION,
   CustomerQueries,

@@ -10,7 +10,7 @@ import {
   PromotersQuery,
   PurchaseTimingQuery,
   RfmQuery,
-} from '@crm/analytics/queries';
+} from '@crm/analytics';
 import { Module, type Provider } from '@nestjs/common';
 import { AnalyticsReadiness } from './analytics-readiness';
 import { BehaviourController } from './behaviour.controller';

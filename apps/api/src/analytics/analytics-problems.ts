@@ -3,7 +3,7 @@ import {
   AnalyticsStoreUnavailableError,
   InvalidAnalyticsParameterError,
   NotEnoughAnalyticsDataError,
-} from '@crm/analytics/queries';
+} from '@crm/analytics';
 import { ApiProblem } from '../problems/api-problem';
 
 /** The problem each analytics error becomes (called by toProblem, the one place errors are mapped). */

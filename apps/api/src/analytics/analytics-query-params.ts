@@ -3,7 +3,7 @@ import {
   type AsOfParams,
   type CustomerFilter,
   type PeriodParams,
-} from '@crm/analytics/queries';
+} from '@crm/analytics';
 import { missingParameter } from './analytics-problems';
 
 /**

@@ -1,5 +1,5 @@
 import { AnalyticsSchema } from '@crm/analytics';
-import { AnalyticsStoreUnavailableError } from '@crm/analytics/queries';
+import { AnalyticsStoreUnavailableError } from '@crm/analytics';
 import { Injectable } from '@nestjs/common';
 
 /**

@@ -1,4 +1,4 @@
-import { PROMOTER_RANKINGS, PromotersQuery, PurchaseTimingQuery } from '@crm/analytics/queries';
+import { PROMOTER_RANKINGS, PromotersQuery, PurchaseTimingQuery } from '@crm/analytics';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequiresScope } from '../auth/requires-scope.decorator';

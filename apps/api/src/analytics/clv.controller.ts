@@ -1,4 +1,4 @@
-import { PortfolioMatrixQuery, PredictiveLtvQuery, type ClvModelParams } from '@crm/analytics/queries';
+import { PortfolioMatrixQuery, PredictiveLtvQuery, type ClvModelParams } from '@crm/analytics';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequiresScope } from '../auth/requires-scope.decorator';

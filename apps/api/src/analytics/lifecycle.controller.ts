@@ -1,4 +1,4 @@
-import { ChurnRateQuery, CohortsQuery, LifecycleFunnelQuery } from '@crm/analytics/queries';
+import { ChurnRateQuery, CohortsQuery, LifecycleFunnelQuery } from '@crm/analytics';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequiresScope } from '../auth/requires-scope.decorator';

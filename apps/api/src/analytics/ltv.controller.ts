@@ -1,4 +1,4 @@
-import { BestCustomerProfileQuery, LTV_GROUPINGS, LtvQuery } from '@crm/analytics/queries';
+import { BestCustomerProfileQuery, LTV_GROUPINGS, LtvQuery } from '@crm/analytics';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequiresScope } from '../auth/requires-scope.decorator';

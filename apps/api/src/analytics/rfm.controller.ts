@@ -1,4 +1,4 @@
-import { RFM_SEGMENTS, RfmQuery } from '@crm/analytics/queries';
+import { RFM_SEGMENTS, RfmQuery } from '@crm/analytics';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequiresScope } from '../auth/requires-scope.decorator';

@@ -1,5 +1,5 @@
 import { customerStreamId } from '@crm/domain';
-import { EVENT_STORE, EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import { EVENT_STORE, EventStore, RecordedEvent } from '@crm/event-store';
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblem } from '../problems/api-problem';

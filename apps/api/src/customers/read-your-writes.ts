@@ -1,4 +1,4 @@
-import { EVENT_STORE, EventStore } from '@crm/event-store/event-store.port';
+import { EVENT_STORE, EventStore } from '@crm/event-store';
 import { customerIdFromStream } from '@crm/domain';
 import { CustomerQueries } from '@crm/read-model';
 import { Inject, Injectable } from '@nestjs/common';

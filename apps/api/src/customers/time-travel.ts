@@ -1,5 +1,5 @@
 import { customerStreamId } from '@crm/domain';
-import { EVENT_STORE, EventStore, ReadStreamOptions } from '@crm/event-store/event-store.port';
+import { EVENT_STORE, EventStore, ReadStreamOptions } from '@crm/event-store';
 import { foldCustomerSummary } from '@crm/read-model';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProblem } from '../problems/api-problem';

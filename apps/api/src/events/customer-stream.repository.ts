@@ -1,5 +1,5 @@
 import { CustomerEvent, CustomerState, customerStreamId, fold } from '@crm/domain';
-import { EVENT_STORE, EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import { EVENT_STORE, EventStore, RecordedEvent } from '@crm/event-store';
 import { Inject, Injectable } from '@nestjs/common';
 
 export interface LoadedCustomerStream {

@@ -1,6 +1,6 @@
 import { SqliteEventStore } from '@crm/event-store';
-import { WrongExpectedRevisionError } from '@crm/event-store/event-store.errors';
-import type { AppendResult, StreamAppend } from '@crm/event-store/event-store.port';
+import { WrongExpectedRevisionError } from '@crm/event-store';
+import type { AppendResult, StreamAppend } from '@crm/event-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

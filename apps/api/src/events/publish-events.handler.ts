@@ -8,14 +8,8 @@ import {
   DomainError,
   evolve,
 } from '@crm/domain';
-import { WrongExpectedRevisionError } from '@crm/event-store/event-store.errors';
-import {
-  AppendResult,
-  EVENT_STORE,
-  EventStore,
-  EventToAppend,
-  RecordedEvent,
-} from '@crm/event-store/event-store.port';
+import { WrongExpectedRevisionError } from '@crm/event-store';
+import { AppendResult, EVENT_STORE, EventStore, EventToAppend, RecordedEvent } from '@crm/event-store';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ApiProblem, ProblemError } from '../problems/api-problem';

@@ -1,6 +1,6 @@
 import { ANALYTICS_CLIENT, pingAnalytics, type AnalyticsClient } from '@crm/analytics';
 import { AppConfig } from '@crm/config';
-import { EVENT_STORE, EventStore } from '@crm/event-store/event-store.port';
+import { EVENT_STORE, EventStore } from '@crm/event-store';
 import { BUS, Bus } from '@crm/messaging';
 import { READ_MODEL_DATA_SOURCE } from '@crm/read-model';
 import { Inject, Injectable, Optional } from '@nestjs/common';

@@ -1,10 +1,10 @@
-import { AnalyticsQueryError } from '@crm/analytics/queries';
+import { AnalyticsQueryError } from '@crm/analytics';
 import { DomainError } from '@crm/domain';
 import {
   EventStoreUnavailableError,
   PartialDuplicateAppendError,
   WrongExpectedRevisionError,
-} from '@crm/event-store/event-store.errors';
+} from '@crm/event-store';
 import { InvalidListQueryError, isReadModelUnavailable } from '@crm/read-model';
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { analyticsProblem } from '../analytics/analytics-problems';

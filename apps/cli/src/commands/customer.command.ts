@@ -1,5 +1,5 @@
 import { loadConfig } from '@crm/config';
-import { createEventStore } from '@crm/event-store/event-store.factory';
+import { createEventStore } from '@crm/event-store';
 import { ApiProblem } from '../../../api/src/problems/api-problem';
 import { TimeTravel } from '../../../api/src/customers/time-travel';
 import type { CliCommand } from '../cli';

@@ -3,12 +3,12 @@ import {
   parsePurchaseLogStream,
   type PurchaseLogParserOptions,
   type SourcedEvent,
-} from '@crm/analytics/import/purchase-log.parser';
-import { PURCHASE_LOG_FORMATS, type PurchaseLogFormat } from '@crm/analytics/import/purchase-log.formats';
-import type { PurchaseLogLineError } from '@crm/analytics/import/purchase-record';
+} from '@crm/analytics';
+import { PURCHASE_LOG_FORMATS, type PurchaseLogFormat } from '@crm/analytics';
+import type { PurchaseLogLineError } from '@crm/analytics';
 import { loadConfig } from '@crm/config';
 import { ACQUISITION_CHANNELS, customerStreamId, isCurrencyCode, type AcquisitionChannel } from '@crm/domain';
-import { EVENT_STORE, type EventStore } from '@crm/event-store/event-store.port';
+import { EVENT_STORE, type EventStore } from '@crm/event-store';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { stat } from 'node:fs/promises';

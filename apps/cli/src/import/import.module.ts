@@ -1,5 +1,5 @@
 import { AppConfig, ConfigModule } from '@crm/config';
-import { EventStoreModule } from '@crm/event-store/event-store.module';
+import { EventStoreModule } from '@crm/event-store';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CustomerStreamRepository } from '../../../api/src/events/customer-stream.repository';

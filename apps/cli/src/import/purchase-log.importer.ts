@@ -1,5 +1,5 @@
-import type { SourcedEvent } from '@crm/analytics/import/purchase-log.parser';
-import type { EventStore } from '@crm/event-store/event-store.port';
+import type { SourcedEvent } from '@crm/analytics';
+import type { EventStore } from '@crm/event-store';
 import type { CommandBus } from '@nestjs/cqrs';
 import { PublishEventsCommand, type PublishOutcome } from '../../../api/src/events/publish-events.command';
 import { validatePublishBody } from '../../../api/src/events/published-event.validator';

@@ -1,6 +1,6 @@
 import { AnalyticsProjector, type AnalyticsApplyResult } from '@crm/analytics';
-import { RecordedHistoryBuilder } from '@crm/analytics/testing/recorded-history.builder';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import { RecordedHistoryBuilder } from '@crm/analytics/testing';
+import type { RecordedEvent } from '@crm/event-store';
 
 /** Six customers over two currencies, with a referral, a churn and a win-back: small, but every answer has rows. */
 export function analyticsHistory(): RecordedEvent[] {

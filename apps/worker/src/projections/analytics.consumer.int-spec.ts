@@ -1,6 +1,6 @@
 import { AnalyticsProjector, AnalyticsSchema, runStatement, selectRows } from '@crm/analytics';
-import { analyticsSnapshot } from '@crm/analytics/testing/analytics-snapshot';
-import { openTestAnalytics, type TestAnalytics } from '@crm/analytics/testing/analytics-test-database';
+import { analyticsSnapshot } from '@crm/analytics/testing';
+import { openTestAnalytics, type TestAnalytics } from '@crm/analytics/testing';
 import { loadConfig } from '@crm/config';
 import { encodeCustomerEvent, KafkaBus } from '@crm/messaging';
 import { Logger } from '@nestjs/common';

@@ -5,9 +5,9 @@ import {
   selectRows,
   type AnalyticsClient,
 } from '@crm/analytics';
-import { analyticsSnapshot } from '@crm/analytics/testing/analytics-snapshot';
-import { openTestAnalytics, type TestAnalytics } from '@crm/analytics/testing/analytics-test-database';
-import { RecordedHistoryBuilder } from '@crm/analytics/testing/recorded-history.builder';
+import { analyticsSnapshot } from '@crm/analytics/testing';
+import { openTestAnalytics, type TestAnalytics } from '@crm/analytics/testing';
+import { RecordedHistoryBuilder } from '@crm/analytics/testing';
 import { loadConfig } from '@crm/config';
 import { encodeCustomerEvent, InProcessBus } from '@crm/messaging';
 import { Logger } from '@nestjs/common';

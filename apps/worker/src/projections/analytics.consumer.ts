@@ -7,9 +7,9 @@ import {
 } from '@crm/analytics';
 import { AppConfig } from '@crm/config';
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
-import { KEY_STORE, type KeyStore } from '@crm/event-store/erasure/key-store.port';
-import { PersonalDataOpener } from '@crm/event-store/erasure/personal-data.opener';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import { KEY_STORE, type KeyStore } from '@crm/event-store';
+import { PersonalDataOpener } from '@crm/event-store';
+import type { RecordedEvent } from '@crm/event-store';
 import {
   BUS,
   Bus,

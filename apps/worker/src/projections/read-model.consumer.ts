@@ -12,9 +12,9 @@ import {
   CustomerReadModelProjector,
   MalformedEventError,
 } from '@crm/read-model';
-import { KEY_STORE, type KeyStore } from '@crm/event-store/erasure/key-store.port';
-import { PersonalDataOpener, SealedPersonalDataError } from '@crm/event-store/erasure/personal-data.opener';
-import { RecordedEvent } from '@crm/event-store/event-store.port';
+import { KEY_STORE, type KeyStore } from '@crm/event-store';
+import { PersonalDataOpener, SealedPersonalDataError } from '@crm/event-store';
+import { RecordedEvent } from '@crm/event-store';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 
 export const READ_MODEL_GROUP = 'crm.read-model';

@@ -1,5 +1,5 @@
 import { AppConfig } from '@crm/config';
-import { EVENT_STORE, EventStore } from '@crm/event-store/event-store.port';
+import { EVENT_STORE, EventStore } from '@crm/event-store';
 import {
   ProjectionRebuilder,
   READ_MODEL_DATA_SOURCE,

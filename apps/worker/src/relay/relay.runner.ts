@@ -1,6 +1,6 @@
 import { AppConfig } from '@crm/config';
-import { SEALED_EVENT_STORE } from '@crm/event-store/erasure/key-store.port';
-import { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import { SEALED_EVENT_STORE } from '@crm/event-store';
+import { EventStore, RecordedEvent } from '@crm/event-store';
 import { BUS, Bus, encodeCustomerEvent } from '@crm/messaging';
 import { READ_MODEL_DATA_SOURCE, RelayLease } from '@crm/read-model';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';

@@ -1,4 +1,4 @@
-import type { AllSubscription, EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import type { AllSubscription, EventStore, RecordedEvent } from '@crm/event-store';
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
 import { LeaseLostError, RelayLease } from '@crm/read-model';
 

@@ -1,5 +1,5 @@
 import { SqliteEventStore } from '@crm/event-store';
-import type { EventToAppend, RecordedEvent } from '@crm/event-store/event-store.port';
+import type { EventToAppend, RecordedEvent } from '@crm/event-store';
 import { createReadModelDataSource, readRelayLease, RelayLease } from '@crm/read-model';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

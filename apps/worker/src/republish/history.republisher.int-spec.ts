@@ -1,7 +1,7 @@
 import { createEventStore, type EventStore, type RecordedEvent } from '@crm/event-store';
 import { decodeCustomerEvent, KafkaBus, type BusMessage } from '@crm/messaging';
-import { appendInOrder } from '@crm/read-model/rebuild/testing/rebuild.contract';
-import { generateCustomerHistory } from '@crm/read-model/testing/customer-history.generator';
+import { appendInOrder } from '@crm/read-model/testing';
+import { generateCustomerHistory } from '@crm/read-model/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

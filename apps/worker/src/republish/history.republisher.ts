@@ -1,5 +1,5 @@
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
-import type { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import type { EventStore, RecordedEvent } from '@crm/event-store';
 import { encodeCustomerEvent, type Bus } from '@crm/messaging';
 
 export interface RepublishOptions {

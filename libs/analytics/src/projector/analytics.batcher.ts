@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 
 export interface AnalyticsBatcherOptions {
   /** Flush as soon as this many events are waiting (and write at most this many per `apply`). Default 5,000. */

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
 import { analyticsSnapshot } from '../testing/analytics-snapshot';
 import { openTestAnalytics, type TestAnalytics } from '../testing/analytics-test-database';

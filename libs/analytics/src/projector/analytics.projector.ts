@@ -1,5 +1,5 @@
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
 import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
 import { toEventRow, type EventRow } from './event-row.mapper';

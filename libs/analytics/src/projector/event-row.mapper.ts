@@ -1,5 +1,5 @@
 import { customerIdFromStream } from '@crm/domain';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 import { toClickHouseDateTime } from '../clickhouse/clickhouse-statements';
 
 /** One row of `events` (column names as in infra/clickhouse/0001_events.sql). */

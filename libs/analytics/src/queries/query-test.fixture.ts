@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 import { AnalyticsProjector } from '../projector/analytics.projector';
 import { openTestAnalytics, type TestAnalytics } from '../testing/analytics-test-database';
 

@@ -1,7 +1,7 @@
-import { createEventStore } from '@crm/event-store/event-store.factory';
-import type { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import { createEventStore } from '@crm/event-store';
+import type { EventStore, RecordedEvent } from '@crm/event-store';
 import { createReadModelDataSource, ProjectionRebuilder, RebuildInterruptedError } from '@crm/read-model';
-import { generateCustomerHistory } from '@crm/read-model/testing/customer-history.generator';
+import { generateCustomerHistory } from '@crm/read-model/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

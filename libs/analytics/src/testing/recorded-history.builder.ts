@@ -1,5 +1,5 @@
 import { customerStreamId, deriveEventId } from '@crm/domain';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 
 export interface PurchaseSpec {
   readonly minor: number;

@@ -1,6 +1,6 @@
 import { evolve, initialState, type CustomerEvent } from '@crm/domain';
-import { WrongExpectedRevisionError } from '@crm/event-store/event-store.errors';
-import { SqliteEventStore } from '@crm/event-store/sqlite/sqlite.event-store';
+import { WrongExpectedRevisionError } from '@crm/event-store';
+import { SqliteEventStore } from '@crm/event-store';
 import { generate } from '../generate';
 import { EventStoreSink } from './event-store.sink';
 

@@ -1,5 +1,5 @@
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 import type { DataSource } from 'typeorm';
 import { CustomerReadModelProjector } from '../customer-read-model.projector';
 import { runExclusive } from '../exclusive-access';

@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import type { EventStore, RecordedEvent } from '@crm/event-store';
 import type { DataSource } from 'typeorm';
 import { RebuildLeases, type RebuildRecord } from './rebuild-lease.repository';
 import { measureProgress, type RebuildProgress } from './rebuild-progress';

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 import type { EntityManager } from 'typeorm';
 
 /**

@@ -11,7 +11,7 @@ import {
   type CustomerEvent,
   type CustomerState,
 } from '@crm/domain';
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 
 /** mulberry32: tiny, seedable, good enough to make test histories reproducible. */
 export function seededRandom(seed: number): () => number {

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@crm/event-store/event-store.port';
+import type { RecordedEvent } from '@crm/event-store';
 import { customerStreamId } from '@crm/domain';
 import type { DataSource, Logger } from 'typeorm';
 import type { CustomerReadModelProjector } from '../customer-read-model.projector';

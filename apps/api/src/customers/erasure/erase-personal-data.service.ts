@@ -6,9 +6,9 @@ import {
   PERSONAL_PROFILE_FIELDS,
   PersonalDataAlreadyErasedError,
 } from '@crm/domain';
-import { KEY_STORE, type KeyStore } from '@crm/event-store/erasure/key-store.port';
-import { WrongExpectedRevisionError } from '@crm/event-store/event-store.errors';
-import { EVENT_STORE, type EventStore } from '@crm/event-store/event-store.port';
+import { KEY_STORE, type KeyStore } from '@crm/event-store';
+import { WrongExpectedRevisionError } from '@crm/event-store';
+import { EVENT_STORE, type EventStore } from '@crm/event-store';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ApiProblem } from '../../problems/api-problem';

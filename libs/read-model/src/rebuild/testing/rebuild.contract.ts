@@ -1,5 +1,5 @@
-import { createEventStore } from '@crm/event-store/event-store.factory';
-import type { EventStore, RecordedEvent } from '@crm/event-store/event-store.port';
+import { createEventStore } from '@crm/event-store';
+import type { EventStore, RecordedEvent } from '@crm/event-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
