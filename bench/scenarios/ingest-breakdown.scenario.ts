@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CustomerStreamRepository } from '../../apps/api/src/events/customer-stream.repository';
-import { validatePublishBody } from '../../apps/api/src/events/published-event.validator';
+import { CustomerStreamRepository } from '@crm/http-api';
+import { validatePublishBody } from '@crm/http-api';
 import type { BenchOptions } from '../bench-options';
 import type { Scenario, ScenarioResult } from '../bench-result';
 

@@ -15,9 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ReadModelConsumer } from '../../apps/worker/src/projections/read-model.consumer';
-import { RelayRunner } from '../../apps/worker/src/relay/relay.runner';
-import { WorkerRootModule } from '../../apps/worker/src/worker-root.module';
+import { ReadModelConsumer } from '@crm/projections';
+import { RelayRunner } from '@crm/projections';
+import { WorkerRootModule } from '@crm/projections';
 import { scratchDatabase } from './postgres-scratch';
 
 export interface PipelineSetup {

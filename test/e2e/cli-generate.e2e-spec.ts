@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mintApiKey } from '../../apps/api/src/auth/api-key.hashing';
-import { createApiApp } from '../../apps/api/src/bootstrap/create-api-app';
+import { mintApiKey } from '@crm/http-api';
+import { createApiApp } from '@crm/http-api';
 import { requireBuiltCli, runCrm, type CliRun } from '../support/crm-cli';
 
 /** `crm generate ...` as a user runs it: the built binary in its own process, with an embedded DATA_DIR. */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { mintApiKey } from '../../apps/api/src/auth/api-key.hashing';
+import { mintApiKey } from '@crm/http-api';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { acquiredEvent, churnedEvent, contactedEvent, purchasedEvent } from '../support/event-fixtures';
 

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { mintApiKey } from '../../apps/api/src/auth/api-key.hashing';
-import { ALL_SCOPES, Public } from '../../apps/api/src/auth/requires-scope.decorator';
-import { createApiApp } from '../../apps/api/src/bootstrap/create-api-app';
+import { mintApiKey } from '@crm/http-api';
+import { ALL_SCOPES, Public } from '@crm/http-api';
+import { createApiApp } from '@crm/http-api';
 
 /** A route of this test only: logs from inside the handler, after the body was read and an await. */
 @Public()

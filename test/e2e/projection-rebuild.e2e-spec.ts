@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { ProjectionRebuildService } from '../../apps/worker/src/rebuild/projection-rebuild.service';
+import { ProjectionRebuildService } from '@crm/projections';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { expectReadModelEqualsFold, waitForPipeline } from '../support/pipeline-checks';
 import { createTestDatabase } from '../support/postgres-database';

@@ -5,10 +5,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mintApiKey } from '../../apps/api/src/auth/api-key.hashing';
-import { ALL_SCOPES } from '../../apps/api/src/auth/requires-scope.decorator';
-import { createApiApp } from '../../apps/api/src/bootstrap/create-api-app';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { mintApiKey } from '@crm/http-api';
+import { ALL_SCOPES } from '@crm/http-api';
+import { createApiApp } from '@crm/http-api';
+import { WorkerModule } from '@crm/projections';
 import { MessagingModule } from '@crm/messaging';
 
 export interface ApiHarness {

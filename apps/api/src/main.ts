@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@crm/config';
 import { Logger } from '@nestjs/common';
-import { createApiApp } from './bootstrap/create-api-app';
+import { createApiApp } from '@crm/http-api';
 
 async function main(): Promise<void> {
   const config = loadConfig();

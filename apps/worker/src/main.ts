@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, JsonLogger, loadConfig } from '@crm/config';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { WorkerRootModule } from './worker-root.module';
+import { WorkerRootModule } from '@crm/projections';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -7,7 +7,7 @@ import {
   initialState,
   isCurrencyCode,
 } from '@crm/domain';
-import { validatePublishBody } from '../../../apps/api/src/events/published-event.validator';
+import { validatePublishBody } from '@crm/http-api';
 import { LifecycleGenerator, publishedEvents } from './lifecycle.generator';
 import type { GeneratedEvent, PublishedEvent } from './published-event';
 

@@ -1,7 +1,7 @@
 import { loadConfig } from '@crm/config';
 import { createEventStore } from '@crm/event-store';
-import { ApiProblem } from '../../../api/src/problems/api-problem';
-import { TimeTravel } from '../../../api/src/customers/time-travel';
+import { ApiProblem } from '@crm/http-api';
+import { TimeTravel } from '@crm/http-api';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 

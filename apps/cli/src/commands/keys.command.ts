@@ -1,6 +1,6 @@
 import { API_SCOPES, ApiKeyEntry, ApiScope, loadConfig } from '@crm/config';
 import { randomBytes } from 'node:crypto';
-import { mintApiKey } from '../../../api/src/auth/api-key.hashing';
+import { mintApiKey } from '@crm/http-api';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 

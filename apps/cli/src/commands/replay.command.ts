@@ -7,8 +7,8 @@ import {
   type RebuildResult,
 } from '@crm/read-model';
 import { NestFactory } from '@nestjs/core';
-import { ProjectionRebuildService } from '../../../worker/src/rebuild/projection-rebuild.service';
-import { RebuildRootModule } from '../../../worker/src/rebuild/rebuild-root.module';
+import { ProjectionRebuildService } from '@crm/projections';
+import { RebuildRootModule } from '@crm/projections';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 import { duration } from '../progress/progress-text';

@@ -1,11 +1,7 @@
 import { loadConfig } from '@crm/config';
 import { createEventStore } from '@crm/event-store';
 import { KafkaBus } from '@crm/messaging';
-import {
-  HistoryRepublisher,
-  RepublishInterruptedError,
-  type RepublishProgress,
-} from '../../../worker/src/republish/history.republisher';
+import { HistoryRepublisher, RepublishInterruptedError, type RepublishProgress } from '@crm/projections';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 import { duration } from '../progress/progress-text';

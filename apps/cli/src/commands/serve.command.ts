@@ -1,8 +1,8 @@
 import { loadConfig } from '@crm/config';
 import { MessagingModule } from '@crm/messaging';
 import { Logger } from '@nestjs/common';
-import { createApiApp } from '../../../api/src/bootstrap/create-api-app';
-import { WorkerModule } from '../../../worker/src/worker.module';
+import { createApiApp } from '@crm/http-api';
+import { WorkerModule } from '@crm/projections';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 

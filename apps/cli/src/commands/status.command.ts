@@ -1,7 +1,7 @@
 import { loadConfig } from '@crm/config';
 import { NestFactory } from '@nestjs/core';
-import { PipelineLagQuery } from '../../../api/src/admin/pipeline-lag.query';
-import { AppModule } from '../../../api/src/app.module';
+import { PipelineLagQuery } from '@crm/http-api';
+import { AppModule } from '@crm/http-api';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 

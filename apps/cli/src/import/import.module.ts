@@ -2,8 +2,8 @@ import { AppConfig, ConfigModule } from '@crm/config';
 import { EventStoreModule } from '@crm/event-store';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { CustomerStreamRepository } from '../../../api/src/events/customer-stream.repository';
-import { PublishEventsHandler } from '../../../api/src/events/publish-events.handler';
+import { CustomerStreamRepository } from '@crm/http-api';
+import { PublishEventsHandler } from '@crm/http-api';
 
 /**
  * What `crm import` needs: the event store and the API's own publish command handler (stream loading,

@@ -1,9 +1,9 @@
 import type { SourcedEvent } from '@crm/analytics';
 import type { EventStore } from '@crm/event-store';
 import type { CommandBus } from '@nestjs/cqrs';
-import { PublishEventsCommand, type PublishOutcome } from '../../../api/src/events/publish-events.command';
-import { validatePublishBody } from '../../../api/src/events/published-event.validator';
-import { ApiProblem, type ProblemError } from '../../../api/src/problems/api-problem';
+import { PublishEventsCommand, type PublishOutcome } from '@crm/http-api';
+import { validatePublishBody } from '@crm/http-api';
+import { ApiProblem, type ProblemError } from '@crm/http-api';
 
 export interface ImportProgress {
   /** Bytes of the source behind the last appended batch. */

@@ -45,7 +45,10 @@ describe('one ClickHouse code path', () => {
     expect(
       filesMatching(/\.engine\s*[!=]==?\s*['"]|['"](embedded|server)['"]\s*[!=]==?/, code).sort(),
     ).toEqual(
-      ['apps/api/src/health/adapter-health.indicators.ts', 'libs/analytics/src/analytics.module.ts'].sort(),
+      [
+        'libs/http-api/src/health/adapter-health.indicators.ts',
+        'libs/analytics/src/analytics.module.ts',
+      ].sort(),
     );
   });
 });

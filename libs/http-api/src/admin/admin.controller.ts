@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ProjectionRebuildService } from '../../../worker/src/rebuild/projection-rebuild.service';
+import { ProjectionRebuildService } from '@crm/projections';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { PipelineLagQuery } from './pipeline-lag.query';
 import { ProjectionsQuery } from './projections.query';

@@ -1,6 +1,6 @@
 import { measureProgress, type RebuildRecord } from '@crm/read-model';
 import { Injectable } from '@nestjs/common';
-import { ProjectionRebuildService } from '../../../worker/src/rebuild/projection-rebuild.service';
+import { ProjectionRebuildService } from '@crm/projections';
 import { PipelineLagQuery, type StageLag } from './pipeline-lag.query';
 
 export type ProjectionState = 'live' | 'rebuilding' | 'failed';

@@ -17,7 +17,7 @@ import { CustomerStreamRepository } from './events/customer-stream.repository';
 import { PublishEventsController } from './events/publish-events.controller';
 import { PublishEventsHandler } from './events/publish-events.handler';
 import { HealthModule } from './health/health.module';
-import { RebuildModule } from '../../worker/src/rebuild/rebuild.module';
+import { RebuildModule } from '@crm/projections';
 
 /** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
 @Module({
