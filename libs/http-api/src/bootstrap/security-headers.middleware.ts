@@ -22,12 +22,18 @@ const DOCS_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
+/** The web console at /console: its own scripts and styles only, data from this origin's API. */
+const CONSOLE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /** Security headers set in one place, helmet-style, without the dependency. */
 export function securityHeaders() {
   return (req: Request, res: Response, next: NextFunction): void => {
     for (const [name, value] of Object.entries(COMMON)) res.setHeader(name, value);
     const docs = req.path === '/docs' || req.path.startsWith('/docs/') || req.path.startsWith('/docs-');
-    res.setHeader('Content-Security-Policy', docs ? DOCS_CSP : API_CSP);
+    const console = req.path === '/console' || req.path.startsWith('/console/');
+    res.setHeader('Content-Security-Policy', docs ? DOCS_CSP : console ? CONSOLE_CSP : API_CSP);
     // Customer data must not linger in shared caches; the docs' static assets may be cached.
     if (!docs) res.setHeader('Cache-Control', 'no-store');
     next();
