@@ -2,11 +2,15 @@
 import { h, s } from './ui.js';
 
 /** Round tick values covering [min, max]: steps of 1, 2 or 5 times a power of ten. */
-export function niceTicks(min, max, count = 5) {
+export function niceTicks(min, max, count = 5, minStep = 0) {
   if (max <= min) max = min + 1;
   const raw = (max - min) / count;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((candidate) => candidate >= raw);
+  // Counts get whole ticks: a step of 0.5 would print 0, 1, 1 once rounded.
+  const step = Math.max(
+    minStep,
+    [1, 2, 5, 10].map((m) => m * power).find((candidate) => candidate >= raw),
+  );
   const ticks = [];
   for (let v = Math.floor(min / step) * step; v <= max + step * 1e-9; v += step)
     ticks.push(Number(v.toPrecision(12)));
@@ -28,8 +32,8 @@ function legend(series) {
 }
 
 /** Plot area and axes shared by the cartesian charts; returns the frame and the y scale. */
-function frame({ width, height, margin, yMax, yFormat, xLabel, yLabel }) {
-  const ticks = niceTicks(0, yMax || 1);
+function frame({ width, height, margin, yMax, yFormat, xLabel, yLabel, integer }) {
+  const ticks = niceTicks(0, yMax || 1, 5, integer ? 1 : 0);
   const top = ticks[ticks.length - 1];
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
@@ -94,11 +98,12 @@ export function barChart({
   yFormat = String,
   valueFormat = yFormat,
   height = 300,
+  integer = true,
 }) {
   const width = 760;
   const margin = { top: 16, right: 16, bottom: 48, left: 72 };
   const yMax = Math.max(0, ...series.flatMap((serie) => serie.values));
-  const { svg, y, plotW } = frame({ width, height, margin, yMax, yFormat, xLabel, yLabel });
+  const { svg, y, plotW } = frame({ width, height, margin, yMax, yFormat, xLabel, yLabel, integer });
   const band = plotW / categories.length;
   const barW = (band * 0.75) / series.length;
   const marks = s('g', { class: 'marks' });
@@ -178,10 +183,12 @@ export function hbarChart({
   xLabel,
   valueFormat = String,
   className = 'series-a',
+  width = 760,
 }) {
   const rowH = 30;
-  const margin = { top: 8, right: 170, bottom: 40, left: 170 };
-  const width = 760;
+  // Narrow charts (two side by side) keep their text legible by giving the bars less room, not the labels.
+  const side = width > 600 ? 170 : 125;
+  const margin = { top: 8, right: side, bottom: 40, left: side };
   const height = margin.top + margin.bottom + rowH * categories.length;
   const max = Math.max(1, ...values);
   const plotW = width - margin.left - margin.right;
@@ -191,7 +198,7 @@ export function hbarChart({
     role: 'img',
     'aria-label': xLabel,
   });
-  const ticks = niceTicks(0, max, 4);
+  const ticks = niceTicks(0, max, 4, 1);
   const top = ticks[ticks.length - 1];
   const x = (v) => margin.left + (v / top) * plotW;
   const axis = s('g', { class: 'axis axis-x' });

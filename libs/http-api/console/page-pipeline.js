@@ -104,6 +104,9 @@ export const pipelinePage = {
       if (rows.length === 0) showEmpty(lag.body, 'No stages reported');
       else
         lag.body.replaceChildren(
+          rows.every((r) => r.lagEvents === 0)
+            ? h('p', { class: 'caught-up' }, 'Every stage is at the head of the event store.')
+            : null,
           hbarChart({
             categories: rows.map((r) => r.name),
             values: rows.map((r) => r.lagEvents),

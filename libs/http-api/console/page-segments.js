@@ -47,6 +47,7 @@ export const rfmPage = {
             notes: segs.map((x) => fmt.pct(x.customerShare)),
             xLabel: 'Customers',
             valueFormat: fmt.int,
+            width: 540,
           }),
         ),
         h(
@@ -60,6 +61,7 @@ export const rfmPage = {
             xLabel: `Revenue (${data.currency})`,
             valueFormat: fmt.int,
             className: 'series-b',
+            width: 540,
           }),
         ),
       ),
@@ -182,9 +184,7 @@ export const funnelPage = {
       hbarChart({
         categories: data.stages.map((x) => STAGE_LABELS[x.stage] || x.stage),
         values: data.stages.map((x) => x.customers),
-        notes: data.stages.map((x) =>
-          x.conversion === null ? '' : `${fmt.pct(x.conversion)} of the previous stage`,
-        ),
+        notes: data.stages.map((x) => (x.conversion === null ? '' : `conversion ${fmt.pct(x.conversion)}`)),
         xLabel: 'Customers',
         valueFormat: fmt.int,
       }),

@@ -83,6 +83,17 @@ const QUADRANTS = [
   { potential: 'low', loyalty: 'high', col: 1, row: 1 },
 ];
 
+/** A quadrant's action, on two lines when it would not fit on one. */
+function actionLabel(action, x, y) {
+  const words = action.split(' ');
+  const lines = action.length <= 24 ? [action] : [words.slice(0, 3).join(' '), words.slice(3).join(' ')];
+  return s(
+    'text',
+    { class: 'quadrant-action', x, y },
+    lines.map((line, i) => s('tspan', { x, dy: i === 0 ? 0 : 18 }, line)),
+  );
+}
+
 function matrix(quadrants, total) {
   const size = 260;
   const left = 90;
@@ -118,7 +129,7 @@ function matrix(quadrants, total) {
         },
         s('title', {}, `${data.action}: ${data.customers} customers`),
       ),
-      s('text', { class: 'quadrant-action', x: x + 16, y: y + 30 }, data.action),
+      actionLabel(data.action, x + 16, y + 30),
       s(
         'text',
         { class: 'quadrant-count', x: x + size / 2, y: y + size / 2 + 26, 'text-anchor': 'middle' },
@@ -127,7 +138,7 @@ function matrix(quadrants, total) {
       s(
         'text',
         { class: 'quadrant-note', x: x + 16, y: y + size - 34 },
-        `predicted CLV ${fmt.money(data.predictedClv)}`,
+        `predicted CLV ${fmt.money(data.predictedClv)} in all`,
       ),
       s(
         'text',
@@ -207,8 +218,8 @@ export const portfolioPage = {
           [
             ['Action', (q) => h('strong', {}, q.action)],
             ['Customers', (q) => fmt.int(q.customers), { numeric: true }],
-            ['Predicted CLV', (q) => fmt.money(q.predictedClv), { numeric: true }],
-            ['Revenue so far', (q) => fmt.money(q.historicalRevenue), { numeric: true }],
+            ['Predicted CLV (sum)', (q) => fmt.money(q.predictedClv), { numeric: true }],
+            ['Revenue so far (sum)', (q) => fmt.money(q.historicalRevenue), { numeric: true }],
             ['Mean P(alive)', (q) => fmt.pct(q.averagePAlive), { numeric: true }],
           ],
           data.quadrants,
