@@ -160,7 +160,8 @@ jest.setTimeout(180_000);
     await signIn(everything.token);
     expect(await text('#key-id')).toBe('console-all');
     expect(page.url()).not.toContain(everything.token);
-    expect(await page.evaluate(() => sessionStorage.getItem('crm.console.apiKey'))).toBe(everything.token);
+    // Kept in the tab's session storage (the test is compiled without DOM types: the expression is a string).
+    expect(await page.evaluate("sessionStorage.getItem('crm.console.apiKey')")).toBe(everything.token);
     // Every page is open to a key with every scope.
     expect(await count('.nav-link')).toBe(8);
     expect(await count('.nav-link.locked')).toBe(0);
@@ -223,9 +224,7 @@ jest.setTimeout(180_000);
 
     // "as of this" on the first event: the customer as just acquired.
     await page.locator('#customer-timeline li').first().getByRole('button').click();
-    await page.waitForFunction(() =>
-      document.querySelector('#asof-note')?.textContent?.includes('global position'),
-    );
+    await page.locator('#asof-note', { hasText: 'global position' }).waitFor();
     expect(await text('#customer-stage')).toBe('acquired');
     expect(await count('#customer-timeline li[data-known=true]')).toBe(1);
 
@@ -236,9 +235,9 @@ jest.setTimeout(180_000);
 
   it('charts the RFM segments: a bar per segment and the figures of the API', async () => {
     const rfm = await api<{ customers: number; segments: { segment: string; customers: number }[] }>(
-      '/v1/analytics/rfm?currency=EUR',
+      '/v1/analytics/rfm?currency=EUR&cutoff=2026-01-01',
     );
-    await open('#/rfm?currency=EUR', '#rfm-table');
+    await open('#/rfm?currency=EUR&cutoff=2026-01-01', '#rfm-table');
     expect(await count('#rfm-table tbody tr')).toBe(rfm.segments.length);
     const firstRow = (await page.locator('#rfm-table tbody tr').first().innerText()).split('\t');
     expect(firstRow.slice(0, 2)).toEqual([rfm.segments[0].segment, String(rfm.segments[0].customers)]);
@@ -254,9 +253,9 @@ jest.setTimeout(180_000);
 
   it('draws the cohort retention heat map: a cell per cohort and observable month', async () => {
     const { cohorts } = await api<{ cohorts: { cohortMonth: string; retentionRate: number[] }[] }>(
-      '/v1/analytics/cohorts?currency=EUR',
+      '/v1/analytics/cohorts?currency=EUR&cutoff=2026-01-01',
     );
-    await open('#/cohorts?currency=EUR', 'svg.heatmap');
+    await open('#/cohorts?currency=EUR&cutoff=2026-01-01', 'svg.heatmap');
     const cells = cohorts.reduce((n, c) => n + c.retentionRate.length, 0);
     expect(await count('svg.heatmap rect.mark.cell')).toBe(cells);
     expect(await svgTexts('svg.heatmap .axis-title')).toEqual([
@@ -292,9 +291,9 @@ jest.setTimeout(180_000);
 
   it('lays out the portfolio matrix with the customers of each quadrant', async () => {
     const { quadrants } = await api<{ quadrants: { action: string; customers: number }[] }>(
-      '/v1/analytics/portfolio?currency=EUR',
+      '/v1/analytics/portfolio?currency=EUR&cutoff=2026-01-01',
     );
-    await open('#/portfolio?currency=EUR', 'svg.matrix');
+    await open('#/portfolio?currency=EUR&cutoff=2026-01-01', 'svg.matrix');
     expect(await count('svg.matrix circle.mark.bubble')).toBe(4);
     const shown = await svgTexts('svg.matrix .quadrant-count');
     expect(shown.map(Number).sort()).toEqual(quadrants.map((q) => q.customers).sort());
