@@ -15,6 +15,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./
 # the ClickHouse migrations, applied at boot (libs/analytics finds infra/clickhouse above dist/)
 COPY --from=build /app/infra/clickhouse ./infra/clickhouse
+# the web console's static files (libs/http-api finds them above dist/)
+COPY --from=build /app/libs/http-api/console ./libs/http-api/console
 VOLUME /data
 EXPOSE 3000
 CMD ["node", "dist/apps/api/src/main.js"]
