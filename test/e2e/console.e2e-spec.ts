@@ -130,6 +130,11 @@ jest.setTimeout(180_000);
       if (message.type() === 'error' && !/status of (400|401|403|404|422)/.test(message.text()))
         pageProblems.push(`console: ${message.text()}`);
     });
+    // The key goes in the Authorization header only: never in an address the page requests.
+    page.on('request', (req) => {
+      if ([everything.token, analyst.token].some((token) => req.url().includes(token)))
+        pageProblems.push(`key in the address of ${req.method()} ${req.url().split('?')[0]}`);
+    });
     page.on('response', (res) => {
       if (res.url().includes('/console/') && res.status() >= 400)
         pageProblems.push(`${res.status()} ${res.url()}`);
