@@ -22,7 +22,14 @@ import { RebuildModule } from '@crm/projections';
 
 /** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
 @Module({
-  imports: [CqrsModule.forRoot(), AnalyticsApiModule, RebuildModule, MetricsModule, HealthModule, ConsoleModule],
+  imports: [
+    CqrsModule.forRoot(),
+    AnalyticsApiModule,
+    RebuildModule,
+    MetricsModule,
+    HealthModule,
+    ConsoleModule,
+  ],
   controllers: [
     PublishEventsController,
     CustomerTimelineController,
