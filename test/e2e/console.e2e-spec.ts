@@ -86,7 +86,9 @@ jest.setTimeout(180_000);
     await page.goto(`${base}/console/${hash}`);
     await page.locator(ready).first().waitFor({ timeout: 120_000 });
   };
+  /** A page fully drawn: nothing printed as a raw missing value; its screenshot when asked for. */
   const shoot = async (name: string) => {
+    expect(await page.locator('#app').innerText()).not.toMatch(/\b(null|undefined|NaN|\[object Object\])\b/);
     if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
   const signIn = async (token: string) => {

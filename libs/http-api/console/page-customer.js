@@ -1,6 +1,6 @@
 // A customer's file: the read model's view now, or the fold of their stream as of a moment or a position.
 import { getJson } from './api.js';
-import { fmt, h, load, panel, showEmpty, stat, table } from './ui.js';
+import { fill, fmt, h, load, panel, showEmpty, stat, table } from './ui.js';
 
 const EVENT_LABELS = {
   CustomerAcquired: 'Acquired',
@@ -118,7 +118,8 @@ async function readTimeline(id) {
 
 function renderTimeline(body, events, params, navigate) {
   const known = events.filter((e) => knownAt(e, params.asOf, params.basis)).length;
-  body.replaceChildren(
+  fill(
+    body,
     params.asOf
       ? h(
           'p',
@@ -170,7 +171,8 @@ async function customerList(main) {
   if (!data) return;
   if (data.items.length === 0)
     return showEmpty(list.body, 'No customers yet', 'Publish events (POST /v1/events) or run crm generate.');
-  list.body.replaceChildren(
+  fill(
+    list.body,
     table(
       [
         [
@@ -183,7 +185,11 @@ async function customerList(main) {
         ['Channel', (c) => c.acquisitionChannel || '—'],
         ['Acquired', (c) => fmt.date(c.acquiredAt)],
         ['Purchases', (c) => fmt.int(c.purchasesCount), { numeric: true }],
-        ['Spend', (c) => fmt.minor(c.spend.totalMinor, c.spend.currency), { numeric: true }],
+        [
+          `Spend (${data.items[0].spend.currency})`,
+          (c) => fmt.minor(c.spend.totalMinor, c.spend.currency),
+          { numeric: true },
+        ],
       ],
       data.items,
       { id: 'customer-list' },
@@ -203,8 +209,8 @@ export const customerPage = {
     {
       name: 'asOf',
       label: 'As of (date-time or position)',
-      placeholder: 'now, or 2024-06-30T00:00:00Z, or 1200',
-      size: 26,
+      placeholder: 'now; 2024-06-30T00:00:00Z; 1200',
+      size: 30,
     },
     { name: 'basis', label: 'Basis', options: ['occurred', 'recorded'] },
   ],
@@ -225,7 +231,7 @@ export const customerPage = {
       load(file.body, () => getJson(`/v1/customers/${encodeURIComponent(id)}`, query), 'Reading the file'),
       load(timeline.body, () => readTimeline(id), 'Reading the timeline'),
     ]);
-    if (customer) file.body.replaceChildren(customerFile(customer));
+    if (customer) fill(file.body, customerFile(customer));
     if (events) renderTimeline(timeline.body, events, params, navigate);
   },
 };

@@ -2,7 +2,7 @@
 /* global setInterval, clearInterval -- browser globals: this file runs in the page */
 import { getJson } from './api.js';
 import { hbarChart } from './charts.js';
-import { fmt, h, load, panel, s, showEmpty, stat, table } from './ui.js';
+import { fill, fmt, h, load, panel, s, showEmpty, stat, table } from './ui.js';
 
 const REFRESH_MS = 5000;
 
@@ -72,7 +72,8 @@ export const pipelinePage = {
         if (!stages.some((st) => st.name === p.name)) rows.push({ ...p, kind: 'projection' });
       const head = rows.reduce((max, r) => (BigInt(r.headPosition) > max ? BigInt(r.headPosition) : max), 0n);
       const worst = rows.reduce((max, r) => Math.max(max, r.lagMs ?? 0), 0);
-      overview.body.replaceChildren(
+      fill(
+        overview.body,
         h(
           'div',
           { class: 'stats' },
@@ -103,7 +104,8 @@ export const pipelinePage = {
       );
       if (rows.length === 0) showEmpty(lag.body, 'No stages reported');
       else
-        lag.body.replaceChildren(
+        fill(
+          lag.body,
           rows.every((r) => r.lagEvents === 0)
             ? h('p', { class: 'caught-up' }, 'Every stage is at the head of the event store.')
             : null,

@@ -1,7 +1,7 @@
 // Analytics of who the customers are: RFM segments, cohort retention, the lifecycle funnel.
 import { getJson } from './api.js';
 import { heatmap, hbarChart } from './charts.js';
-import { fmt, h, load, panel, showEmpty, stat, table, today } from './ui.js';
+import { fill, fmt, h, load, panel, showEmpty, stat, table, today } from './ui.js';
 
 const CURRENCY = { name: 'currency', label: 'Currency', placeholder: 'EUR', size: 5 };
 const CUTOFF = { name: 'cutoff', label: 'As of (cutoff)', type: 'date' };
@@ -26,7 +26,8 @@ export const rfmPage = {
         'Try another currency or a later cutoff.',
       );
     const segs = data.segments;
-    overview.body.replaceChildren(
+    fill(
+      overview.body,
       h(
         'div',
         { class: 'stats' },
@@ -106,7 +107,8 @@ export const cohortsPage = {
       columns.map((_, j) => (j < c.retentionRate.length ? c.retentionRate[j] : null)),
     );
     const customers = data.cohorts.reduce((n, c) => n + c.customers, 0);
-    map.body.replaceChildren(
+    fill(
+      map.body,
       h(
         'div',
         { class: 'stats' },
@@ -169,7 +171,8 @@ export const funnelPage = {
         `Nobody was acquired from ${data.from} to ${data.to}`,
         'Widen the period.',
       );
-    funnel.body.replaceChildren(
+    fill(
+      funnel.body,
       h(
         'div',
         { class: 'stats' },

@@ -1,7 +1,7 @@
 // Analytics of what customers are worth and when they buy: CLV holdout, portfolio matrix, purchase timing.
 import { getJson } from './api.js';
 import { barChart, lineChart } from './charts.js';
-import { fmt, h, load, panel, s, showEmpty, stat, table, today } from './ui.js';
+import { fill, fmt, h, load, panel, s, showEmpty, stat, table, today } from './ui.js';
 
 const CURRENCY = { name: 'currency', label: 'Currency', placeholder: 'EUR', size: 5 };
 
@@ -33,7 +33,8 @@ export const holdoutPage = {
     const { bins } = data.report;
     if (bins.length === 0) return showEmpty(chart.body, 'No customer to compare');
     const model = data.model;
-    chart.body.replaceChildren(
+    fill(
+      chart.body,
       h(
         'div',
         { class: 'stats' },
@@ -198,7 +199,8 @@ export const portfolioPage = {
     if (!data) return;
     const total = data.quadrants.reduce((n, q) => n + q.customers, 0);
     if (total === 0) return showEmpty(card.body, 'No buyer to place');
-    card.body.replaceChildren(
+    fill(
+      card.body,
       h(
         'div',
         { class: 'stats' },
@@ -289,7 +291,8 @@ export const timingPage = {
       [data.byHour, 'Hour of day (UTC)'],
     ];
     parts.forEach(([buckets, xLabel], i) =>
-      cards[i].body.replaceChildren(
+      fill(
+        cards[i].body,
         barChart({
           categories: buckets.map((b) => (xLabel.startsWith('Hour') ? b.label.slice(0, 2) : b.label)),
           series: [{ name: unit, values: buckets.map(measure.value) }],

@@ -19,6 +19,10 @@ function build(node, attrs, children) {
 
 /** An HTML element: h('p', { class: 'x' }, 'text', otherNode). */
 export const h = (tag, attrs, ...children) => build(document.createElement(tag), attrs, children);
+/** Replaces a node's content; null, undefined and false stand for "nothing here" (DOM would print them). */
+export function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
 /** An SVG element, same signature. */
 export const s = (tag, attrs, ...children) => build(document.createElementNS(SVG_NS, tag), attrs, children);
 
