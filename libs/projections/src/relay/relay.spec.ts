@@ -170,9 +170,11 @@ describe('Relay (embedded store, SQLite lease)', () => {
         }),
     };
     await appendCustomers(6, 10); // 60 events: three batches of 20
+    // Batches go out full only (a long linger): on a loaded machine a 5 ms linger could send a partial one.
     const relay = new Relay(store, publisher, new RelayLease(db, 'relay', 'w', TTL_MS), {
       ...OPTIONS,
       batchSize: 20,
+      lingerMs: 60_000,
     });
     relays.push(relay);
     relay.start();
