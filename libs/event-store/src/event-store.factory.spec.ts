@@ -39,6 +39,19 @@ describe('createEventStore', () => {
     await store.close();
   });
 
+  it('opens the embedded store durable (synchronous FULL) unless durability is normal', async () => {
+    const durable = createEventStore({ dataDir: join(root, 'durable'), raw: true }) as SqliteEventStore;
+    const relaxed = createEventStore({
+      dataDir: join(root, 'relaxed'),
+      raw: true,
+      durability: 'normal',
+    }) as SqliteEventStore;
+    expect(durable.synchronous).toBe('FULL');
+    expect(relaxed.synchronous).toBe('NORMAL');
+    await durable.close();
+    await relaxed.close();
+  });
+
   it('hands out the bare adapter when asked for raw history', async () => {
     const store = createEventStore({ dataDir: join(root, 'raw'), raw: true });
     expect(store).toBeInstanceOf(SqliteEventStore);
