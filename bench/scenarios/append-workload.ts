@@ -1,7 +1,8 @@
 import { customerStreamId } from '@crm/domain';
 import type { EventToAppend } from '@crm/event-store';
 import { LifecycleGenerator, toEventToAppend } from '@crm/generator';
-import { statSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** Append workloads shared by the append scenarios: generated events, as calls, split among callers. */
@@ -126,4 +127,29 @@ export function sqliteBytes(file: string): number {
       return sum;
     }
   }, 0);
+}
+
+/**
+ * Median microseconds of a 4 KiB append + fdatasync in `dir`: the floor of one durable commit on this disk
+ * at this moment (on a loaded machine it includes the wait for the CPU after the I/O completes), so a
+ * durable-append figure can be read against the machine's state when it was taken.
+ */
+export function fsyncMicros(dir: string, samples = 50): number {
+  const file = join(dir, 'fsync-probe');
+  const fd = openSync(file, 'w');
+  const page = Buffer.alloc(4096, 1);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const start = performance.now();
+      writeSync(fd, page);
+      fdatasyncSync(fd);
+      times.push((performance.now() - start) * 1000);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[times.length >> 1]);
 }

@@ -6,6 +6,7 @@ import type { BenchOptions } from '../bench-options';
 import type { Scenario, ScenarioResult } from '../bench-result';
 import {
   type AppendCall,
+  fsyncMicros,
   type LaneRun,
   meanEventBytes,
   prepareEvents,
@@ -99,7 +100,9 @@ async function measure(
       ...(workload.target && synchronous === 'FULL'
         ? { target: { value: workload.target, atLeast: true } }
         : {}),
-      notes: `${bytes} bytes of JSON per event; ${Math.round(median(ours.map((r) => r.eventsPerCommit as number)))} events per commit`,
+      notes:
+        `${bytes} bytes of JSON per event; ${Math.round(median(ours.map((r) => r.eventsPerCommit as number)))} ` +
+        `events per commit; fdatasync of 4 KiB before the runs: ${median(ours.map((r) => r.fsyncMicrosBefore as number))} µs`,
       details: ours,
     },
   ];
@@ -129,6 +132,7 @@ async function embeddedRun(lanes: readonly AppendCall[][], synchronous: Synchron
   const file = join(dir, 'events.sqlite');
   let commits = 0;
   let commitMs = 0;
+  const fsyncBefore = fsyncMicros(dir);
   const store = new SqliteEventStore(file, {
     synchronous,
     onCommit: (commit) => {
@@ -150,6 +154,8 @@ async function embeddedRun(lanes: readonly AppendCall[][], synchronous: Synchron
       eventsPerCommit: run.events / commits,
       /** Share of the wall time spent inside commits (statements, COMMIT and fsync), on the event loop. */
       commitShare: Math.round((commitMs / run.ms) * 100) / 100,
+      msPerCommit: Math.round((commitMs / commits) * 1000) / 1000,
+      fsyncMicrosBefore: fsyncBefore,
       fileBytes: sqliteBytes(file),
     };
   } finally {
