@@ -78,6 +78,11 @@ export interface LaneRun {
   readonly ms: number;
   readonly eventsPerSecond: number;
   readonly microsecondsPerCall: number;
+  /**
+   * CPU time of this process (user + system, all threads) per event: what the run costs whatever the
+   * machine's load, unlike the wall-clock figures.
+   */
+  readonly cpuMicrosPerEvent: number;
 }
 
 /**
@@ -90,6 +95,7 @@ export async function runLanes<Revision>(
 ): Promise<LaneRun> {
   const events = lanes.reduce((sum, lane) => sum + lane.reduce((n, call) => n + call.events.length, 0), 0);
   const calls = lanes.reduce((sum, lane) => sum + lane.length, 0);
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   await Promise.all(
     lanes.map(async (calls, lane) => {
@@ -100,12 +106,14 @@ export async function runLanes<Revision>(
     }),
   );
   const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     events,
     calls,
     ms: Math.round(ms),
     eventsPerSecond: events / (ms / 1000),
     microsecondsPerCall: Math.round((ms * 1000 * lanes.length) / calls),
+    cpuMicrosPerEvent: Math.round(((cpu.user + cpu.system) / events) * 10) / 10,
   };
 }
 

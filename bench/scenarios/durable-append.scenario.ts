@@ -102,7 +102,8 @@ async function measure(
         : {}),
       notes:
         `${bytes} bytes of JSON per event; ${Math.round(median(ours.map((r) => r.eventsPerCommit as number)))} ` +
-        `events per commit; fdatasync of 4 KiB before the runs: ${median(ours.map((r) => r.fsyncMicrosBefore as number))} µs`,
+        `events per commit; ${median(ours.map((r) => r.cpuMicrosPerEvent))} µs CPU per event; ` +
+        `fdatasync of 4 KiB before the runs: ${median(ours.map((r) => r.fsyncMicrosBefore as number))} µs`,
       details: ours,
     },
   ];
