@@ -11,6 +11,7 @@ import {
 import type { AppendResult } from '../event-store.port';
 import { anEvent, ids, someEvents } from '../testing/event-store.fixtures';
 import { committedWalTransactions } from '../testing/sqlite-wal.reader';
+import { runWriterProcesses } from '../testing/sqlite-writer.processes';
 import { type GroupCommit, SqliteEventStore, type SqliteEventStoreOptions } from './sqlite.event-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'crm-group-commit-'));
@@ -201,4 +202,33 @@ describe('SqliteEventStore durability and group commit', () => {
     open.push(reopened);
     expect(ids(await reopened.readStream('customer-1'))).toEqual([event.eventId]);
   });
+
+  it('processes whose concurrent callers group their commits still share one file correctly', async () => {
+    const { store, file } = openStore();
+    await store.appendToStream('shared', [anEvent()]);
+
+    const writers = await runWriterProcesses(file, 'shared', {
+      processes: 3,
+      callersPerProcess: 4,
+      rounds: 20,
+      batchSize: 2,
+    });
+
+    const expectedCount = 1 + 3 * 4 * 20 * 2;
+    const stream = await store.readStream('shared');
+    expect(stream.map((e) => e.streamRevision)).toEqual(Array.from({ length: expectedCount }, (_, i) => i));
+    expect(new Set(ids(stream)).size).toBe(expectedCount);
+    const byId = new Map(stream.map((e) => [e.eventId, e]));
+    const batches = writers.flatMap((w) => w.batches);
+    expect(batches).toHaveLength(3 * 4 * 20);
+    for (const batch of batches) {
+      const first = byId.get(batch[0].eventId);
+      batch.forEach((written, i) => {
+        const stored = byId.get(written.eventId);
+        expect(stored?.globalPosition.toString()).toBe(written.globalPosition);
+        expect(stored?.streamRevision).toBe(written.streamRevision);
+        expect(stored?.streamRevision).toBe((first?.streamRevision ?? Number.NaN) + i);
+      });
+    }
+  }, 120_000);
 });
