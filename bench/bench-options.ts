@@ -10,6 +10,16 @@ export interface BenchOptions {
   readonly appendSingleEvents: number;
   readonly appendBatches: readonly number[];
   readonly synchronous: 'NORMAL' | 'FULL';
+  /** PRAGMA synchronous levels the durable group runs, in order. */
+  readonly durableModes: readonly ('NORMAL' | 'FULL')[];
+  /** Concurrent callers of the durable group's concurrent workloads. */
+  readonly durableCallers: number;
+  /** Events per run of the durable group's one-event workloads (embedded store). */
+  readonly durableEvents: number;
+  /** Events per run of the durable group's batch workloads (embedded store). */
+  readonly durableBatchEvents: number;
+  /** Events per run on Emmett's store, one event per call (batches: ten times as many). */
+  readonly emmettEvents: number;
   readonly httpEvents: number;
   readonly httpBatches: readonly number[];
   readonly httpConcurrency: number;
@@ -35,14 +45,19 @@ export interface BenchOptions {
 
 export const BENCH_USAGE = `npm run bench -- [options]
 
-  --only <groups>            comma-separated, of: append, http, breakdown, generate, lag, c360, rebuild,
-                             analytics (default: all; roughly 25 minutes on 2 cores)
+  --only <groups>            comma-separated, of: append, durable, http, breakdown, generate, lag, c360,
+                             rebuild, analytics (default: all; roughly 30 minutes on 2 cores)
   --runs <n>                 runs per scenario; min/median/max are reported (default 3)
   --seed <n>                 generator seed (default 1)
   --append-events <n>        events per run for multi-event appends (default 200000)
   --append-single-events <n> events per run for one-event appends (default 50000)
   --append-batches <list>    events per appendToStream call (default 1,100,1000)
-  --synchronous <mode>       SQLite synchronous pragma, NORMAL (production default) or FULL
+  --synchronous <mode>       SQLite synchronous pragma of the append group, FULL (production default) or NORMAL
+  --durable-modes <list>     synchronous pragmas of the durable group (default FULL; e.g. FULL,NORMAL)
+  --durable-callers <n>      concurrent callers in the durable group's concurrent workloads (default 16)
+  --durable-events <n>       events per durable run at 1 event per call (default 40000)
+  --durable-batch-events <n> events per durable run at 100 events per call (default 200000)
+  --emmett-events <n>        events per run on Emmett's store at 1 event per call, 10x at 100 (default 3000)
   --http-events <n>          events per HTTP run, at most (default 100000)
   --http-batches <list>      events per POST /v1/events (default 100,1000)
   --http-concurrency <n>     concurrent clients (requests in flight) (default 4)
@@ -74,6 +89,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'append-single-events': { type: 'string' },
       'append-batches': { type: 'string' },
       synchronous: { type: 'string' },
+      'durable-modes': { type: 'string' },
+      'durable-callers': { type: 'string' },
+      'durable-events': { type: 'string' },
+      'durable-batch-events': { type: 'string' },
+      'emmett-events': { type: 'string' },
       'http-events': { type: 'string' },
       'http-batches': { type: 'string' },
       'http-concurrency': { type: 'string' },
@@ -94,9 +114,14 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const synchronous = (values.synchronous ?? 'NORMAL').toUpperCase();
+  const synchronous = (values.synchronous ?? 'FULL').toUpperCase();
   if (synchronous !== 'NORMAL' && synchronous !== 'FULL')
     throw new Error('--synchronous must be NORMAL or FULL');
+  const durableModes = list(values['durable-modes'] ?? 'FULL').map((mode) => {
+    const upper = mode.toUpperCase();
+    if (upper !== 'NORMAL' && upper !== 'FULL') throw new Error('--durable-modes must list NORMAL or FULL');
+    return upper;
+  });
   return {
     only: list(values.only),
     runs: int('runs', values.runs, 3, 1, 50),
@@ -107,6 +132,17 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       int('append-batches', b, 1, 1, 10_000),
     ),
     synchronous,
+    durableModes,
+    durableCallers: int('durable-callers', values['durable-callers'], 16, 1, 256),
+    durableEvents: int('durable-events', values['durable-events'], 40_000, 1000, 10_000_000),
+    durableBatchEvents: int(
+      'durable-batch-events',
+      values['durable-batch-events'],
+      200_000,
+      1000,
+      10_000_000,
+    ),
+    emmettEvents: int('emmett-events', values['emmett-events'], 3_000, 100, 1_000_000),
     httpEvents: int('http-events', values['http-events'], 100_000, 1000, 10_000_000),
     httpBatches: list(values['http-batches'] ?? '100,1000').map((b) => int('http-batches', b, 1, 1, 1000)),
     httpConcurrency: int('http-concurrency', values['http-concurrency'], 4, 1, 64),

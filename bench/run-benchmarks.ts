@@ -9,6 +9,7 @@ import { machineInfo } from './machine-info';
 import { resultsTable } from './report.table';
 import { analyticsScenario } from './scenarios/analytics.scenario';
 import { appendScenario } from './scenarios/append.scenario';
+import { durableAppendScenario } from './scenarios/durable-append.scenario';
 import { customer360Scenario } from './scenarios/customer-360.scenario';
 import { generateScenario } from './scenarios/generate.scenario';
 import { httpIngestScenario } from './scenarios/http-ingest.scenario';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   }
   const scenarios: Scenario[] = [
     appendScenario(options),
+    durableAppendScenario(options),
     httpIngestScenario(options),
     ingestBreakdownScenario(options),
     generateScenario(options),

@@ -1,18 +1,14 @@
-import { customerStreamId } from '@crm/domain';
 import type { EventToAppend } from '@crm/event-store';
 import { SqliteEventStore } from '@crm/event-store';
-import { LifecycleGenerator, toEventToAppend } from '@crm/generator';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchOptions } from '../bench-options';
 import type { Scenario, ScenarioResult } from '../bench-result';
+import { type PreparedEvent, prepareEvents } from './append-workload';
 
-interface Prepared {
-  readonly streamId: string;
-  readonly event: EventToAppend;
-}
+type Prepared = PreparedEvent;
 
 /** Target of issue 6: at least 50,000 events/s appended in batches of 100. */
 const TARGET_BATCH = 100;
@@ -31,7 +27,7 @@ export function appendScenario(options: BenchOptions): Scenario {
       const results: ScenarioResult[] = [];
       for (const batch of options.appendBatches) {
         const count = batch === 1 ? options.appendSingleEvents : options.appendEvents;
-        const events = prepare(options.seed, count);
+        const events = prepareEvents(options.seed, count);
         const details: Record<string, unknown>[] = [];
         for (let run = 1; run <= options.runs; run++) {
           const measured = await appendRun(events, batch, options.synchronous);
@@ -51,18 +47,6 @@ export function appendScenario(options: BenchOptions): Scenario {
       return results;
     },
   };
-}
-
-/** The first `count` events a population produces, as the store would receive them. */
-function prepare(seed: number, count: number): Prepared[] {
-  const prepared: Prepared[] = [];
-  const generator = new LifecycleGenerator({ customers: Math.ceil(count / 9), seed });
-  for (const { published, emitted } of generator) {
-    const streamId = customerStreamId(published.customerId);
-    for (const e of emitted) prepared.push({ streamId, event: toEventToAppend(e, published) });
-    if (prepared.length >= count) break;
-  }
-  return prepared.slice(0, count);
 }
 
 async function appendRun(

@@ -8,6 +8,11 @@ describe('loadConfig', () => {
     expect(config.EVENTSTORE_URL).toBeUndefined();
     expect(config.kafkaBrokers).toBeUndefined();
     expect(config.MAX_BATCH_EVENTS).toBe(1000);
+    expect(config.EVENT_STORE_DURABILITY).toBe('full');
+  });
+
+  it('reads EVENT_STORE_DURABILITY', () => {
+    expect(loadConfig({ EVENT_STORE_DURABILITY: 'normal' }).EVENT_STORE_DURABILITY).toBe('normal');
   });
 
   it('reads and converts the variables', () => {
@@ -35,6 +40,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['LOG_LEVEL', 'loud'],
     ['MAX_BATCH_EVENTS', '0'],
+    ['EVENT_STORE_DURABILITY', 'off'],
+    ['EVENT_STORE_DURABILITY', 'FULL'],
   ])('fails fast naming %s when it is %p', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=`));

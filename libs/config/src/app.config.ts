@@ -47,6 +47,15 @@ export class AppConfig {
   })
   EVENTSTORE_URL?: string;
 
+  /**
+   * The embedded event store's commit: `full` (default) fsyncs before an append is acknowledged, so an
+   * answered append survives an OS crash or power loss; `normal` skips that fsync (faster for one caller at
+   * a time; a process crash still loses nothing, an OS crash may lose the last acknowledged appends).
+   * Concurrent appends share one commit either way (group commit). Ignored with EVENTSTORE_URL.
+   */
+  @IsIn(['full', 'normal'], { message: 'EVENT_STORE_DURABILITY must be full or normal' })
+  EVENT_STORE_DURABILITY: 'full' | 'normal' = 'full';
+
   /** Comma-separated Kafka bootstrap brokers (host:port). Absent: the in-process bus. */
   @Transform(emptyAsUndefined)
   @IsOptional()

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { EsdbEventStore } from './esdb/esdb.event-store';
 import { CryptoShreddingEventStore } from './erasure/crypto-shredding.event-store';
 import { createEventStore } from './event-store.factory';
+import { anEvent } from './testing/event-store.fixtures';
+import { committedWalTransactions } from './testing/sqlite-wal.reader';
 import { SqliteEventStore } from './sqlite/sqlite.event-store';
 import { customerUpcasters } from './upcasting/customer.upcasters';
 import { UpcastingEventStore } from './upcasting/upcasting.event-store';
@@ -36,6 +38,46 @@ describe('createEventStore', () => {
     expect(shredding.inner).toBeInstanceOf(EsdbEventStore);
     expect(existsSync(join(root, 'esdb', 'events.sqlite'))).toBe(false);
     expect(existsSync(join(root, 'esdb', 'keys.sqlite'))).toBe(true);
+    await store.close();
+  });
+
+  it('opens the embedded store durable (synchronous FULL) unless durability is normal', async () => {
+    const durable = createEventStore({ dataDir: join(root, 'durable'), raw: true }) as SqliteEventStore;
+    const relaxed = createEventStore({
+      dataDir: join(root, 'relaxed'),
+      raw: true,
+      durability: 'normal',
+    }) as SqliteEventStore;
+    expect(durable.synchronous).toBe('FULL');
+    expect(relaxed.synchronous).toBe('NORMAL');
+    await durable.close();
+    await relaxed.close();
+  });
+
+  it('through crypto-shredding, concurrent appends of new customers share one key commit and one event commit', async () => {
+    const dataDir = join(root, 'grouped');
+    const store = createEventStore({ dataDir });
+    await store.appendToStream('customer-warm-up', [anEvent({ data: { profile: { name: 'Ada' } } })]);
+    const [events, keys] = ['events.sqlite', 'keys.sqlite'].map((file) => join(dataDir, file));
+    const before = [committedWalTransactions(events), committedWalTransactions(keys)];
+
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        store.appendToStream(
+          `customer-${i}`,
+          [anEvent({ data: { profile: { email: `c${i}@example.com` } } })],
+          {
+            expectedRevision: 'no_stream',
+          },
+        ),
+      ),
+    );
+
+    expect(results.every((r) => r.nextExpectedRevision === 0)).toBe(true);
+    expect(committedWalTransactions(events) - before[0]).toBe(1);
+    expect(committedWalTransactions(keys) - before[1]).toBe(1);
+    const [read] = await store.readStream('customer-7');
+    expect(read.data).toMatchObject({ profile: { email: 'c7@example.com' } });
     await store.close();
   });
 

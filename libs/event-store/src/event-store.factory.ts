@@ -15,6 +15,12 @@ export interface EventStoreSettings {
   /** Where the embedded store keeps `events.sqlite` (created when missing). */
   dataDir: string;
   /**
+   * The embedded store's commit (EVENT_STORE_DURABILITY): `full` (default) is on disk before an append is
+   * acknowledged (synchronous FULL); `normal` leaves the last appends to the OS page cache (synchronous
+   * NORMAL). Concurrent appends share commits either way.
+   */
+  durability?: 'full' | 'normal';
+  /**
    * Read events as recorded, without upcasting. Default false. Only for tools that must see history
    * byte for byte (inspecting the store, tests of the upcasters): every projection, the relay, time travel
    * and the decider must read the current shapes.
@@ -65,5 +71,7 @@ export function createKeyStore(settings: { dataDir: string }): KeyStore {
 export function createEventStoreAdapter(settings: EventStoreSettings): EventStore {
   if (settings.eventStoreUrl) return EsdbEventStore.fromConnectionString(settings.eventStoreUrl);
   mkdirSync(settings.dataDir, { recursive: true });
-  return new SqliteEventStore(join(settings.dataDir, 'events.sqlite'));
+  return new SqliteEventStore(join(settings.dataDir, 'events.sqlite'), {
+    synchronous: settings.durability === 'normal' ? 'NORMAL' : 'FULL',
+  });
 }

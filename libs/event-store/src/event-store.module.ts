@@ -34,7 +34,11 @@ export class EventStoreModule {
           provide: EVENT_STORE_ADAPTER,
           inject: [AppConfig],
           useFactory: (config: AppConfig): EventStore =>
-            createEventStoreAdapter({ eventStoreUrl: config.EVENTSTORE_URL, dataDir: config.dataDir }),
+            createEventStoreAdapter({
+              eventStoreUrl: config.EVENTSTORE_URL,
+              dataDir: config.dataDir,
+              durability: config.EVENT_STORE_DURABILITY,
+            }),
         },
         {
           provide: EVENT_STORE,

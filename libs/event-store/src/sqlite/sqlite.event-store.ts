@@ -33,10 +33,11 @@ import {
 
 export interface SqliteEventStoreOptions {
   /**
-   * NORMAL (default): in WAL mode a commit is in the WAL file (the OS page cache) before appendToStream
-   * returns, so a crash or kill -9 of the process loses nothing and never corrupts the file; only an OS crash
-   * or power loss can roll back the last few transactions (the file stays consistent). FULL also fsyncs the
-   * WAL on every commit, which survives power loss at several times the cost per append.
+   * FULL (default): in WAL mode every commit fsyncs the WAL before appendToStream resolves, so an
+   * acknowledged append survives an OS crash or power loss. NORMAL skips that fsync: the commit is in the
+   * WAL file (the OS page cache), which a crash or kill -9 of the process cannot lose and which never
+   * corrupts the file, but an OS crash or power loss can roll back the last few acknowledged transactions.
+   * Group commit (see SqliteEventStore) shares one commit, so one fsync, among concurrent appends.
    */
   synchronous?: 'NORMAL' | 'FULL';
   /** How long a writer waits for another process's write lock before giving up (EventStoreUnavailableError). */
@@ -45,6 +46,21 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** Rows per read while a subscription catches up. */
   subscriptionBatchSize?: number;
+  /**
+   * Called after each group commit succeeds, before any of its callers is answered: how many appends
+   * (calls) and events it carried and how long the transaction held the event loop. For tests and
+   * benchmarks (group sizes, commits per append).
+   */
+  onCommit?: (commit: GroupCommit) => void;
+}
+
+export interface GroupCommit {
+  /** appendToStream/appendToStreams calls in the transaction, failed members included. */
+  readonly calls: number;
+  /** Events written (idempotent replays and failed members write none). */
+  readonly events: number;
+  /** BEGIN IMMEDIATE to COMMIT (the fsync included under FULL), in milliseconds. */
+  readonly ms: number;
 }
 
 interface AppendCommand {
@@ -60,16 +76,36 @@ interface IdRow {
   global_position: bigint;
 }
 
+/** One appendToStream/appendToStreams call waiting for the next group commit. */
+interface PendingCall {
+  readonly commands: readonly AppendCommand[];
+  readonly resolve: (results: AppendResult[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type CallOutcome = { readonly results: AppendResult[] } | { readonly error: unknown };
+
 const NO_LIMIT = -1;
 
 /**
- * The embedded event store: one SQLite file (WAL mode) through better-sqlite3. Every append is one
- * synchronous BEGIN IMMEDIATE transaction: it takes the file's write lock before reading the stream head,
- * so the idempotency and expected-revision checks and the inserts are atomic even across processes sharing
- * the file (other writers wait up to busyTimeoutMs). Within one process appends are naturally serialised,
- * as better-sqlite3 is synchronous. UNIQUE (stream_id, stream_revision) is the last line of defence and
- * maps to WrongExpectedRevisionError. appendToStreams puts all of its appends in one such transaction: a
- * commit costs far more than an insert, so bulk loaders go several times faster that way.
+ * The embedded event store: one SQLite file (WAL mode) through better-sqlite3.
+ *
+ * Group commit: the appends of one event-loop turn share one BEGIN IMMEDIATE transaction, so one commit
+ * and, under synchronous FULL (the default), one fsync. A call is queued and its promise settles after the
+ * transaction that carries it has committed (flushed): acknowledged means on disk. Calls are applied in
+ * arrival order, each inside a savepoint: a call that fails (wrong expected revision, partial duplicate)
+ * rolls back to its savepoint and fails alone while the others of the group commit; a later call sees
+ * what an earlier one of the group appended, exactly as if they had run one after another. An error that
+ * aborts the transaction itself (write lock not obtained, I/O error) fails every call of the group.
+ *
+ * BEGIN IMMEDIATE takes the file's write lock before any stream head is read, so the idempotency and
+ * expected-revision checks and the inserts are atomic even across processes sharing the file (other
+ * writers wait up to busyTimeoutMs). UNIQUE (stream_id, stream_revision) is the last line of defence and
+ * maps to WrongExpectedRevisionError. appendToStreams is one call, all or nothing (one savepoint), which is
+ * how bulk loaders put thousands of appends in one commit.
+ *
+ * The commit runs on the event loop (better-sqlite3 is synchronous): while it waits for the disk, new
+ * requests queue up in the OS and all join the next group, which is what bounds the fsyncs per second.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -77,7 +113,10 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<SqliteAllSubscription>();
   private readonly pollIntervalMs: number;
   private readonly subscriptionBatchSize: number;
+  private readonly onCommit: ((commit: GroupCommit) => void) | undefined;
   private closed = false;
+  private pending: PendingCall[] = [];
+  private flushScheduled = false;
 
   private readonly selectStreamHead: Database.Statement<[string], bigint | null>;
   private readonly selectByEventId: Database.Statement<[string, string], IdRow>;
@@ -86,10 +125,11 @@ export class SqliteEventStore implements EventStore {
   private readonly selectAll: Database.Statement<[Record<string, unknown>], EventRow>;
   private readonly selectHeadPosition: Database.Statement<[], bigint | null>;
   private readonly selectOne: Database.Statement<[], number>;
-  private readonly appendTransaction: Database.Transaction<(command: AppendCommand) => AppendResult>;
-  private readonly appendManyTransaction: Database.Transaction<
+  /** One call in a savepoint (nested in groupTransaction); `failed.index` names the append that threw. */
+  private readonly callTransaction: Database.Transaction<
     (commands: readonly AppendCommand[], failed: { index: number }) => AppendResult[]
   >;
+  private readonly groupTransaction: Database.Transaction<(calls: readonly PendingCall[]) => CallOutcome[]>;
 
   /** `filename` is a path, or `:memory:` for a private in-memory store (tests). */
   constructor(
@@ -98,10 +138,11 @@ export class SqliteEventStore implements EventStore {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.subscriptionBatchSize = options.subscriptionBatchSize ?? 500;
+    this.onCommit = options.onCommit;
     this.db = new Database(filename, { timeout: options.busyTimeoutMs ?? 5_000 });
     try {
       this.db.pragma('journal_mode = WAL'); // stays 'memory' for :memory:, which is fine
-      this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+      this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       this.db.exec(CREATE_SCHEMA);
       if (this.db.pragma('user_version', { simple: true }) === 0) {
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -145,15 +186,15 @@ export class SqliteEventStore implements EventStore {
         .pluck()
         .safeIntegers();
       this.selectOne = this.db.prepare<[], number>('SELECT 1').pluck();
-      this.appendTransaction = this.db.transaction((command: AppendCommand) =>
-        this.appendInTransaction(command),
-      );
-      this.appendManyTransaction = this.db.transaction(
+      this.callTransaction = this.db.transaction(
         (commands: readonly AppendCommand[], failed: { index: number }) =>
           commands.map((command, index) => {
-            failed.index = index; // which append to name if this one throws (the whole call rolls back)
+            failed.index = index;
             return this.appendInTransaction(command);
           }),
+      );
+      this.groupTransaction = this.db.transaction((calls: readonly PendingCall[]) =>
+        calls.map((call) => this.applyCall(call)),
       );
     } catch (error) {
       this.db.close();
@@ -170,21 +211,14 @@ export class SqliteEventStore implements EventStore {
     const expected = normalizeExpectedRevision(options.expectedRevision);
     this.assertOpen();
     const recordedAt = new Date().toISOString();
-    let result: AppendResult;
-    try {
-      result = this.appendTransaction.immediate({ streamId, events, occurredAtMs, expected, recordedAt });
-    } catch (error) {
-      throw this.mapAppendError(error, streamId, expected);
-    }
-    if (!result.idempotentReplay) this.notifyAppend();
+    const [result] = await this.enqueue([{ streamId, events, occurredAtMs, expected, recordedAt }]);
     return result;
   }
 
   /**
-   * Every append in one BEGIN IMMEDIATE transaction, with the statements appendToStream uses: per event, an
-   * idempotency lookup and an insert; per append, a head read. All or nothing: the first failing append
-   * rolls the whole call back. Each append reads what the earlier ones of the call inserted (same
-   * transaction), so a stream may appear twice. Subscribers are woken once.
+   * One call, all or nothing, in the group commit of its turn: per event, an idempotency lookup and an
+   * insert; per append, a head read. The first failing append rolls the whole call back (and only this
+   * call). Each append reads what the earlier ones of the call inserted, so a stream may appear twice.
    */
   async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     // Input checks for every append first: a malformed one fails the call before any SQL runs.
@@ -198,16 +232,13 @@ export class SqliteEventStore implements EventStore {
     }));
     this.assertOpen();
     if (commands.length === 0) return [];
-    const failed = { index: 0 };
-    let results: AppendResult[];
-    try {
-      results = this.appendManyTransaction.immediate(commands, failed);
-    } catch (error) {
-      const { streamId, expected } = commands[failed.index];
-      throw this.mapAppendError(error, streamId, expected);
-    }
-    if (results.some((result) => !result.idempotentReplay)) this.notifyAppend();
-    return results;
+    return this.enqueue(commands);
+  }
+
+  /** The PRAGMA synchronous of the write connection, as SQLite reports it (tests, diagnostics). */
+  get synchronous(): 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA' {
+    const level = this.db.pragma('synchronous', { simple: true }) as number;
+    return (['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const)[level];
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -269,8 +300,63 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    if (this.closed) return;
     this.closed = true;
+    this.flush(); // calls accepted before close are committed (and answered), not dropped
     this.db.close();
+  }
+
+  private enqueue(commands: readonly AppendCommand[]): Promise<AppendResult[]> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ commands, resolve, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      // After this turn's I/O callbacks and microtasks: every caller that gets to append in this turn
+      // (including through awaits in decorators above) joins the group.
+      setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits the queued calls as one transaction, then answers each (success or its own error). */
+  private flush(): void {
+    this.flushScheduled = false;
+    const calls = this.pending;
+    if (calls.length === 0) return;
+    this.pending = [];
+    const started = performance.now();
+    let outcomes: CallOutcome[];
+    try {
+      if (!this.db.open) throw new Error(`SQLite event store ${this.filename} is closed`);
+      outcomes = this.groupTransaction.immediate(calls);
+    } catch (error) {
+      const failure = isBusy(error) || !this.db.open ? new EventStoreUnavailableError(error) : error;
+      for (const call of calls) call.reject(failure);
+      return;
+    }
+    let events = 0;
+    for (const outcome of outcomes) {
+      if ('results' in outcome)
+        for (const result of outcome.results) if (!result.idempotentReplay) events += result.events.length;
+    }
+    this.onCommit?.({ calls: calls.length, events, ms: performance.now() - started });
+    if (events > 0) this.notifyAppend();
+    outcomes.forEach((outcome, i) =>
+      'results' in outcome ? calls[i].resolve(outcome.results) : calls[i].reject(outcome.error),
+    );
+  }
+
+  /** One call of a group, in its own savepoint: its failure is its own unless it aborted the transaction. */
+  private applyCall({ commands }: PendingCall): CallOutcome {
+    const failed = { index: 0 };
+    try {
+      return { results: this.callTransaction(commands, failed) };
+    } catch (error) {
+      // SQLite rolls the whole transaction back on some errors (I/O, disk full): the earlier calls'
+      // writes are gone, so the group must fail as a whole rather than commit the rest in autocommit.
+      if (!this.db.inTransaction) throw error;
+      const { streamId, expected } = commands[failed.index];
+      return { error: this.mapAppendError(error, streamId, expected) };
+    }
   }
 
   private appendInTransaction({

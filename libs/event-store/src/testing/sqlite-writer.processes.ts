@@ -18,7 +18,7 @@ export interface WriterReport {
 }
 
 // Plain JS run by `node`: it compiles the adapter's TypeScript on the fly with @swc/core (already a dev
-// dependency), then alternates 'any' appends with read-then-append at the read revision, retrying conflicts.
+// dependency), then runs `callers` concurrent callers on one store.
 const WRITER_SCRIPT = `
 const { randomUUID } = require('node:crypto');
 const swc = require(process.env.SWC_CORE);
@@ -32,10 +32,10 @@ require.extensions['.ts'] = (module, filename) => {
 };
 const { SqliteEventStore } = require(process.env.STORE_MODULE);
 const { WrongExpectedRevisionError } = require(process.env.ERRORS_MODULE);
-const [file, streamId, writer, rounds, batchSize] = process.argv.slice(2);
+const [file, streamId, writer, rounds, batchSize, callers] = process.argv.slice(2);
 
-async function main() {
-  const store = new SqliteEventStore(file);
+// One caller: alternates 'any' appends with read-then-append at the read revision, retrying conflicts.
+async function caller(store, name) {
   const batches = [];
   let conflicts = 0;
   for (let round = 0; round < Number(rounds); round++) {
@@ -43,8 +43,8 @@ async function main() {
       eventId: randomUUID(),
       type: 'WriterAppended',
       occurredAt: new Date().toISOString(),
-      data: { writer: Number(writer), round, j },
-      metadata: { schemaVersion: 1, source: 'writer-' + writer },
+      data: { writer: name, round, j },
+      metadata: { schemaVersion: 1, source: 'writer-' + name },
     }));
     let result;
     if (round % 2 === 0) {
@@ -68,8 +68,20 @@ async function main() {
       globalPosition: e.globalPosition.toString(),
     })));
   }
+  return { batches, conflicts };
+}
+
+// Several callers in one process share its store, so their appends meet in group commits.
+async function main() {
+  const store = new SqliteEventStore(file);
+  const reports = await Promise.all(
+    Array.from({ length: Number(callers) }, (_, c) => caller(store, writer + '.' + c)),
+  );
   await store.close();
-  process.stdout.write(JSON.stringify({ batches, conflicts }));
+  process.stdout.write(JSON.stringify({
+    batches: reports.flatMap((r) => r.batches),
+    conflicts: reports.reduce((sum, r) => sum + r.conflicts, 0),
+  }));
 }
 main().catch((error) => {
   console.error(error);
@@ -80,7 +92,8 @@ main().catch((error) => {
 export async function runWriterProcesses(
   file: string,
   streamId: string,
-  options: { processes: number; rounds: number; batchSize: number },
+  /** callersPerProcess: concurrent callers sharing each process's store (default 1). */
+  options: { processes: number; rounds: number; batchSize: number; callersPerProcess?: number },
 ): Promise<WriterReport[]> {
   const scriptDir = mkdtempSync(join(tmpdir(), 'crm-writer-'));
   const script = join(scriptDir, 'writer.js');
@@ -96,7 +109,15 @@ export async function runWriterProcesses(
       Array.from({ length: options.processes }, (_, writer) =>
         runOne(
           process.execPath,
-          [script, file, streamId, String(writer), String(options.rounds), String(options.batchSize)],
+          [
+            script,
+            file,
+            streamId,
+            String(writer),
+            String(options.rounds),
+            String(options.batchSize),
+            String(options.callersPerProcess ?? 1),
+          ],
           env,
         ),
       ),

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { committedWalTransactions } from '../../testing/sqlite-wal.reader';
 import { DataKeyDestroyedError } from '../key-store.port';
 import { SqliteKeyStore } from './sqlite.key-store';
 
@@ -57,6 +58,34 @@ describe('SqliteKeyStore', () => {
         ]),
       );
       expect(await store.keysFor([])).toEqual(new Map());
+    });
+
+    it('concurrent calls needing new keys share one commit (one fsync); a destroyed subject fails its call alone', async () => {
+      await store.destroy('c-gone'); // checkpoints (TRUNCATE): the WAL starts empty
+      const file = join(dir, 'keys.sqlite');
+      const before = committedWalTransactions(file);
+
+      const outcomes = await Promise.allSettled([
+        ...Array.from({ length: 16 }, (_, i) => store.keysFor([`c-${i}`])),
+        store.keysFor(['c-new', 'c-gone']),
+        store.keyFor('c-0'), // the same new subject twice in one group: one key
+      ]);
+
+      expect(committedWalTransactions(file) - before).toBe(1);
+      expect(outcomes.slice(0, 16).map((o) => o.status)).toEqual(Array<string>(16).fill('fulfilled'));
+      expect((outcomes[16] as PromiseRejectedResult).reason).toMatchObject({ subjectId: 'c-gone' });
+      const first = (outcomes[0] as PromiseFulfilledResult<Map<string, unknown>>).value.get('c-0');
+      expect((outcomes[17] as PromiseFulfilledResult<unknown>).value).toEqual(first);
+      expect(await store.keysFor(['c-0'])).toEqual(new Map([['c-0', first]]));
+      // The failed call's new key was rolled back with its savepoint.
+      const raw = new Database(file, { readonly: true });
+      try {
+        expect(raw.prepare("SELECT count(*) FROM data_keys WHERE subject_id = 'c-new'").pluck().get()).toBe(
+          0,
+        );
+      } finally {
+        raw.close();
+      }
     });
 
     it('agrees with another process on the keys it creates', async () => {

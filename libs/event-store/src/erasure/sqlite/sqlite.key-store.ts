@@ -10,6 +10,16 @@ interface KeyRow {
   key: Buffer | null;
 }
 
+/** A keysFor call with subjects that have no key yet, waiting for the next group commit. */
+interface PendingKeys {
+  readonly missing: readonly string[];
+  readonly all: readonly string[];
+  readonly resolve: (keys: Map<string, DataKey>) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type KeysOutcome = { readonly keys: Map<string, DataKey> } | { readonly error: unknown };
+
 /**
  * Data keys in a SQLite file of their own (`<DATA_DIR>/keys.sqlite` by default), shared by the processes of
  * one host like the embedded event store. Not in the event store (immutable by design) nor in the read model
@@ -20,7 +30,10 @@ interface KeyRow {
  * WAL, which still held the page with the key (if another process is reading at that instant, the next
  * checkpoint does it). WAL with synchronous FULL: a key is on disk before the event sealed with it is
  * appended (losing it would erase that customer), at a sixth of the rollback journal's fsync cost. That
- * fsync is per transaction, so keysFor creates all of a bulk append's new keys in one.
+ * fsync is per transaction, so keysFor creates all of a bulk append's new keys in one, and the calls that
+ * need new keys in one event-loop turn (concurrent appends of new customers) share one transaction too
+ * (group commit, as the event store's appends): each call in a savepoint, so a call naming a destroyed
+ * subject fails alone and the others get their keys.
  */
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
@@ -32,6 +45,9 @@ export class SqliteKeyStore implements KeyStore {
   private readonly createMissing: Database.Transaction<
     (missing: readonly string[], all: readonly string[]) => Map<string, DataKey>
   >;
+  private readonly createGroup: Database.Transaction<(calls: readonly PendingKeys[]) => KeysOutcome[]>;
+  private pending: PendingKeys[] = [];
+  private flushScheduled = false;
 
   constructor(file: string, options: { busyTimeoutMs?: number } = {}) {
     this.db = new Database(file);
@@ -70,14 +86,21 @@ export class SqliteKeyStore implements KeyStore {
       // new keys back: the caller's append is refused as a whole.
       return this.liveKeys(all);
     });
+    this.createGroup = this.db.transaction((calls: readonly PendingKeys[]) =>
+      calls.map((call): KeysOutcome => {
+        try {
+          return { keys: this.createMissing(call.missing, call.all) }; // nested: a savepoint per call
+        } catch (error) {
+          if (!this.db.inTransaction) throw error; // the transaction itself is gone: fail the group
+          return { error };
+        }
+      }),
+    );
   }
 
-  keyFor(subjectId: string): Promise<DataKey> {
-    // INSERT OR IGNORE then SELECT: two processes creating the first key of a subject agree on one.
-    this.insert.run(subjectId, randomUUID(), randomBytes(KEY_BYTES), new Date().toISOString());
-    const row = this.bySubject.get(subjectId);
-    if (!row?.key) return Promise.reject(new DataKeyDestroyedError(subjectId));
-    return Promise.resolve({ keyId: row.key_id, key: row.key });
+  async keyFor(subjectId: string): Promise<DataKey> {
+    const keys = await this.keysFor([subjectId]);
+    return keys.get(subjectId) as DataKey;
   }
 
   keysFor(subjectIds: readonly string[]): Promise<Map<string, DataKey>> {
@@ -94,8 +117,12 @@ export class SqliteKeyStore implements KeyStore {
         else keys.set(subjectId, { keyId: row.key_id, key: row.key });
       }
       if (missing.length === 0) return Promise.resolve(keys);
-      // BEGIN IMMEDIATE: one transaction, so one fsync (synchronous FULL) for every new key of the call.
-      return Promise.resolve(this.createMissing.immediate(missing, unique));
+      return new Promise((resolve, reject) => {
+        this.pending.push({ missing, all: unique, resolve, reject });
+        if (this.flushScheduled) return;
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      });
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -116,6 +143,24 @@ export class SqliteKeyStore implements KeyStore {
     return Promise.resolve(destroyed);
   }
 
+  /** One BEGIN IMMEDIATE transaction (one fsync) for the new keys of every call queued this turn. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const calls = this.pending;
+    if (calls.length === 0) return;
+    this.pending = [];
+    let outcomes: KeysOutcome[];
+    try {
+      outcomes = this.createGroup.immediate(calls);
+    } catch (error) {
+      for (const call of calls) call.reject(error);
+      return;
+    }
+    outcomes.forEach((outcome, i) =>
+      'keys' in outcome ? calls[i].resolve(outcome.keys) : calls[i].reject(outcome.error),
+    );
+  }
+
   /** Each subject's live key; DataKeyDestroyedError for the first one without (destroyed). */
   private liveKeys(subjectIds: readonly string[]): Map<string, DataKey> {
     const keys = new Map<string, DataKey>();
@@ -128,7 +173,10 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      this.flush(); // calls already accepted get their keys (or their error), not a closed database
+      this.db.close();
+    }
     return Promise.resolve();
   }
 }
