@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CustomerStreamRepository } from '@crm/http-api';
-import { validatePublishBody } from '@crm/http-api';
+import { CustomerStreamRepository } from '@crm/ingest';
+import { validatePublishBody } from '@crm/ingest';
 import type { BenchOptions } from '../bench-options';
 import type { Scenario, ScenarioResult } from '../bench-result';
 
@@ -30,7 +30,7 @@ export function ingestBreakdownScenario(options: BenchOptions): Scenario {
         validate.push(
           timePerItem(events.length, () => {
             for (const body of parsed)
-              if (!validatePublishBody(body, 1000, now).ok) throw new Error('invalid');
+              if (!validatePublishBody(body, { maxEvents: 1000, now }).ok) throw new Error('invalid');
           }),
         );
         load.push(await loadPerCustomer(options.seed));

@@ -14,7 +14,7 @@ describe('validatePublishBody: text the stores can keep', () => {
     ['a lone high surrogate', 'Ada\ud800'],
     ['a lone low surrogate', '\udc00Ada'],
   ])('refuses %s in a string value, naming the field', (_, name) => {
-    const outcome = validatePublishBody({ events: [acquired(name)] }, 10);
+    const outcome = validatePublishBody({ events: [acquired(name)] }, { maxEvents: 10 });
     expect(outcome).toMatchObject({
       ok: false,
       errors: [{ index: 0, path: '$.events[0].data.profile.name', code: 'INVALID_FIELD' }],
@@ -22,12 +22,16 @@ describe('validatePublishBody: text the stores can keep', () => {
   });
 
   it('refuses a NUL in an attribute key', () => {
-    const outcome = validatePublishBody(acquired('Ada', { attributes: { 'pl\u0000an': 'gold' } }), 10);
+    const outcome = validatePublishBody(acquired('Ada', { attributes: { 'pl\u0000an': 'gold' } }), {
+      maxEvents: 10,
+    });
     expect(outcome).toMatchObject({ ok: false, errors: [{ path: '$.data.attributes.pl\u0000an' }] });
   });
 
   it('accepts any well-formed Unicode, astral characters and controls other than NUL included', () => {
-    const outcome = validatePublishBody(acquired('Ada \ud83d\ude00 \u4e2d\u6587 \t\n\u0001 \u200b'), 10);
+    const outcome = validatePublishBody(acquired('Ada \ud83d\ude00 \u4e2d\u6587 \t\n\u0001 \u200b'), {
+      maxEvents: 10,
+    });
     expect(outcome.ok).toBe(true);
   });
 });

@@ -1,9 +1,17 @@
-import { PUBLISHABLE_EVENT_TYPES, PublishableEventType } from '@crm/domain';
+import {
+  lineItemCurrencyMismatches,
+  PUBLISHABLE_EVENT_TYPES,
+  type CustomerPurchasedData,
+  type PublishableEventType,
+} from '@crm/domain';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import type { ProblemError } from '../problems/api-problem';
-import { EVENT_DTO_BY_TYPE, PublishedEventDto } from './dto/published-event.dto';
+import { EVENT_DTO_BY_TYPE, PublishedEventDto } from '../contract/published-event.dto';
+import { occurredAtTooFarAhead } from '../publish/occurred-at.rule';
+import type { IngestProblem } from './ingest-problem';
+
+type ProblemError = IngestProblem;
 
 /** A published event that passed schema validation, normalised (UTC time, generated id). */
 export interface ValidPublishedEvent {
@@ -18,17 +26,30 @@ export interface ValidPublishedEvent {
   readonly data: Record<string, unknown>;
 }
 
+/**
+ * Valid events, or every problem found (`tooMany`: a batch over `maxEvents`, with its size; nothing else
+ * was checked then).
+ */
 export type ValidationOutcome =
-  { ok: true; events: ValidPublishedEvent[] } | { ok: false; errors: ProblemError[]; tooMany?: number };
+  { ok: true; events: ValidPublishedEvent[] } | { ok: false; errors: IngestProblem[]; tooMany?: number };
 
-/** Publishers' clocks may be a little ahead; more than this is a bug on their side. */
-const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+export interface ValidationOptions {
+  /** Most events a batch may hold. */
+  readonly maxEvents: number;
+  /** Refuse events without an eventId (MISSING_FIELD at `eventId`): channels that cannot answer with one. */
+  readonly requireEventId?: boolean;
+  /** The clock the future bound on occurredAt is measured against (milliseconds since the epoch). */
+  readonly now?: number;
+}
 
 /**
  * Validates a body that is one event or `{"events": [...]}`. The whole batch is checked and every
  * failing event is listed, so a publisher can fix them all in one round.
  */
-export function validatePublishBody(body: unknown, maxEvents: number, now = Date.now()): ValidationOutcome {
+export function validatePublishBody(body: unknown, options: ValidationOptions): ValidationOutcome {
+  const { maxEvents } = options;
+  const now = options.now ?? Date.now();
+  const requireEventId = options.requireEventId ?? false;
   const isBatch = isPlainObject(body) && 'events' in body;
   if (isBatch) {
     const events = (body as { events: unknown }).events;
@@ -54,7 +75,7 @@ export function validatePublishBody(body: unknown, maxEvents: number, now = Date
     const valid: ValidPublishedEvent[] = [];
     const seenIds = new Map<string, number>();
     events.forEach((raw, index) => {
-      const outcome = validateOne(raw, index, `$.events[${index}]`, now);
+      const outcome = validateOne(raw, index, `$.events[${index}]`, now, requireEventId);
       if (!outcome.ok) return errors.push(...outcome.errors);
       const first = seenIds.get(outcome.event.eventId);
       if (first !== undefined) {
@@ -71,7 +92,15 @@ export function validatePublishBody(body: unknown, maxEvents: number, now = Date
     });
     return errors.length > 0 ? { ok: false, errors } : { ok: true, events: valid };
   }
-  const outcome = validateOne(body, 0, '$', now);
+  return validatePublishedEvent(body, options);
+}
+
+/** Validates one event, whatever its keys (a message of a channel that carries one event each). */
+export function validatePublishedEvent(
+  raw: unknown,
+  options: Omit<ValidationOptions, 'maxEvents'>,
+): ValidationOutcome {
+  const outcome = validateOne(raw, 0, '$', options.now ?? Date.now(), options.requireEventId ?? false);
   return outcome.ok ? { ok: true, events: [outcome.event] } : { ok: false, errors: outcome.errors };
 }
 
@@ -80,6 +109,7 @@ function validateOne(
   index: number,
   root: string,
   now: number,
+  requireEventId: boolean,
 ): { ok: true; event: ValidPublishedEvent } | { ok: false; errors: ProblemError[] } {
   const at = root === '$' ? {} : { index };
   if (!isPlainObject(raw)) {
@@ -136,27 +166,28 @@ function validateOne(
   });
   const errors = problems.flatMap((e) => flatten(e, root)).map((e) => ({ ...at, ...customerId, ...e }));
   if (errors.length === 0) {
-    if (Date.parse(dto.occurredAt) > now + MAX_CLOCK_SKEW_MS) {
+    if (requireEventId && dto.eventId === undefined) {
       errors.push({
         ...at,
         ...customerId,
-        path: `${root}.occurredAt`,
-        code: 'INVALID_FIELD',
-        message: 'occurredAt is more than a day in the future',
+        path: `${root}.eventId`,
+        code: 'MISSING_FIELD',
+        message: 'eventId is required on this channel (the idempotency key)',
       });
     }
-    const purchase = dto.type === 'CustomerPurchased' ? (dto.data as PurchaseShape) : undefined;
-    purchase?.items?.forEach((item, i) => {
-      if (item.unitPrice.currency !== purchase.amount.currency) {
+    const tooFarAhead = occurredAtTooFarAhead(dto.occurredAt, now);
+    if (tooFarAhead) errors.push({ ...at, ...customerId, path: `${root}.occurredAt`, ...tooFarAhead });
+    if (dto.type === 'CustomerPurchased') {
+      for (const mismatch of lineItemCurrencyMismatches(dto.data as unknown as CustomerPurchasedData)) {
         errors.push({
           ...at,
           ...customerId,
-          path: `${root}.data.items[${i}].unitPrice.currency`,
-          code: 'CURRENCY_MISMATCH',
-          message: `line items must be in the order's currency ${purchase.amount.currency}`,
+          path: `${root}.${mismatch.field}`,
+          code: mismatch.code,
+          message: mismatch.message,
         });
       }
-    });
+    }
   }
   if (errors.length > 0) return { ok: false, errors };
   const eventId = dto.eventId ?? randomUUID();
@@ -175,11 +206,6 @@ function validateOne(
       data: dataWithDefaults(dto.type, raw.data as Record<string, unknown>),
     },
   };
-}
-
-interface PurchaseShape {
-  amount: { currency: string };
-  items?: { unitPrice: { currency: string } }[];
 }
 
 function dataWithDefaults(
