@@ -2,7 +2,7 @@ import { EVENT_STORE, type EventStore } from '@crm/event-store';
 import { Inject, Injectable } from '@nestjs/common';
 import { CustomerEventsPublisher } from './publish/customer-events.publisher';
 import { PersonalDataEraser, type ErasureOutcome, type ErasureRequest } from './publish/personal-data.eraser';
-import type { PublishContext, PublishOutcome } from './publish/publish.outcome';
+import type { PublishContext, PublishOptions, PublishOutcome } from './publish/publish.outcome';
 import { CustomerStreamRepository } from './streams/customer-stream.repository';
 import { DeciderStateCache } from './streams/decider-state.cache';
 import {
@@ -68,8 +68,12 @@ export class EventIngestor {
    * Decides and appends validated events: per customer, in order, with the expected revision; idempotent
    * by eventId. See PublishOutcome for what it comes to.
    */
-  publish(events: readonly ValidPublishedEvent[], context: PublishContext): Promise<PublishOutcome> {
-    return this.publisher.publish(events, context);
+  publish(
+    events: readonly ValidPublishedEvent[],
+    context: PublishContext,
+    options: PublishOptions = {},
+  ): Promise<PublishOutcome> {
+    return this.publisher.publish(events, context, options);
   }
 
   /** Right to erasure: records CustomerPersonalDataErased once the decider allows it (see ErasureRequest). */

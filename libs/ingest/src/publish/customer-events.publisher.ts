@@ -21,6 +21,7 @@ import type {
   CustomerFailure,
   PublishContext,
   PublishedEventResult,
+  PublishOptions,
   PublishOutcome,
 } from './publish.outcome';
 
@@ -57,7 +58,11 @@ export class CustomerEventsPublisher {
     private readonly streams: CustomerStreamRepository,
   ) {}
 
-  async publish(events: readonly ValidPublishedEvent[], context: PublishContext): Promise<PublishOutcome> {
+  async publish(
+    events: readonly ValidPublishedEvent[],
+    context: PublishContext,
+    options: PublishOptions = {},
+  ): Promise<PublishOutcome> {
     const groups = groupByCustomer(events);
     const decided = await mapLimit(groups, CONCURRENCY, async (group) => {
       const stream = await this.streams.load(group[0].customerId);
@@ -70,7 +75,10 @@ export class CustomerEventsPublisher {
     }
 
     const appended =
-      (await this.appendAllAtOnce(decided.map((d) => d.outcome))) ??
+      (await this.appendAllAtOnce(
+        decided.map((d) => d.outcome),
+        options.eventsPerCall ?? Number.POSITIVE_INFINITY,
+      )) ??
       (await mapLimit(decided, CONCURRENCY, ({ events: group, outcome }) =>
         'conflict' in outcome
           ? Promise.resolve<Appended>(outcome.conflict)
@@ -86,22 +94,30 @@ export class CustomerEventsPublisher {
    * embedded store makes it one transaction instead of one per customer). Undefined when the batch has a
    * conflict already decided, or when the call meets one: then each customer goes its own way, with its
    * retries and its own conflict (the embedded store wrote nothing of the call; EventStoreDB may have
-   * written the customers before the conflicting one, whose appends then replay idempotently).
+   * written the customers before the conflicting one, whose appends then replay idempotently; so may have
+   * the earlier calls of a batch split by eventsPerCall).
    */
-  private async appendAllAtOnce(outcomes: readonly GroupOutcome[]): Promise<Appended[] | undefined> {
+  private async appendAllAtOnce(
+    outcomes: readonly GroupOutcome[],
+    eventsPerCall: number,
+  ): Promise<Appended[] | undefined> {
     if (outcomes.some((outcome) => !('stream' in outcome))) return undefined;
     const decisions = outcomes as Decision[];
     const pending = decisions.filter((d) => d.pending.length > 0);
     if (pending.length < 2) return undefined;
-    let appended: AppendResult[];
+    const appended: AppendResult[] = [];
     try {
-      appended = await this.store.appendToStreams(
-        pending.map(({ stream, pending: toAppend }) => ({
-          streamId: customerStreamId(stream.customerId),
-          events: toAppend.map((p) => p.append),
-          expectedRevision: stream.revision < 0 ? 'no_stream' : stream.revision,
-        })),
-      );
+      for (const call of splitEvenly(pending, eventsPerCall)) {
+        appended.push(
+          ...(await this.store.appendToStreams(
+            call.map(({ stream, pending: toAppend }) => ({
+              streamId: customerStreamId(stream.customerId),
+              events: toAppend.map((p) => p.append),
+              expectedRevision: stream.revision < 0 ? 'no_stream' : stream.revision,
+            })),
+          )),
+        );
+      }
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) return undefined;
       throw error;
@@ -259,6 +275,31 @@ function conflict(events: readonly ValidPublishedEvent[], actualRevision: number
     }`,
     actualRevision,
   };
+}
+
+/**
+ * Customers' appends in calls of about `eventsPerCall` events, a customer never across two calls. Even
+ * shares rather than full calls and a remainder: a batch just over the size is one call, not one and a
+ * sliver (each call costs a commit).
+ */
+function splitEvenly(decisions: readonly Decision[], eventsPerCall: number): Decision[][] {
+  const total = decisions.reduce((n, d) => n + d.pending.length, 0);
+  if (total <= eventsPerCall) return [[...decisions]];
+  const share = total / Math.max(1, Math.round(total / eventsPerCall));
+  const calls: Decision[][] = [];
+  let call: Decision[] = [];
+  let size = 0;
+  for (const decision of decisions) {
+    call.push(decision);
+    size += decision.pending.length;
+    if (size >= share) {
+      calls.push(call);
+      call = [];
+      size = 0;
+    }
+  }
+  if (call.length > 0) calls.push(call);
+  return calls;
 }
 
 function groupByCustomer(events: readonly ValidPublishedEvent[]): ValidPublishedEvent[][] {

@@ -7,6 +7,15 @@ export interface PublishContext {
   readonly correlationId: string;
 }
 
+export interface PublishOptions {
+  /**
+   * A batch without conflicts goes to the store as appendToStreams calls of about this many events (the
+   * embedded store makes each call one transaction). Default: the whole batch in one call. Bulk loaders
+   * (the generator) set it to bound how long one call holds the store's write lock.
+   */
+  readonly eventsPerCall?: number;
+}
+
 /** One appended (or idempotently replayed) event, decider-emitted ones such as CustomerReactivated included. */
 export interface PublishedEventResult {
   /** Position of the published event in the batch that caused this one. */
