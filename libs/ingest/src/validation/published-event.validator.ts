@@ -9,9 +9,14 @@ import { validateSync, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { EVENT_DTO_BY_TYPE, PublishedEventDto } from '../contract/published-event.dto';
 import { occurredAtTooFarAhead } from '../publish/occurred-at.rule';
+import { compileContractCheck } from './compiled-contract.check';
 import type { IngestProblem } from './ingest-problem';
 
 type ProblemError = IngestProblem;
+
+const CONTRACT_CHECKS = Object.fromEntries(
+  Object.entries(EVENT_DTO_BY_TYPE).map(([type, dto]) => [type, compileContractCheck(dto)]),
+) as Record<PublishableEventType, (raw: Record<string, unknown>) => boolean>;
 
 /** A published event that passed schema validation, normalised (UTC time, generated id). */
 export interface ValidPublishedEvent {
@@ -134,36 +139,38 @@ function validateOne(
       ],
     };
   }
-  const pollution = findForbiddenKey(raw, root);
-  if (pollution) {
+  const unsafe = findUnsafeKeyOrText(raw, root);
+  if (unsafe) {
     return {
       ok: false,
       errors: [
-        { ...at, ...customerId, path: pollution, code: 'UNKNOWN_FIELD', message: 'property is not allowed' },
+        unsafe.key
+          ? {
+              ...at,
+              ...customerId,
+              path: unsafe.path,
+              code: 'UNKNOWN_FIELD',
+              message: 'property is not allowed',
+            }
+          : {
+              ...at,
+              ...customerId,
+              path: unsafe.path,
+              code: 'INVALID_FIELD',
+              message: 'text must be well-formed Unicode without NUL characters',
+            },
       ],
     };
   }
-  const badText = findBadText(raw, root);
-  if (badText) {
-    return {
-      ok: false,
-      errors: [
-        {
-          ...at,
-          ...customerId,
-          path: badText,
-          code: 'INVALID_FIELD',
-          message: 'text must be well-formed Unicode without NUL characters',
-        },
-      ],
-    };
-  }
-  const dto = plainToInstance(EVENT_DTO_BY_TYPE[type as PublishableEventType], raw) as PublishedEventDto;
-  const problems = validateSync(dto, {
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-  });
+  // The common case, a valid event, costs a walk of the compiled contract; anything else goes through
+  // class-transformer and class-validator, which name every error exactly.
+  const certainlyValid = CONTRACT_CHECKS[type as PublishableEventType](raw);
+  const dto = (
+    certainlyValid ? raw : plainToInstance(EVENT_DTO_BY_TYPE[type as PublishableEventType], raw)
+  ) as PublishedEventDto;
+  const problems = certainlyValid
+    ? []
+    : validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   const errors = problems.flatMap((e) => flatten(e, root)).map((e) => ({ ...at, ...customerId, ...e }));
   if (errors.length === 0) {
     if (requireEventId && dto.eventId === undefined) {
@@ -235,17 +242,6 @@ function constraintCode(constraint: string, value: unknown): string {
 /** Keys that could reach an object's prototype: refused anywhere, never silently dropped. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-function findForbiddenKey(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value !== 'object' || value === null || depth > 8) return undefined;
-  for (const key of Object.keys(value)) {
-    const child = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
-    if (FORBIDDEN_KEYS.has(key)) return child;
-    const found = findForbiddenKey((value as Record<string, unknown>)[key], child, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 /**
  * NUL (PostgreSQL's text types cannot hold it: the read model would stop at the event) and lone UTF-16
  * surrogates (not Unicode: stored as U+FFFD, so the read model would differ from the event).
@@ -253,17 +249,31 @@ function findForbiddenKey(value: unknown, path: string, depth = 0): string | und
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const isBadText = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
 
-/** The path of the first key or string value anywhere in the event that is not storable text. */
-function findBadText(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return isBadText(value) ? path : undefined;
-  if (typeof value !== 'object' || value === null || depth > 8) return undefined;
-  for (const key of Object.keys(value)) {
-    const child = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
-    if (isBadText(key)) return child;
-    const found = findBadText((value as Record<string, unknown>)[key], child, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
+/**
+ * One walk of the event (8 levels deep): the path of the first key that could reach a prototype, else of
+ * the first key or string value that is not storable text.
+ */
+function findUnsafeKeyOrText(value: unknown, root: string): { path: string; key: boolean } | undefined {
+  let badText: string | undefined;
+  const walk = (node: unknown, path: string, depth: number): string | undefined => {
+    if (typeof node === 'string') {
+      if (badText === undefined && isBadText(node)) badText = path;
+      return undefined;
+    }
+    if (typeof node !== 'object' || node === null || depth > 8) return undefined;
+    const array = Array.isArray(node);
+    for (const key of Object.keys(node)) {
+      const child = array ? `${path}[${key}]` : `${path}.${key}`;
+      if (FORBIDDEN_KEYS.has(key)) return child;
+      if (badText === undefined && isBadText(key)) badText = child;
+      const found = walk((node as Record<string, unknown>)[key], child, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const forbidden = walk(value, root, 0);
+  if (forbidden) return { path: forbidden, key: true };
+  return badText === undefined ? undefined : { path: badText, key: false };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
