@@ -6,6 +6,7 @@ import { EVENT_DTO_BY_TYPE, EventIngestor, PublishBatchDto, type PublishedEventR
 import { ApiProblem } from '../problems/api-problem';
 import { publishProblem, toFailureBody, validationProblem } from '../problems/ingest-problems';
 import { RequiresScope } from '../auth/requires-scope.decorator';
+import { PUBLISH_EVENTS_EXAMPLES } from './publish-events.examples';
 
 const eventSchemas = Object.values(EVENT_DTO_BY_TYPE).map((dto) => ({ $ref: getSchemaPath(dto) }));
 
@@ -32,6 +33,7 @@ export class PublishEventsController {
     schema: {
       oneOf: [...eventSchemas, { $ref: getSchemaPath(PublishBatchDto) }],
     },
+    examples: PUBLISH_EVENTS_EXAMPLES,
   })
   @ApiResponse({
     status: 201,
