@@ -12,6 +12,7 @@ import { appendScenario } from './scenarios/append.scenario';
 import { customer360Scenario } from './scenarios/customer-360.scenario';
 import { generateScenario } from './scenarios/generate.scenario';
 import { httpIngestScenario } from './scenarios/http-ingest.scenario';
+import { importScenario } from './scenarios/import.scenario';
 import { ingestBreakdownScenario } from './scenarios/ingest-breakdown.scenario';
 import { pipelineLagScenario } from './scenarios/pipeline-lag.scenario';
 import { rebuildScenario } from './scenarios/rebuild.scenario';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     appendScenario(options),
     httpIngestScenario(options),
     ingestBreakdownScenario(options),
+    importScenario(options),
     generateScenario(options),
     pipelineLagScenario(options),
     rebuildScenario(options),
