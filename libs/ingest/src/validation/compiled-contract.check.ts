@@ -63,7 +63,10 @@ function build(dto: DtoClass): Check {
     const constraints = validators.flatMap(({ m, constraints: list }) =>
       list.map((c) => ({
         each: m.each === true,
-        validate: (value: unknown, args: ValidationArguments) => c.instance.validate(value, args) === true,
+        validate: c.instance.validate.bind(c.instance) as (
+          value: unknown,
+          args: ValidationArguments,
+        ) => boolean,
         args: {
           targetName: dto.name,
           property: name,
@@ -92,32 +95,38 @@ function build(dto: DtoClass): Check {
     properties.push({ name, conditions, constraints, nested });
   }
   const allowed = new Set(byProperty.keys());
+  const checks = properties.map(compileProperty);
 
   return (raw) => {
     for (const key in raw) if (!allowed.has(key)) return false; // whitelist, forbidNonWhitelisted
-    for (const p of properties) if (!checkProperty(p, raw)) return false;
+    for (let i = 0; i < checks.length; i++) if (!checks[i](raw)) return false;
     return true;
   };
 }
 
-function checkProperty(p: PropertyCheck, raw: Record<string, unknown>): boolean {
-  const value = raw[p.name];
-  for (const condition of p.conditions) if (!condition(raw, value)) return true; // not validated at all
-  for (const c of p.constraints) {
-    const args = c.args;
-    args.value = value;
-    args.object = raw;
-    if (c.each && Array.isArray(value)) {
-      for (const item of value) if (!c.validate(item, args)) return false;
-    } else if (!c.validate(value, args)) return false;
-  }
-  if (p.nested && value !== undefined) {
-    if (p.nested.each) {
-      if (!Array.isArray(value)) return false;
-      for (const item of value) if (!isPlainObject(item) || !p.nested.check(item)) return false;
-    } else if (!isPlainObject(value) || !p.nested.check(value)) return false;
-  }
-  return true;
+/** One property's check as a closure of its own (call sites stay monomorphic per property). */
+function compileProperty(p: PropertyCheck): Check {
+  const { name, conditions, constraints, nested } = p;
+  return (raw) => {
+    const value = raw[name];
+    for (let i = 0; i < conditions.length; i++) if (!conditions[i](raw, value)) return true; // not validated
+    for (let i = 0; i < constraints.length; i++) {
+      const c = constraints[i];
+      const args = c.args;
+      args.value = value;
+      args.object = raw;
+      if (c.each && Array.isArray(value)) {
+        for (const item of value) if (!c.validate(item, args)) return false;
+      } else if (!c.validate(value, args)) return false;
+    }
+    if (nested && value !== undefined) {
+      if (nested.each) {
+        if (!Array.isArray(value)) return false;
+        for (const item of value) if (!isPlainObject(item) || !nested.check(item)) return false;
+      } else if (!isPlainObject(value) || !nested.check(value)) return false;
+    }
+    return true;
+  };
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>

@@ -247,7 +247,11 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * surrogates (not Unicode: stored as U+FFFD, so the read model would differ from the event).
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const isBadText = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+/** Cheap first look: almost every string has neither a NUL nor any surrogate, so one scan settles it. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what it looks for
+const NUL_OR_SURROGATE = /[\u0000\uD800-\uDFFF]/;
+const isBadText = (text: string) =>
+  NUL_OR_SURROGATE.test(text) && (text.includes('\u0000') || LONE_SURROGATE.test(text));
 
 /**
  * One walk of the event (8 levels deep): the path of the first key that could reach a prototype, else of
