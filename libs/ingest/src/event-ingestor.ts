@@ -59,8 +59,14 @@ export class EventIngestor {
     return validatePublishBody(body, { maxEvents: this.settings.maxBatchEvents, ...options });
   }
 
-  /** Validates one event whatever its keys (a channel whose messages carry one event each). */
-  validateEvent(raw: unknown, options: Omit<ValidateOptions, 'maxEvents'> = {}): ValidationOutcome {
+  /**
+   * Validates one event whatever its keys (a channel whose messages carry one event each). `index`: its
+   * position in the batch about to be published, which the results refer to (default 0).
+   */
+  validateEvent(
+    raw: unknown,
+    options: Omit<ValidateOptions, 'maxEvents'> & { readonly index?: number } = {},
+  ): ValidationOutcome {
     return validatePublishedEvent(raw, options);
   }
 

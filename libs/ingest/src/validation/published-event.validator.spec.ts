@@ -1,4 +1,4 @@
-import { validatePublishBody } from './published-event.validator';
+import { validatePublishBody, validatePublishedEvent } from './published-event.validator';
 
 const acquired = (name: string, extra: Record<string, unknown> = {}) => ({
   eventId: '6f1c2a3e-8d4b-4c1a-9e2f-0a1b2c3d4e5f',
@@ -33,5 +33,23 @@ describe('validatePublishBody: text the stores can keep', () => {
       maxEvents: 10,
     });
     expect(outcome.ok).toBe(true);
+  });
+
+  it('validates one event on its own, with the index its batch gives it and eventId required on demand', () => {
+    const { eventId: _id, ...withoutId } = acquired('Ada');
+    expect(validatePublishedEvent(acquired('Ada'), { index: 7 })).toMatchObject({
+      ok: true,
+      events: [{ index: 7, customerId: 'c-1' }],
+    });
+    expect(validatePublishedEvent(withoutId, { requireEventId: true })).toMatchObject({
+      ok: false,
+      errors: [{ path: '$.eventId', code: 'MISSING_FIELD' }],
+    });
+    expect(validatePublishedEvent(withoutId, {})).toMatchObject({ ok: true });
+    // One event whatever its keys: an `events` key is an unknown field, not a batch.
+    expect(validatePublishedEvent({ ...acquired('Ada'), events: [] }, {})).toMatchObject({
+      ok: false,
+      errors: [{ path: '$.events', code: 'UNKNOWN_FIELD' }],
+    });
   });
 });

@@ -100,12 +100,22 @@ export function validatePublishBody(body: unknown, options: ValidationOptions): 
   return validatePublishedEvent(body, options);
 }
 
-/** Validates one event, whatever its keys (a message of a channel that carries one event each). */
+/**
+ * Validates one event, whatever its keys (a message of a channel that carries one event each). `index` is
+ * the valid event's position in the batch the caller will publish (results refer to it); its problems'
+ * paths start at `$` and carry no index.
+ */
 export function validatePublishedEvent(
   raw: unknown,
-  options: Omit<ValidationOptions, 'maxEvents'>,
+  options: Omit<ValidationOptions, 'maxEvents'> & { readonly index?: number },
 ): ValidationOutcome {
-  const outcome = validateOne(raw, 0, '$', options.now ?? Date.now(), options.requireEventId ?? false);
+  const outcome = validateOne(
+    raw,
+    options.index ?? 0,
+    '$',
+    options.now ?? Date.now(),
+    options.requireEventId ?? false,
+  );
   return outcome.ok ? { ok: true, events: [outcome.event] } : { ok: false, errors: outcome.errors };
 }
 
