@@ -13,6 +13,7 @@ import { durableAppendScenario } from './scenarios/durable-append.scenario';
 import { customer360Scenario } from './scenarios/customer-360.scenario';
 import { generateScenario } from './scenarios/generate.scenario';
 import { httpIngestScenario } from './scenarios/http-ingest.scenario';
+import { importScenario } from './scenarios/import.scenario';
 import { ingestBreakdownScenario } from './scenarios/ingest-breakdown.scenario';
 import { pipelineLagScenario } from './scenarios/pipeline-lag.scenario';
 import { rebuildScenario } from './scenarios/rebuild.scenario';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     durableAppendScenario(options),
     httpIngestScenario(options),
     ingestBreakdownScenario(options),
+    importScenario(options),
     generateScenario(options),
     pipelineLagScenario(options),
     rebuildScenario(options),

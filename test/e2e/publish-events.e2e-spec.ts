@@ -156,6 +156,30 @@ describe('POST /v1/events (embedded store)', () => {
     await request(api.http).get('/docs').expect(200).expect('content-type', /html/);
   });
 
+  it('documents request examples that succeed as given, in order', async () => {
+    const doc = await request(api.http).get('/docs/openapi.json').expect(200);
+    const examples = doc.body.paths['/v1/events'].post.requestBody.content['application/json'].examples;
+    expect(Object.keys(examples)).toEqual(['acquisition', 'purchase', 'batch']);
+    const schemas = doc.body.components.schemas;
+    expect(schemas.CustomerAcquiredEventDto.properties.expectedRevision.example).toBe(-1);
+    expect(schemas.CustomerPurchasedEventDto.properties.expectedRevision.example).toBe(0);
+    // Fresh customer and event ids (this suite's store is shared), everything else exactly as documented.
+    const fresh = new Map<string, string>();
+    const suffix = randomUUID().slice(0, 8);
+    const rewrite = (text: string) =>
+      text
+        .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => {
+          if (!fresh.has(id)) fresh.set(id, randomUUID());
+          return fresh.get(id) as string;
+        })
+        .replace(/"c-(\d+)"/g, `"c-$1-${suffix}"`);
+    for (const name of ['acquisition', 'purchase', 'batch']) {
+      const body = JSON.parse(rewrite(JSON.stringify(examples[name].value)));
+      const res = await post(body);
+      expect(`${name}: ${res.status} ${res.body.code ?? ''}`).toBe(`${name}: 201 `);
+    }
+  });
+
   it('answers /health', async () => {
     const res = await request(api.http).get('/health').expect(200);
     expect(res.body).toEqual({

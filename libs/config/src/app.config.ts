@@ -125,6 +125,16 @@ export class AppConfig {
   @Max(10_000)
   MAX_BATCH_EVENTS = 1000;
 
+  /**
+   * Customer streams whose decider state the write path keeps in memory (LRU), so a decision reads only
+   * the events after the cached revision. About 1-2 KB per customer; 0 reads every stream whole.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  INGEST_STATE_CACHE_SIZE = 50_000;
+
   /** A relay that stops renewing its lease for this long is replaced by a standby. */
   @Transform(toInt)
   @IsInt()

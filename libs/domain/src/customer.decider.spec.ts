@@ -12,6 +12,7 @@ import { decide, fold, initialState } from './customer.decider';
 import {
   ChurnedCustomerContactError,
   CustomerAlreadyAcquiredError,
+  CurrencyMismatchError,
   CustomerAlreadyChurnedError,
   CustomerNotAcquiredError,
   DomainError,
@@ -172,6 +173,24 @@ describe('customer decider', () => {
         .when(purchase('o-1'))
         .thenFails(DuplicateOrderError, 'DUPLICATE_ORDER'));
 
+    it('refuses line items priced in another currency than the order, naming the first such item', () => {
+      const mixed = cmd<RecordPurchase>({
+        type: 'RecordPurchase',
+        eventId: 'e-p',
+        data: {
+          orderId: 'o-7',
+          amount: { minor: 300, currency: 'EUR' },
+          items: [
+            { sku: 'A', category: 'books', quantity: 1, unitPrice: { minor: 100, currency: 'EUR' } },
+            { sku: 'B', category: 'books', quantity: 1, unitPrice: { minor: 200, currency: 'USD' } },
+          ],
+        },
+      });
+      given([acquired]).when(mixed).thenFails(CurrencyMismatchError, 'CURRENCY_MISMATCH');
+      expect(() => decide(mixed, fold([acquired]))).toThrow(
+        expect.objectContaining({ field: 'data.items[1].unitPrice.currency' }),
+      );
+    });
     it('reactivates a churned customer who purchases, then records the purchase', () =>
       given([acquired, churned])
         .when(purchase('o-2'))

@@ -11,6 +11,7 @@ import {
   SelfReferralError,
 } from './domain-errors';
 import { deriveEventId } from './event-id';
+import { lineItemCurrencyMismatches } from './purchase.rules';
 
 /**
  * The write-side state: only what the lifecycle rules need. Read models keep the rest.
@@ -52,6 +53,8 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
       return [{ type: 'CustomerContacted', eventId, occurredAt, data: command.data }];
 
     case 'RecordPurchase': {
+      const [mismatch] = lineItemCurrencyMismatches(command.data);
+      if (mismatch) throw mismatch;
       if (state.orderIds.has(command.data.orderId))
         throw new DuplicateOrderError(customerId, command.data.orderId);
       const purchase: CustomerEventOf<'CustomerPurchased'> = {

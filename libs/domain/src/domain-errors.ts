@@ -78,3 +78,14 @@ export class DuplicateOrderError extends DomainError {
     );
   }
 }
+
+/** A purchase whose line items are priced in another currency than the order: it has no total. */
+export class CurrencyMismatchError extends DomainError {
+  readonly code = 'CURRENCY_MISMATCH';
+  constructor(itemIndex: number, orderCurrency: string) {
+    super(
+      `line items must be in the order's currency ${orderCurrency}`,
+      `data.items[${itemIndex}].unitPrice.currency`,
+    );
+  }
+}

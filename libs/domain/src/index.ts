@@ -4,3 +4,4 @@ export * from './customer-commands';
 export * from './customer.decider';
 export * from './domain-errors';
 export * from './event-id';
+export * from './purchase.rules';

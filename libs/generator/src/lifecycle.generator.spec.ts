@@ -7,7 +7,7 @@ import {
   initialState,
   isCurrencyCode,
 } from '@crm/domain';
-import { validatePublishBody } from '@crm/http-api';
+import { validatePublishBody } from '@crm/ingest';
 import { LifecycleGenerator, publishedEvents } from './lifecycle.generator';
 import type { GeneratedEvent, PublishedEvent } from './published-event';
 
@@ -62,7 +62,7 @@ describe('LifecycleGenerator', () => {
     const now = Date.parse('2026-01-02T00:00:00Z');
     const sample = [...published.slice(0, 4000), ...published.slice(-2000)];
     for (let i = 0; i < sample.length; i += 1000) {
-      const outcome = validatePublishBody({ events: sample.slice(i, i + 1000) }, 1000, now);
+      const outcome = validatePublishBody({ events: sample.slice(i, i + 1000) }, { maxEvents: 1000, now });
       expect(outcome.ok ? [] : outcome.errors.slice(0, 3)).toEqual([]);
     }
   });

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { AdminController } from './admin/admin.controller';
 import { AnalyticsApiModule } from './analytics/analytics-api.module';
 import { ConsoleModule } from './console/console.module';
@@ -14,22 +13,14 @@ import { ErasePersonalDataService } from './customers/erasure/erase-personal-dat
 import { PersonalDataController } from './customers/erasure/personal-data.controller';
 import { ReadYourWrites } from './customers/read-your-writes';
 import { TimeTravel } from './customers/time-travel';
-import { CustomerStreamRepository } from './events/customer-stream.repository';
 import { PublishEventsController } from './events/publish-events.controller';
-import { PublishEventsHandler } from './events/publish-events.handler';
 import { HealthModule } from './health/health.module';
+import { IngestModule } from '@crm/ingest';
 import { RebuildModule } from '@crm/projections';
 
 /** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
 @Module({
-  imports: [
-    CqrsModule.forRoot(),
-    AnalyticsApiModule,
-    RebuildModule,
-    MetricsModule,
-    HealthModule,
-    ConsoleModule,
-  ],
+  imports: [IngestModule, AnalyticsApiModule, RebuildModule, MetricsModule, HealthModule, ConsoleModule],
   controllers: [
     PublishEventsController,
     CustomerTimelineController,
@@ -39,8 +30,6 @@ import { RebuildModule } from '@crm/projections';
     MetricsController,
   ],
   providers: [
-    CustomerStreamRepository,
-    PublishEventsHandler,
     ErasePersonalDataService,
     ReadYourWrites,
     TimeTravel,

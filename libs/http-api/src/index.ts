@@ -8,7 +8,3 @@ export * from './auth/requires-scope.decorator';
 export * from './auth/route-inventory';
 export * from './customers/time-travel';
 export * from './problems/api-problem';
-export * from './events/customer-stream.repository';
-export * from './events/publish-events.command';
-export * from './events/publish-events.handler';
-export * from './events/published-event.validator';

@@ -1,8 +1,10 @@
 import { loadConfig } from '@crm/config';
 import { createEventStore, EventStoreUnavailableError, WrongExpectedRevisionError } from '@crm/event-store';
 import type { EventStore } from '@crm/event-store';
+import { EventIngestor } from '@crm/ingest';
 import {
   EventStoreSink,
+  GeneratedEventsRejectedError,
   generate,
   HttpPublishSink,
   NdjsonSink,
@@ -186,7 +188,12 @@ function target(values: Record<string, unknown>): () => Target {
       eventStoreUrl: config.EVENTSTORE_URL,
       dataDir: config.dataDir,
     });
-    const sink = new EventStoreSink(store);
+    const sink = new EventStoreSink(
+      new EventIngestor(store, {
+        maxBatchEvents: config.MAX_BATCH_EVENTS,
+        stateCacheSize: config.INGEST_STATE_CACHE_SIZE,
+      }),
+    );
     return {
       sink,
       describe: `appending to ${config.EVENTSTORE_URL ? 'EventStoreDB' : join(config.dataDir, 'events.sqlite')}`,
@@ -258,6 +265,14 @@ function report(summary: GenerateSummary, details: Record<string, number>, json:
 }
 
 function explain(error: unknown): string {
+  const taken =
+    error instanceof GeneratedEventsRejectedError &&
+    error.problems.find((p) => p.code === 'CUSTOMER_ALREADY_ACQUIRED' && p.customerId);
+  if (taken)
+    return (
+      `stream customer-${taken.customerId} already exists in the event store: these customers were generated ` +
+      'before. Rerun with the same seed and options to complete that run, or use --id-prefix or another DATA_DIR.'
+    );
   if (error instanceof WrongExpectedRevisionError)
     return (
       `stream ${error.streamId} already exists in the event store: these customers were generated before. ` +

@@ -8,9 +8,8 @@ import { PURCHASE_LOG_FORMATS, type PurchaseLogFormat } from '@crm/analytics';
 import type { PurchaseLogLineError } from '@crm/analytics';
 import { loadConfig } from '@crm/config';
 import { ACQUISITION_CHANNELS, customerStreamId, isCurrencyCode, type AcquisitionChannel } from '@crm/domain';
-import { EVENT_STORE, type EventStore } from '@crm/event-store';
+import { EventIngestor } from '@crm/ingest';
 import { NestFactory } from '@nestjs/core';
-import { CommandBus } from '@nestjs/cqrs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { CliCommand } from '../cli';
@@ -27,7 +26,7 @@ import {
 const USAGE = `Usage: crm import <file | -> [options]
 
 Turns a purchase log into customer lifecycle events and appends them through the same handler and decider
-as POST /v1/events: a customer's first purchase acquires them (CustomerAcquired, then CustomerPurchased),
+as POST /v1/events (the write path, @crm/ingest): a customer's first purchase acquires them (CustomerAcquired, then CustomerPurchased),
 amounts become integer minor units, and event ids derive from the source name and line number, so running
 the same import again appends nothing. Writes to the configured event store (EVENTSTORE_URL, else the
 embedded store under DATA_DIR); the relay and projectors pick the events up like any others.
@@ -159,7 +158,8 @@ export const importCommand: CliCommand = {
     const app = await NestFactory.createApplicationContext(ImportModule.forRoot(config), { logger: false });
     const progress = args.quiet ? undefined : new ImportProgressReporter(process.stderr, totalBytes);
     try {
-      const store = app.get<EventStore>(EVENT_STORE);
+      const ingestor = app.get(EventIngestor);
+      const store = ingestor.store;
       const parser: PurchaseLogParserOptions = {
         ...args.parser,
         // A customer the store already has is not acquired again (an import onto a live base, or a re-run).
@@ -171,7 +171,7 @@ export const importCommand: CliCommand = {
         args.file === '-'
           ? parsePurchaseLogStream(process.stdin, parser)
           : parsePurchaseLog(args.file, parser);
-      const summary = await new PurchaseLogImporter(app.get(CommandBus), store).run(events, {
+      const summary = await new PurchaseLogImporter(ingestor).run(events, {
         batchSize,
         correlationId: `import:${args.parser.sourceName ?? args.file}`,
         onProgress: progress?.update,

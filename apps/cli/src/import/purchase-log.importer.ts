@@ -1,9 +1,5 @@
 import type { SourcedEvent } from '@crm/analytics';
-import type { EventStore } from '@crm/event-store';
-import type { CommandBus } from '@nestjs/cqrs';
-import { PublishEventsCommand, type PublishOutcome } from '@crm/http-api';
-import { validatePublishBody } from '@crm/http-api';
-import { ApiProblem, type ProblemError } from '@crm/http-api';
+import type { EventIngestor, IngestProblem } from '@crm/ingest';
 
 export interface ImportProgress {
   /** Bytes of the source behind the last appended batch. */
@@ -51,15 +47,12 @@ export interface ImportOptions {
 }
 
 /**
- * Feeds parsed purchase-log events to the publish path in API-sized batches: the same schema validation as
- * POST /v1/events (validatePublishBody), then the same command and handler (PublishEventsCommand: load each
- * customer's stream, decide, append with the loaded revision). Nothing is written to the store around it.
+ * Feeds parsed purchase-log events to the write path (@crm/ingest) in API-sized batches: the same
+ * validation as POST /v1/events, then the same publish (each customer's state, decide, append with the
+ * expected revision). Nothing is written to the store around it.
  */
 export class PurchaseLogImporter {
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly store: EventStore,
-  ) {}
+  constructor(private readonly ingestor: EventIngestor) {}
 
   async run(events: AsyncIterable<SourcedEvent>, options: ImportOptions): Promise<ImportSummary> {
     const started = Date.now();
@@ -102,7 +95,10 @@ export class PurchaseLogImporter {
   /** One batch through validation and the handler; returns how many events it appended. */
   private async publish(batch: readonly SourcedEvent[], options: ImportOptions): Promise<number> {
     const lineOf = (index: number | undefined) => batch[index ?? 0].lineNumber;
-    const validation = validatePublishBody({ events: batch.map((s) => s.event) }, options.batchSize);
+    const validation = this.ingestor.validate(
+      { events: batch.map((s) => s.event) },
+      { maxEvents: options.batchSize },
+    );
     if (!validation.ok) {
       throw new ImportRejectedError(
         validation.errors.map((e) => ({ lineNumber: lineOf(e.index), ...problem(e) })),
@@ -110,16 +106,12 @@ export class PurchaseLogImporter {
     }
     // Replayed events answer with their original positions, at or below the head seen before the batch;
     // whatever this batch appended lands above it, whoever else appends meanwhile.
-    const head = await this.store.headPosition();
-    let outcome: PublishOutcome;
-    try {
-      outcome = await this.commands.execute(
-        new PublishEventsCommand(validation.events, options.correlationId),
+    const head = await this.ingestor.store.headPosition();
+    const outcome = await this.ingestor.publish(validation.events, { correlationId: options.correlationId });
+    if (outcome.kind === 'rejected') {
+      throw new ImportRejectedError(
+        outcome.problems.map((e) => ({ lineNumber: lineOf(e.index), ...problem(e) })),
       );
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      const errors = error.errors?.length ? error.errors : [{ code: error.code, message: error.message }];
-      throw new ImportRejectedError(errors.map((e) => ({ lineNumber: lineOf(e.index), ...problem(e) })));
     }
     if (outcome.failures.length > 0) {
       throw new ImportRejectedError(
@@ -137,7 +129,7 @@ export class PurchaseLogImporter {
   }
 }
 
-const problem = (e: Pick<ProblemError, 'customerId' | 'code' | 'message' | 'path'>) => ({
+const problem = (e: Pick<IngestProblem, 'customerId' | 'code' | 'message' | 'path'>) => ({
   ...(e.customerId ? { customerId: e.customerId } : {}),
   code: e.code,
   message: e.path ? `${e.message} (${e.path.replace(/^\$\.events\[\d+\]/, '$')})` : e.message,

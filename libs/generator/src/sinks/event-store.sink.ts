@@ -1,68 +1,72 @@
-import { customerStreamId } from '@crm/domain';
-import type { EventStore, EventToAppend, StreamAppend } from '@crm/event-store';
-import { toEventToAppend, type GeneratedEvent } from '../published-event';
+import type { EventStore } from '@crm/event-store';
+import { EventIngestor, type IngestProblem } from '@crm/ingest';
+import type { GeneratedEvent, PublishedEvent } from '../published-event';
 import type { EventSink } from './event-sink';
 
 export interface EventStoreSinkOptions {
   /**
-   * Events gathered (and grouped per customer stream) before they are appended. Default 20,000: a customer's
-   * first days (acquisition, welcome contact, first purchase) then mostly share one append. Memory grows with
-   * it (~1 KB per event).
+   * Events gathered before they are published. Default 20,000: a customer's first days (acquisition,
+   * welcome contact, first purchase) then mostly share one append. Memory grows with it (~1 KB per event).
    */
   readonly windowEvents?: number;
   /**
-   * A window goes to the store as appendToStreams calls of about this many events each (the window split
-   * evenly, a customer's events never across two calls); default 20,000, the whole default window in one
-   * call. In the embedded store a call is one transaction: one commit, and with crypto-shredding one
-   * key-store fsync, for thousands of customers rather than one each. Bigger is faster because a commit
-   * writes every index page the call touched, and customers are spread over the whole index: at 100,000
-   * customers, 5,000 events per call ran at ~20,000 events/s, 10,000 at ~23,000, 20,000 at ~30,000. The
-   * price is the file's write lock, held for the whole call (~0.5 s at that size): other writers wait.
+   * A window goes to the store as appendToStreams calls of about this many events each (a customer's events
+   * never across two calls); default 20,000, the whole default window in one call. In the embedded store a
+   * call is one transaction: one commit, and with crypto-shredding one key-store fsync, for thousands of
+   * customers rather than one each. Bigger is faster because a commit writes every index page the call
+   * touched, and customers are spread over the whole index. The price is the file's write lock, held for
+   * the whole call: other writers wait.
    */
   readonly eventsPerCall?: number;
 }
 
+/** The write path refused generated events: nothing of that window was appended (earlier windows were). */
+export class GeneratedEventsRejectedError extends Error {
+  readonly code = 'GENERATED_EVENTS_REJECTED';
+
+  constructor(readonly problems: readonly IngestProblem[]) {
+    const shown = problems.slice(0, 5).map((p) => `  ${p.customerId ?? ''} ${p.code}: ${p.message}`);
+    super(`the write path refused generated events:\n${shown.join('\n')}`);
+    this.name = 'GeneratedEventsRejectedError';
+  }
+}
+
 /**
- * Appends straight to an event store, bypassing HTTP: what the decider emitted for each published event (so a
- * purchase by a churned customer appends CustomerReactivated and CustomerPurchased, as through the API), with
- * the API's metadata. Events are gathered in a window, grouped per customer stream in order, and appended in
- * bulk (appendToStreams): one append per customer present in the window, many appends per call.
+ * Publishes generated events straight into an event store, bypassing HTTP but not the write path
+ * (@crm/ingest): the same validation, decider and metadata rules as POST /v1/events, so a purchase by a
+ * churned customer appends CustomerReactivated and CustomerPurchased as through the API. Events are gathered
+ * in a window and published in bulk (appendToStreams): one append per customer present in the window, many
+ * appends per call.
  *
- * A customer's first append expects no stream and later ones expect the stream, so generating into a store
- * that already holds these customer ids fails at the first call that meets one (WrongExpectedRevisionError;
- * in the embedded store nothing of that call is written) instead of breaking their lifecycles; a rerun with
- * the same seed and options replays idempotently (same event ids, same appends) and then carries on where
- * the first run stopped.
+ * Generating into a store that already holds these customer ids fails at the first window that meets one
+ * (GeneratedEventsRejectedError, CUSTOMER_ALREADY_ACQUIRED) instead of breaking their lifecycles; a rerun
+ * with the same seed and options replays idempotently (same event ids) and carries on where the first
+ * run stopped.
  */
 export class EventStoreSink implements EventSink {
-  /** Events handed to the store (idempotent replays of a rerun included). */
+  /** Events handed to the store (idempotent replays of a rerun included), decider-emitted ones included. */
   appended = 0;
   /** Stream appends (one per customer per window), however many went in one call. */
   appends = 0;
-  /** appendToStreams calls. */
-  calls = 0;
-  private groups = new Map<string, EventToAppend[]>();
-  private gathered = 0;
+  private window: PublishedEvent[] = [];
+  private readonly ingestor: EventIngestor;
   private readonly windowEvents: number;
   private readonly eventsPerCall: number;
 
-  constructor(
-    private readonly store: EventStore,
-    options: EventStoreSinkOptions = {},
-  ) {
+  constructor(target: EventStore | EventIngestor, options: EventStoreSinkOptions = {}) {
     this.windowEvents = options.windowEvents ?? 20_000;
     this.eventsPerCall = options.eventsPerCall ?? 20_000;
     if (!(this.windowEvents >= 1)) throw new RangeError('windowEvents must be >= 1');
     if (!(this.eventsPerCall >= 1)) throw new RangeError('eventsPerCall must be >= 1');
+    this.ingestor =
+      target instanceof EventIngestor
+        ? target
+        : new EventIngestor(target, { maxBatchEvents: this.windowEvents, stateCacheSize: 100_000 });
   }
 
   write(event: GeneratedEvent): void | Promise<void> {
-    const stream = customerStreamId(event.published.customerId);
-    let group = this.groups.get(stream);
-    if (!group) this.groups.set(stream, (group = []));
-    for (const emitted of event.emitted) group.push(toEventToAppend(emitted, event.published));
-    this.gathered += event.emitted.length;
-    if (this.gathered >= this.windowEvents) return this.flush();
+    this.window.push(event.published);
+    if (this.window.length >= this.windowEvents) return this.flush();
   }
 
   async close(): Promise<void> {
@@ -70,32 +74,23 @@ export class EventStoreSink implements EventSink {
   }
 
   private async flush(): Promise<void> {
-    const groups = this.groups;
-    const gathered = this.gathered;
-    this.groups = new Map();
-    this.gathered = 0;
-    // Even shares rather than full calls and a remainder: a window just over eventsPerCall is one call, not
-    // one and a sliver (each call costs a commit).
-    const share = gathered / Math.max(1, Math.round(gathered / this.eventsPerCall));
-    let call: StreamAppend[] = [];
-    let callEvents = 0;
-    for (const [streamId, events] of groups) {
-      const expectedRevision = events[0].type === 'CustomerAcquired' ? 'no_stream' : 'stream_exists';
-      call.push({ streamId, events, expectedRevision });
-      callEvents += events.length;
-      if (callEvents >= share) {
-        await this.append(call, callEvents);
-        call = [];
-        callEvents = 0;
-      }
+    const window = this.window;
+    this.window = [];
+    if (window.length === 0) return;
+    const validation = this.ingestor.validate({ events: window }, { maxEvents: window.length });
+    if (!validation.ok) throw new GeneratedEventsRejectedError(validation.errors);
+    const outcome = await this.ingestor.publish(
+      validation.events,
+      { correlationId: '' },
+      { eventsPerCall: this.eventsPerCall },
+    );
+    if (outcome.kind === 'rejected') throw new GeneratedEventsRejectedError(outcome.problems);
+    if (outcome.failures.length > 0) {
+      throw new GeneratedEventsRejectedError(
+        outcome.failures.map((f) => ({ customerId: f.customerId, code: f.code, message: f.message })),
+      );
     }
-    if (call.length > 0) await this.append(call, callEvents);
-  }
-
-  private async append(call: readonly StreamAppend[], events: number): Promise<void> {
-    await this.store.appendToStreams(call);
-    this.calls++;
-    this.appends += call.length;
-    this.appended += events;
+    this.appended += outcome.results.length;
+    this.appends += new Set(outcome.results.map((r) => r.customerId)).size;
   }
 }

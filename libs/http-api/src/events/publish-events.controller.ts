@@ -1,13 +1,12 @@
 import { AppConfig } from '@crm/config';
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiExtraModels, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { EVENT_DTO_BY_TYPE, EventIngestor, PublishBatchDto, type PublishedEventResult } from '@crm/ingest';
 import { ApiProblem } from '../problems/api-problem';
+import { publishProblem, toFailureBody, validationProblem } from '../problems/ingest-problems';
 import { RequiresScope } from '../auth/requires-scope.decorator';
-import { EVENT_DTO_BY_TYPE, PublishBatchDto } from './dto/published-event.dto';
-import { PublishedEventResult, PublishEventsCommand, PublishOutcome } from './publish-events.command';
-import { validatePublishBody } from './published-event.validator';
+import { PUBLISH_EVENTS_EXAMPLES } from './publish-events.examples';
 
 const eventSchemas = Object.values(EVENT_DTO_BY_TYPE).map((dto) => ({ $ref: getSchemaPath(dto) }));
 
@@ -17,7 +16,7 @@ const eventSchemas = Object.values(EVENT_DTO_BY_TYPE).map((dto) => ({ $ref: getS
 @Controller('v1/events')
 export class PublishEventsController {
   constructor(
-    private readonly commands: CommandBus,
+    private readonly ingestor: EventIngestor,
     private readonly config: AppConfig,
   ) {}
 
@@ -34,6 +33,7 @@ export class PublishEventsController {
     schema: {
       oneOf: [...eventSchemas, { $ref: getSchemaPath(PublishBatchDto) }],
     },
+    examples: PUBLISH_EVENTS_EXAMPLES,
   })
   @ApiResponse({
     status: 201,
@@ -52,32 +52,18 @@ export class PublishEventsController {
     if (!req.is('application/json') && !req.is('application/*+json')) {
       throw new ApiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send application/json');
     }
-    const validation = validatePublishBody(body, this.config.MAX_BATCH_EVENTS);
-    if (!validation.ok) {
-      if (validation.tooMany !== undefined) {
-        throw new ApiProblem(
-          413,
-          'BATCH_TOO_LARGE',
-          'Batch too large',
-          `${validation.tooMany} events; at most ${this.config.MAX_BATCH_EVENTS} per request`,
-        );
-      }
-      throw new ApiProblem(
-        400,
-        'VALIDATION_FAILED',
-        'Invalid event',
-        `${validation.errors.length} problem(s); nothing was appended`,
-        validation.errors,
-      );
-    }
-    const outcome = await this.commands.execute<PublishEventsCommand, PublishOutcome>(
-      new PublishEventsCommand(validation.events, String(res.getHeader('x-correlation-id') ?? '')),
-    );
+    const validation = this.ingestor.validate(body);
+    if (!validation.ok) throw validationProblem(validation, this.config.MAX_BATCH_EVENTS);
+    const outcome = await this.ingestor.publish(validation.events, {
+      correlationId: String(res.getHeader('x-correlation-id') ?? ''),
+    });
+    const problem = publishProblem(outcome, validation.events.length === 1);
+    if (problem) throw problem;
+    if (outcome.kind !== 'appended') throw new Error('unreachable: a rejected publish is a problem');
     const results = outcome.results.map(toResponse);
     if (outcome.failures.length === 0) return { results };
-    if (results.length === 0) throw failuresProblem(outcome, validation.events.length === 1);
     res.status(207);
-    return { results, failures: outcome.failures };
+    return { results, failures: outcome.failures.map(toFailureBody) };
   }
 }
 
@@ -88,25 +74,3 @@ const toResponse = (r: PublishedEventResult) => ({
   streamRevision: r.streamRevision,
   globalPosition: r.globalPosition.toString(),
 });
-
-function failuresProblem(outcome: PublishOutcome, single: boolean): ApiProblem {
-  const first = outcome.failures[0];
-  const status = outcome.failures.every((f) => f.status === 409) ? 409 : 422;
-  const errors = outcome.failures.flatMap((f) =>
-    f.indexes.map((index) => ({
-      ...(single ? {} : { index }),
-      customerId: f.customerId,
-      code: f.code,
-      message: f.message,
-    })),
-  );
-  return new ApiProblem(
-    status,
-    single ? first.code : status === 409 ? 'REVISION_CONFLICT' : 'LIFECYCLE_RULE_BROKEN',
-    status === 409 ? 'Expected revision conflict' : 'Lifecycle rule broken',
-    single ? first.message : 'No customer stream could be appended; nothing was appended',
-    errors,
-    {},
-    first.actualRevision !== undefined && single ? { actualRevision: first.actualRevision } : {},
-  );
-}

@@ -1,7 +1,7 @@
 import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequiresScope } from '../../auth/requires-scope.decorator';
-import { ErasePersonalDataService, type ErasureOutcome } from './erase-personal-data.service';
+import { ErasePersonalDataService, type ErasureResponse } from './erase-personal-data.service';
 
 /** Right to erasure (GDPR art. 17): an administrator's action, never a published fact. */
 @ApiTags('customers')
@@ -20,7 +20,7 @@ export class PersonalDataController {
   @ApiParam({ name: 'customerId', example: 'c-10042' })
   @ApiResponse({ status: 200, description: 'Erased (erasedNow false: it already was)' })
   @ApiResponse({ status: 404, description: 'CUSTOMER_NOT_FOUND' })
-  erase(@Param('customerId') customerId: string): Promise<ErasureOutcome> {
+  erase(@Param('customerId') customerId: string): Promise<ErasureResponse> {
     return this.erasure.erase(customerId);
   }
 }

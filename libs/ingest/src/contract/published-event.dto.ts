@@ -73,8 +73,10 @@ export abstract class PublishedEventDto {
   occurredAt!: string;
 
   @ApiPropertyOptional({
-    description: 'Revision the stream must be at before this event (-1: the customer must not exist yet)',
-    example: 3,
+    description:
+      'Revision the stream must be at before this event (-1: the customer must not exist yet; 0: only the ' +
+      'acquisition is there). Absent: appended whatever the revision is.',
+    example: 0,
   })
   @IsOptional()
   @IsInt()
@@ -101,6 +103,10 @@ const dataField = (cls: new () => object) => (target: object, key: string) => {
 };
 
 export class CustomerAcquiredEventDto extends PublishedEventDto {
+  // Only the OpenAPI example differs: an acquisition expects no stream yet (the inherited 0 would conflict).
+  @ApiPropertyOptional({ example: -1 })
+  declare expectedRevision?: number;
+
   @dataField(CustomerAcquiredDataDto) data!: CustomerAcquiredDataDto;
 }
 export class CustomerContactedEventDto extends PublishedEventDto {

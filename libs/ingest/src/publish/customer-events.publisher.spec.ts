@@ -4,10 +4,10 @@ import type { AppendResult, StreamAppend } from '@crm/event-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CustomerStreamRepository } from './customer-stream.repository';
-import { PublishEventsCommand } from './publish-events.command';
-import { PublishEventsHandler } from './publish-events.handler';
-import { validatePublishBody, type ValidPublishedEvent } from './published-event.validator';
+import { CustomerStreamRepository } from '../streams/customer-stream.repository';
+import { validatePublishBody, type ValidPublishedEvent } from '../validation/published-event.validator';
+import { CustomerEventsPublisher } from './customer-events.publisher';
+import type { PublishOutcome } from './publish.outcome';
 
 const acquired = (customerId: string) => ({
   type: 'CustomerAcquired',
@@ -17,15 +17,20 @@ const acquired = (customerId: string) => ({
 });
 
 function valid(body: unknown): ValidPublishedEvent[] {
-  const outcome = validatePublishBody(body, 1000, Date.parse('2026-02-01T00:00:00Z'));
+  const outcome = validatePublishBody(body, { maxEvents: 1000, now: Date.parse('2026-02-01T00:00:00Z') });
   if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
   return outcome.events;
 }
 
-describe('PublishEventsHandler: one append call for a batch of customers', () => {
+function appended(outcome: PublishOutcome) {
+  if (outcome.kind !== 'appended') throw new Error(JSON.stringify(outcome.problems));
+  return outcome;
+}
+
+describe('CustomerEventsPublisher: one append call for a batch of customers', () => {
   let dir: string;
   let store: SqliteEventStore;
-  let handler: PublishEventsHandler;
+  let publisher: CustomerEventsPublisher;
   let bulkCalls: StreamAppend[][];
   let failNextBulk: boolean;
 
@@ -44,7 +49,7 @@ describe('PublishEventsHandler: one append call for a batch of customers', () =>
       }
       return appendToStreams(appends);
     };
-    handler = new PublishEventsHandler(new CustomerStreamRepository(store), store);
+    publisher = new CustomerEventsPublisher(store, new CustomerStreamRepository(store));
   });
 
   afterEach(async () => {
@@ -54,7 +59,7 @@ describe('PublishEventsHandler: one append call for a batch of customers', () =>
 
   it('appends every customer of a conflict-free batch in one call, results in request order', async () => {
     const events = valid({ events: ['c-1', 'c-2', 'c-3'].map(acquired) });
-    const outcome = await handler.execute(new PublishEventsCommand(events, 'corr-1'));
+    const outcome = appended(await publisher.publish(events, { correlationId: 'corr-1' }));
     expect(bulkCalls).toHaveLength(1);
     expect(bulkCalls[0].map((a) => a.streamId)).toEqual(['customer-c-1', 'customer-c-2', 'customer-c-3']);
     expect(outcome.failures).toEqual([]);
@@ -69,7 +74,7 @@ describe('PublishEventsHandler: one append call for a batch of customers', () =>
   it('falls back to one append per customer when the call meets a conflict, losing nothing', async () => {
     failNextBulk = true;
     const events = valid({ events: ['c-1', 'c-2', 'c-3'].map(acquired) });
-    const outcome = await handler.execute(new PublishEventsCommand(events, 'corr-2'));
+    const outcome = appended(await publisher.publish(events, { correlationId: 'corr-2' }));
     expect(bulkCalls).toHaveLength(1);
     expect(outcome.failures).toEqual([]);
     expect(outcome.results.map((r) => r.customerId)).toEqual(['c-1', 'c-2', 'c-3']);
@@ -84,8 +89,8 @@ describe('PublishEventsHandler: one append call for a batch of customers', () =>
         eventId: `6f1c2a3e-8d4b-4c1a-9e2f-0a1b2c3d4e5${i}`,
       })),
     });
-    const first = await handler.execute(new PublishEventsCommand(events, 'corr-3'));
-    const again = await handler.execute(new PublishEventsCommand(events, 'corr-3'));
+    const first = appended(await publisher.publish(events, { correlationId: 'corr-3' }));
+    const again = appended(await publisher.publish(events, { correlationId: 'corr-3' }));
     expect(again.results).toEqual(first.results);
     expect(bulkCalls).toHaveLength(1);
     expect(await store.readAll({ maxCount: 100 })).toHaveLength(2);

@@ -1,9 +1,22 @@
-import { PUBLISHABLE_EVENT_TYPES, PublishableEventType } from '@crm/domain';
+import {
+  lineItemCurrencyMismatches,
+  PUBLISHABLE_EVENT_TYPES,
+  type CustomerPurchasedData,
+  type PublishableEventType,
+} from '@crm/domain';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import type { ProblemError } from '../problems/api-problem';
-import { EVENT_DTO_BY_TYPE, PublishedEventDto } from './dto/published-event.dto';
+import { EVENT_DTO_BY_TYPE, PublishedEventDto } from '../contract/published-event.dto';
+import { occurredAtTooFarAhead } from '../publish/occurred-at.rule';
+import { compileContractCheck } from './compiled-contract.check';
+import type { IngestProblem } from './ingest-problem';
+
+type ProblemError = IngestProblem;
+
+const CONTRACT_CHECKS = Object.fromEntries(
+  Object.entries(EVENT_DTO_BY_TYPE).map(([type, dto]) => [type, compileContractCheck(dto)]),
+) as Record<PublishableEventType, (raw: Record<string, unknown>) => boolean>;
 
 /** A published event that passed schema validation, normalised (UTC time, generated id). */
 export interface ValidPublishedEvent {
@@ -18,17 +31,30 @@ export interface ValidPublishedEvent {
   readonly data: Record<string, unknown>;
 }
 
+/**
+ * Valid events, or every problem found (`tooMany`: a batch over `maxEvents`, with its size; nothing else
+ * was checked then).
+ */
 export type ValidationOutcome =
-  { ok: true; events: ValidPublishedEvent[] } | { ok: false; errors: ProblemError[]; tooMany?: number };
+  { ok: true; events: ValidPublishedEvent[] } | { ok: false; errors: IngestProblem[]; tooMany?: number };
 
-/** Publishers' clocks may be a little ahead; more than this is a bug on their side. */
-const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+export interface ValidationOptions {
+  /** Most events a batch may hold. */
+  readonly maxEvents: number;
+  /** Refuse events without an eventId (MISSING_FIELD at `eventId`): channels that cannot answer with one. */
+  readonly requireEventId?: boolean;
+  /** The clock the future bound on occurredAt is measured against (milliseconds since the epoch). */
+  readonly now?: number;
+}
 
 /**
  * Validates a body that is one event or `{"events": [...]}`. The whole batch is checked and every
  * failing event is listed, so a publisher can fix them all in one round.
  */
-export function validatePublishBody(body: unknown, maxEvents: number, now = Date.now()): ValidationOutcome {
+export function validatePublishBody(body: unknown, options: ValidationOptions): ValidationOutcome {
+  const { maxEvents } = options;
+  const now = options.now ?? Date.now();
+  const requireEventId = options.requireEventId ?? false;
   const isBatch = isPlainObject(body) && 'events' in body;
   if (isBatch) {
     const events = (body as { events: unknown }).events;
@@ -54,7 +80,7 @@ export function validatePublishBody(body: unknown, maxEvents: number, now = Date
     const valid: ValidPublishedEvent[] = [];
     const seenIds = new Map<string, number>();
     events.forEach((raw, index) => {
-      const outcome = validateOne(raw, index, `$.events[${index}]`, now);
+      const outcome = validateOne(raw, index, `$.events[${index}]`, now, requireEventId);
       if (!outcome.ok) return errors.push(...outcome.errors);
       const first = seenIds.get(outcome.event.eventId);
       if (first !== undefined) {
@@ -71,7 +97,25 @@ export function validatePublishBody(body: unknown, maxEvents: number, now = Date
     });
     return errors.length > 0 ? { ok: false, errors } : { ok: true, events: valid };
   }
-  const outcome = validateOne(body, 0, '$', now);
+  return validatePublishedEvent(body, options);
+}
+
+/**
+ * Validates one event, whatever its keys (a message of a channel that carries one event each). `index` is
+ * the valid event's position in the batch the caller will publish (results refer to it); its problems'
+ * paths start at `$` and carry no index.
+ */
+export function validatePublishedEvent(
+  raw: unknown,
+  options: Omit<ValidationOptions, 'maxEvents'> & { readonly index?: number },
+): ValidationOutcome {
+  const outcome = validateOne(
+    raw,
+    options.index ?? 0,
+    '$',
+    options.now ?? Date.now(),
+    options.requireEventId ?? false,
+  );
   return outcome.ok ? { ok: true, events: [outcome.event] } : { ok: false, errors: outcome.errors };
 }
 
@@ -80,6 +124,7 @@ function validateOne(
   index: number,
   root: string,
   now: number,
+  requireEventId: boolean,
 ): { ok: true; event: ValidPublishedEvent } | { ok: false; errors: ProblemError[] } {
   const at = root === '$' ? {} : { index };
   if (!isPlainObject(raw)) {
@@ -104,59 +149,62 @@ function validateOne(
       ],
     };
   }
-  const pollution = findForbiddenKey(raw, root);
-  if (pollution) {
+  const unsafe = findUnsafeKeyOrText(raw, root);
+  if (unsafe) {
     return {
       ok: false,
       errors: [
-        { ...at, ...customerId, path: pollution, code: 'UNKNOWN_FIELD', message: 'property is not allowed' },
+        unsafe.key
+          ? {
+              ...at,
+              ...customerId,
+              path: unsafe.path,
+              code: 'UNKNOWN_FIELD',
+              message: 'property is not allowed',
+            }
+          : {
+              ...at,
+              ...customerId,
+              path: unsafe.path,
+              code: 'INVALID_FIELD',
+              message: 'text must be well-formed Unicode without NUL characters',
+            },
       ],
     };
   }
-  const badText = findBadText(raw, root);
-  if (badText) {
-    return {
-      ok: false,
-      errors: [
-        {
-          ...at,
-          ...customerId,
-          path: badText,
-          code: 'INVALID_FIELD',
-          message: 'text must be well-formed Unicode without NUL characters',
-        },
-      ],
-    };
-  }
-  const dto = plainToInstance(EVENT_DTO_BY_TYPE[type as PublishableEventType], raw) as PublishedEventDto;
-  const problems = validateSync(dto, {
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-  });
+  // The common case, a valid event, costs a walk of the compiled contract; anything else goes through
+  // class-transformer and class-validator, which name every error exactly.
+  const certainlyValid = CONTRACT_CHECKS[type as PublishableEventType](raw);
+  const dto = (
+    certainlyValid ? raw : plainToInstance(EVENT_DTO_BY_TYPE[type as PublishableEventType], raw)
+  ) as PublishedEventDto;
+  const problems = certainlyValid
+    ? []
+    : validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   const errors = problems.flatMap((e) => flatten(e, root)).map((e) => ({ ...at, ...customerId, ...e }));
   if (errors.length === 0) {
-    if (Date.parse(dto.occurredAt) > now + MAX_CLOCK_SKEW_MS) {
+    if (requireEventId && dto.eventId === undefined) {
       errors.push({
         ...at,
         ...customerId,
-        path: `${root}.occurredAt`,
-        code: 'INVALID_FIELD',
-        message: 'occurredAt is more than a day in the future',
+        path: `${root}.eventId`,
+        code: 'MISSING_FIELD',
+        message: 'eventId is required on this channel (the idempotency key)',
       });
     }
-    const purchase = dto.type === 'CustomerPurchased' ? (dto.data as PurchaseShape) : undefined;
-    purchase?.items?.forEach((item, i) => {
-      if (item.unitPrice.currency !== purchase.amount.currency) {
+    const tooFarAhead = occurredAtTooFarAhead(dto.occurredAt, now);
+    if (tooFarAhead) errors.push({ ...at, ...customerId, path: `${root}.occurredAt`, ...tooFarAhead });
+    if (dto.type === 'CustomerPurchased') {
+      for (const mismatch of lineItemCurrencyMismatches(dto.data as unknown as CustomerPurchasedData)) {
         errors.push({
           ...at,
           ...customerId,
-          path: `${root}.data.items[${i}].unitPrice.currency`,
-          code: 'CURRENCY_MISMATCH',
-          message: `line items must be in the order's currency ${purchase.amount.currency}`,
+          path: `${root}.${mismatch.field}`,
+          code: mismatch.code,
+          message: mismatch.message,
         });
       }
-    });
+    }
   }
   if (errors.length > 0) return { ok: false, errors };
   const eventId = dto.eventId ?? randomUUID();
@@ -175,11 +223,6 @@ function validateOne(
       data: dataWithDefaults(dto.type, raw.data as Record<string, unknown>),
     },
   };
-}
-
-interface PurchaseShape {
-  amount: { currency: string };
-  items?: { unitPrice: { currency: string } }[];
 }
 
 function dataWithDefaults(
@@ -209,35 +252,42 @@ function constraintCode(constraint: string, value: unknown): string {
 /** Keys that could reach an object's prototype: refused anywhere, never silently dropped. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-function findForbiddenKey(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value !== 'object' || value === null || depth > 8) return undefined;
-  for (const key of Object.keys(value)) {
-    const child = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
-    if (FORBIDDEN_KEYS.has(key)) return child;
-    const found = findForbiddenKey((value as Record<string, unknown>)[key], child, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 /**
  * NUL (PostgreSQL's text types cannot hold it: the read model would stop at the event) and lone UTF-16
  * surrogates (not Unicode: stored as U+FFFD, so the read model would differ from the event).
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const isBadText = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+/** Cheap first look: almost every string has neither a NUL nor any surrogate, so one scan settles it. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what it looks for
+const NUL_OR_SURROGATE = /[\u0000\uD800-\uDFFF]/;
+const isBadText = (text: string) =>
+  NUL_OR_SURROGATE.test(text) && (text.includes('\u0000') || LONE_SURROGATE.test(text));
 
-/** The path of the first key or string value anywhere in the event that is not storable text. */
-function findBadText(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return isBadText(value) ? path : undefined;
-  if (typeof value !== 'object' || value === null || depth > 8) return undefined;
-  for (const key of Object.keys(value)) {
-    const child = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
-    if (isBadText(key)) return child;
-    const found = findBadText((value as Record<string, unknown>)[key], child, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
+/**
+ * One walk of the event (8 levels deep): the path of the first key that could reach a prototype, else of
+ * the first key or string value that is not storable text.
+ */
+function findUnsafeKeyOrText(value: unknown, root: string): { path: string; key: boolean } | undefined {
+  let badText: string | undefined;
+  const walk = (node: unknown, path: string, depth: number): string | undefined => {
+    if (typeof node === 'string') {
+      if (badText === undefined && isBadText(node)) badText = path;
+      return undefined;
+    }
+    if (typeof node !== 'object' || node === null || depth > 8) return undefined;
+    const array = Array.isArray(node);
+    for (const key of Object.keys(node)) {
+      const child = array ? `${path}[${key}]` : `${path}.${key}`;
+      if (FORBIDDEN_KEYS.has(key)) return child;
+      if (badText === undefined && isBadText(key)) badText = child;
+      const found = walk((node as Record<string, unknown>)[key], child, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const forbidden = walk(value, root, 0);
+  if (forbidden) return { path: forbidden, key: true };
+  return badText === undefined ? undefined : { path: badText, key: false };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

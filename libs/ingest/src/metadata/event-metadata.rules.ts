@@ -1,0 +1,40 @@
+import { currentSchemaVersion, type CustomerEvent } from '@crm/domain';
+import type { EventToAppend } from '@crm/event-store';
+
+/** What a publisher says about an event besides its facts. */
+export interface PublisherMetadata {
+  readonly source?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+}
+
+/**
+ * The metadata rules, one definition for every entrance:
+ * - `schemaVersion`: the current version of the event type's data (readers upcast older ones);
+ * - `source`: the publishing service, when it names itself;
+ * - `correlationId`: the publisher's, else the one of the request or import that carried the event;
+ * - `causationId`: for an event the decider emitted on its own (a reactivation), the published event that
+ *   caused it; otherwise the publisher's, if any.
+ * occurredAt is stored as UTC with milliseconds, whatever notation the publisher used.
+ */
+export function toEventToAppend(
+  emitted: CustomerEvent,
+  published: { readonly eventId: string; readonly metadata: PublisherMetadata },
+  fallbackCorrelationId?: string,
+): EventToAppend {
+  const triggered = emitted.eventId !== published.eventId;
+  const { source, causationId } = published.metadata;
+  const correlationId = published.metadata.correlationId || fallbackCorrelationId;
+  return {
+    eventId: emitted.eventId,
+    type: emitted.type,
+    occurredAt: new Date(emitted.occurredAt).toISOString(),
+    data: emitted.data as unknown as Record<string, unknown>,
+    metadata: {
+      schemaVersion: currentSchemaVersion(emitted.type),
+      ...(source ? { source } : {}),
+      ...(correlationId ? { correlationId } : {}),
+      ...(triggered ? { causationId: published.eventId } : causationId ? { causationId } : {}),
+    },
+  };
+}
