@@ -87,26 +87,33 @@ export async function ingestRound(
       }
       continue;
     }
+    // Failures: the other customers are appended (a repeated publish replays them).
+    let culprits = 0;
     for (const failure of outcome.failures) {
       const positions = failure.indexes.map((index) => batch[index]);
       const culprit =
         failure.kind === 'conflict'
           ? positions.find((i) => eventAt(i).expectedRevision !== undefined)
           : undefined;
-      if (culprit !== undefined) {
-        const problem: IngestProblem = {
-          customerId: failure.customerId,
-          eventId: eventAt(culprit).eventId,
-          path: '$.expectedRevision',
-          code: failure.code,
-          message: failure.message,
-        };
-        rejected.set(culprit, { code: problem.code, message: problem.message, errors: [problem] });
+      if (culprit === undefined) {
+        // Another writer won every retry: the customer waits for the next round.
+        positions.forEach((i) => deferred.add(i));
+        deferCustomer(failure.customerId, Math.min(...positions));
+        continue;
       }
-      for (const i of positions) if (i !== culprit) deferred.add(i);
-      deferCustomer(failure.customerId, Math.min(...positions));
+      // The event's own expectation is stale: refused; the customer's events before it go again now.
+      culprits += 1;
+      const problem: IngestProblem = {
+        customerId: failure.customerId,
+        eventId: eventAt(culprit).eventId,
+        path: '$.expectedRevision',
+        code: failure.code,
+        message: failure.message,
+      };
+      rejected.set(culprit, { code: problem.code, message: problem.message, errors: [problem] });
+      deferCustomer(failure.customerId, culprit);
     }
-    break;
+    if (culprits === 0) break;
   }
 
   // A repeated eventId shares its first message's fate.
