@@ -1,9 +1,11 @@
 import { SqliteEventStore } from '@crm/event-store';
 import { EventIngestor, KafkaIngestChannel } from '@crm/ingest';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ingestDataset } from '../support/ingest-dataset';
 import { groupLag, waitForGroup } from '../support/kafka-inspection';
 import { createTopic, expectIngested, produceCases, readRejections } from '../support/kafka-ingest-topics';
@@ -16,6 +18,16 @@ if (!brokers) {
 }
 
 const PARTITIONS = 6;
+const ROOT = join(__dirname, '../..');
+
+/** The first ```js block of README's "Publish through Kafka" section, as a reader would copy it. */
+function readmeProducerExample(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Publish through Kafka'));
+  const code = /```js\n([\s\S]*?)```/.exec(section);
+  if (!code) throw new Error('README: no js block under "Publish through Kafka"');
+  return code[1];
+}
 const dataset = (seed: number) =>
   ingestDataset({
     customers: 1_000,
@@ -132,4 +144,43 @@ describeWithKafka('Kafka ingest channel on the broker', () => {
       await store.close();
     }
   }, 300_000);
+  it("runs README's producer example verbatim: both events appended, metadata from the event and the headers", async () => {
+    const { topic, rejectionsTopic, group } = topics();
+    const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const channel = new KafkaIngestChannel(
+      new EventIngestor(store, { maxBatchEvents: 1_000, stateCacheSize: 100 }),
+      {
+        brokers: brokers!,
+        topic,
+        rejectionsTopic,
+        group,
+        partitions: PARTITIONS,
+        maxBatchEvents: 1_000,
+      },
+    );
+    const script = join(dir, 'publish.js');
+    writeFileSync(script, readmeProducerExample());
+    try {
+      await channel.start();
+      await promisify(execFile)(process.execPath, [script], {
+        env: {
+          ...process.env,
+          NODE_PATH: join(ROOT, 'node_modules'),
+          KAFKA_BROKERS: brokers!.join(','),
+          KAFKA_INGEST_TOPIC: topic,
+        },
+        timeout: 60_000,
+      });
+      await waitForGroup(brokers!, topic, group, 60_000);
+    } finally {
+      await channel.stop();
+    }
+    const stream = await store.readStream('customer-c-1001');
+    expect(stream.map((e) => [e.type, e.metadata.source, e.metadata.correlationId])).toEqual([
+      ['CustomerAcquired', 'signup-service', 'checkout-7f3a'],
+      ['CustomerPurchased', 'checkout-service', 'checkout-7f3a'],
+    ]);
+    expect(await readRejections(brokers!, rejectionsTopic)).toEqual([]);
+    await store.close();
+  }, 120_000);
 });
