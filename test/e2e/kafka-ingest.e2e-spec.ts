@@ -102,7 +102,7 @@ describeWithKafka('Kafka ingest channel on the broker', () => {
       KAFKA_INGEST_REJECTIONS_TOPIC: rejectionsTopic,
       KAFKA_INGEST_GROUP: group,
       // Small publish calls: many commits, so the kill lands between two of them.
-      MAX_BATCH_EVENTS: '50',
+      KAFKA_INGEST_BATCH_EVENTS: '50',
       LOG_FORMAT: 'json',
     };
     await createTopic(brokers!, topic, PARTITIONS);

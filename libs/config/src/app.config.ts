@@ -91,6 +91,16 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'KAFKA_INGEST_GROUP must be letters, digits, . _ -' })
   KAFKA_INGEST_GROUP = 'crm-ingest';
 
+  /**
+   * Most events the ingest channel publishes in one call, from one partition's fetched messages: larger calls
+   * share stream loads and one transaction among more events.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  KAFKA_INGEST_BATCH_EVENTS = 5_000;
+
   /** PostgreSQL URL for the read model. Absent: SQLite under DATA_DIR. */
   @Transform(emptyAsUndefined)
   @IsOptional()

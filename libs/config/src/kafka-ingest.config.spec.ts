@@ -7,6 +7,7 @@ describe('configuration of the Kafka ingest channel', () => {
     expect(config.KAFKA_INGEST_TOPIC).toBe('crm.customer-events.in.v1');
     expect(config.KAFKA_INGEST_REJECTIONS_TOPIC).toBe('crm.customer-events.rejected.v1');
     expect(config.KAFKA_INGEST_GROUP).toBe('crm-ingest');
+    expect(config.KAFKA_INGEST_BATCH_EVENTS).toBe(5_000);
   });
 
   it('reads the switch and the names', () => {
@@ -29,6 +30,7 @@ describe('configuration of the Kafka ingest channel', () => {
     ['KAFKA_INGEST_TOPIC', 'no spaces allowed'],
     ['KAFKA_INGEST_REJECTIONS_TOPIC', 'a/b'],
     ['KAFKA_INGEST_GROUP', ''],
+    ['KAFKA_INGEST_BATCH_EVENTS', '0'],
   ])('stops at boot naming %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=`));

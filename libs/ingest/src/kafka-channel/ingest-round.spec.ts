@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { EventIngestor } from '../event-ingestor';
 import type { IngestMessage, ParsedIngestMessage, RejectionReason } from './ingest-message';
 import { parseIngestMessage } from './ingest-message.parser';
-import { ingestRound } from './ingest-round';
+import { PartitionRounds, type PublishEvents } from './ingest-round';
 
 const NOW = Date.parse('2026-03-01T00:00:00Z');
 
@@ -37,6 +37,7 @@ describe('ingestRound: the Kafka channel over a partition of messages', () => {
     store = new SqliteEventStore(join(dir, 'events.sqlite'));
     ingestor = new EventIngestor(store, { maxBatchEvents: 1000, stateCacheSize: 1000 });
     offset = 0;
+    published = 0;
   });
 
   afterEach(async () => {
@@ -60,21 +61,27 @@ describe('ingestRound: the Kafka channel over a partition of messages', () => {
       parseIngestMessage(m, (raw) => ingestor.validateEvent(raw, { requireEventId: true, now: NOW })),
     );
 
-  /** As the channel does: rounds until every message is settled; the rejections by offset. */
+  let published: number;
+  const publish: PublishEvents = (events, context) => {
+    published += events.length;
+    return ingestor.publish(events, context);
+  };
+  const roundsOf = (parsed: ParsedIngestMessage[]) =>
+    new PartitionRounds(parsed, publish, { correlationId: '' });
+
+  /** As the channel does: rounds until every message is settled (committing between them); rejections by position. */
   async function drain(
     parsed: ParsedIngestMessage[],
   ): Promise<{ rounds: number; rejected: Map<number, RejectionReason> }> {
     const rejected = new Map<number, RejectionReason>();
-    let start = 0;
+    const partition = roundsOf(parsed);
     let rounds = 0;
-    while (start < parsed.length) {
-      const round = await ingestRound(parsed.slice(start), (e, c) => ingestor.publish(e, c), {
-        correlationId: '',
-      });
+    while (!partition.done) {
+      const before = partition.settled;
+      const round = await partition.next();
       rounds += 1;
-      expect(round.settled).toBeGreaterThan(0);
-      for (const [i, reason] of round.rejections) rejected.set(start + i, reason);
-      start += round.settled;
+      expect(round.settled).toBeGreaterThan(before);
+      for (const [i, reason] of round.rejections) rejected.set(i, reason);
     }
     return { rounds, rejected };
   }
@@ -102,7 +109,8 @@ describe('ingestRound: the Kafka channel over a partition of messages', () => {
     const events = [early, acquired('b'), acquired('a'), purchased('b', 'o1'), purchased('a', 'o2')];
     const parsed = parse(events.map((e) => message(e)));
 
-    const first = await ingestRound(parsed, (e, c) => ingestor.publish(e, c), { correlationId: '' });
+    const partition = roundsOf(parsed);
+    const first = await partition.next();
     // a's events after its refused one wait: only the messages before a's acquisition are settled.
     expect(first.settled).toBe(2);
     expect([...first.rejections.keys()]).toEqual([0]);
@@ -114,17 +122,43 @@ describe('ingestRound: the Kafka channel over a partition of messages', () => {
     expect(await streamOf('b')).toHaveLength(2);
 
     // A crash before the commit redelivers the range: the refused purchase is refused again, nothing doubles.
-    const again = await ingestRound(parsed, (e, c) => ingestor.publish(e, c), { correlationId: '' });
+    const again = await roundsOf(parsed).next();
     expect(again).toEqual(first);
 
-    const rest = await ingestRound(parsed.slice(2), (e, c) => ingestor.publish(e, c), { correlationId: '' });
-    expect(rest.settled).toBe(3);
-    expect(rest.rejections.size).toBe(0);
+    // After the commit, the next round publishes a's deferred events only.
+    published = 0;
+    const rest = await partition.next();
+    expect(rest).toEqual({ settled: 5, rejections: new Map() });
+    expect(published).toBe(2);
     expect(await streamOf('a')).toEqual([
       `CustomerAcquired:${events[2].eventId}`,
       `CustomerPurchased:${events[4].eventId}`,
     ]);
     expect(await streamOf('b')).toHaveLength(2);
+  });
+
+  it('settles a customer refused twice in three rounds, each publishing only what waited', async () => {
+    const events = [
+      purchased('a', 'o0'),
+      acquired('a'),
+      acquired('b'),
+      acquired('a'),
+      purchased('b', 'o1'),
+      purchased('a', 'o2'),
+    ];
+    const parsed = parse(events.map((e) => message(e)));
+    const { rounds, rejected } = await drain(parsed);
+    expect(rounds).toBe(3);
+    expect([...rejected].map(([i, r]) => [i, r.code])).toEqual([
+      [0, 'CUSTOMER_NOT_ACQUIRED'],
+      [3, 'CUSTOMER_ALREADY_ACQUIRED'],
+    ]);
+    // Round 1: all 6, then b's 2 (a waits behind its refusal); round 2: a's 3, then 1; round 3: a's last.
+    expect(published).toBe(6 + 2 + 3 + 1 + 1);
+    expect(await streamOf('a')).toEqual([
+      `CustomerAcquired:${events[1].eventId}`,
+      `CustomerPurchased:${events[5].eventId}`,
+    ]);
   });
 
   it('appends a repeated eventId once, in the same round and in a later one', async () => {

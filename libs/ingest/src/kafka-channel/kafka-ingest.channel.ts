@@ -2,7 +2,7 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage, logCreator, logLevel, 
 import type { EventIngestor } from '../event-ingestor';
 import type { IngestMessage, ParsedIngestMessage } from './ingest-message';
 import { parseIngestMessage } from './ingest-message.parser';
-import { ingestRound } from './ingest-round';
+import { PartitionRounds, type RoundOutcome } from './ingest-round';
 import type { KafkaIngestSettings } from './kafka-ingest.settings';
 import { toRejectionRecord } from './rejection.record';
 
@@ -112,62 +112,67 @@ export class KafkaIngestChannel {
     const parsed: ParsedIngestMessage[] = messages.map((m) =>
       parseIngestMessage(m, (raw) => this.ingestor.validateEvent(raw, { requireEventId: true })),
     );
-    let start = 0;
     let backoff = FIRST_BACKOFF_MS;
-    const wait = async (what: string, error: unknown) => {
-      this.report(
-        `ingest ${batch.topic}/${batch.partition} at ${messages[start].offset}: ${what}, retrying`,
-        error,
-      );
+    const wait = async (what: string, error: unknown, at: string) => {
+      this.report(`ingest ${batch.topic}/${batch.partition} at ${at}: ${what}, retrying`, error);
       await pause(backoff, active, heartbeat);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     };
-    while (start < messages.length && active()) {
-      const end = Math.min(start + this.settings.maxBatchEvents, messages.length);
-      let round: Awaited<ReturnType<typeof ingestRound>>;
-      try {
-        round = await ingestRound(
-          parsed.slice(start, end),
-          (events, context) => this.ingestor.publish(events, context),
-          {
-            correlationId: '',
-          },
-        );
-      } catch (error) {
-        // The store failed (unavailable, ...): nothing is committed, the same messages are tried again.
-        await wait('publish failed', error);
-        continue;
-      }
-      if (round.settled === 0) {
-        await wait('a customer conflicted with another writer', undefined);
-        continue;
-      }
-      const rejections = [...round.rejections]
-        .sort(([a], [b]) => a - b)
-        .map(([i, reason]) => toRejectionRecord(messages[start + i], reason));
-      if (rejections.length > 0) {
+    for (let start = 0; start < messages.length; start += this.settings.maxBatchEvents) {
+      const chunk = messages.slice(start, start + this.settings.maxBatchEvents);
+      const rounds = new PartitionRounds(
+        parsed.slice(start, start + chunk.length),
+        (events, context) => this.ingestor.publish(events, context),
+        { correlationId: '' },
+      );
+      let committed = 0;
+      while (!rounds.done) {
+        if (!active()) return;
+        const at = chunk[committed].offset;
+        let round: RoundOutcome;
         try {
-          await this.producer!.send({ topic: this.settings.rejectionsTopic, acks: -1, messages: rejections });
+          round = await rounds.next();
         } catch (error) {
-          // The round is run again: its appends replay, its rejections are sent again.
-          await wait('rejections not acknowledged', error);
+          // The store failed (unavailable, ...): nothing is committed, the same events are tried again.
+          await wait('publish failed', error, at);
           continue;
         }
+        if (round.settled === committed) {
+          await wait('a customer conflicted with another writer', undefined, at);
+          continue;
+        }
+        const rejections = [...round.rejections]
+          .sort(([a], [b]) => a - b)
+          .map(([i, reason]) => toRejectionRecord(chunk[i], reason));
+        while (rejections.length > 0) {
+          try {
+            await this.producer!.send({
+              topic: this.settings.rejectionsTopic,
+              acks: -1,
+              messages: rejections,
+            });
+            break;
+          } catch (error) {
+            await wait('rejections not acknowledged', error, at);
+            // The partition moved to another member: it redelivers from the last commit.
+            if (!active()) return;
+          }
+        }
+        const last = chunk[round.settled - 1].offset;
+        resolveOffset(last);
+        // Through the batch payload: it still commits while the consumer is stopping.
+        await commitOffsetsIfNecessary({
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+            },
+          ],
+        });
+        await heartbeat();
+        committed = round.settled;
+        backoff = FIRST_BACKOFF_MS;
       }
-      const last = messages[start + round.settled - 1].offset;
-      resolveOffset(last);
-      // Through the batch payload: it still commits while the consumer is stopping.
-      await commitOffsetsIfNecessary({
-        topics: [
-          {
-            topic: batch.topic,
-            partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
-          },
-        ],
-      });
-      await heartbeat();
-      start += round.settled;
-      backoff = FIRST_BACKOFF_MS;
     }
   }
 

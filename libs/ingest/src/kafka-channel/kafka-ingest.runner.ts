@@ -31,7 +31,7 @@ export class KafkaIngestRunner implements OnApplicationBootstrap, OnApplicationS
       rejectionsTopic: this.config.KAFKA_INGEST_REJECTIONS_TOPIC,
       group: this.config.KAFKA_INGEST_GROUP,
       partitions: this.config.KAFKA_PARTITIONS,
-      maxBatchEvents: this.config.MAX_BATCH_EVENTS,
+      maxBatchEvents: this.config.KAFKA_INGEST_BATCH_EVENTS,
       clientId: `${this.config.workerId}-ingest`,
       onError: (message, error) =>
         this.logger.warn(error ? `${message}: ${(error as Error)?.message ?? String(error)}` : message),

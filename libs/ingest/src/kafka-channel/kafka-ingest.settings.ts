@@ -9,7 +9,7 @@ export interface KafkaIngestSettings {
   readonly group: string;
   /** Partitions of the topics when the channel creates them (existing topics keep theirs). */
   readonly partitions: number;
-  /** Most events per publish call (MAX_BATCH_EVENTS). */
+  /** Most events per publish call, from one partition's fetched messages (KAFKA_INGEST_BATCH_EVENTS). */
   readonly maxBatchEvents: number;
   readonly clientId?: string;
   /** Broker trouble, store errors being retried, a start that failed: the channel keeps going. */
