@@ -1,4 +1,4 @@
-import { SqliteEventStore } from '@crm/event-store';
+import { EventStoreUnavailableError, SqliteEventStore } from '@crm/event-store';
 import { EventIngestor, KafkaIngestChannel } from '@crm/ingest';
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -144,6 +144,49 @@ describeWithKafka('Kafka ingest channel on the broker', () => {
       await store.close();
     }
   }, 300_000);
+  it('retries while the store is unavailable, committing and rejecting nothing, then appends everything', async () => {
+    const { topic, rejectionsTopic, group } = topics();
+    const data = ingestDataset({
+      customers: 100,
+      messagesPerCustomer: 10,
+      invalidShare: 0,
+      duplicates: 0,
+      seed: 13,
+      prefix: 'k13',
+    });
+    const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const ingestor = new EventIngestor(store, { maxBatchEvents: 1_000, stateCacheSize: 1_000 });
+    let down = true;
+    let refused = 0;
+    const channel = new KafkaIngestChannel(
+      {
+        validateEvent: (raw, options) => ingestor.validateEvent(raw, options),
+        publish: async (events, context) => {
+          if (down) {
+            refused += 1;
+            throw new EventStoreUnavailableError('the store is down (injected)');
+          }
+          return ingestor.publish(events, context);
+        },
+      },
+      { brokers: brokers!, topic, rejectionsTopic, group, partitions: PARTITIONS, maxBatchEvents: 1_000 },
+    );
+    try {
+      await createTopic(brokers!, topic, PARTITIONS);
+      await produceCases(brokers!, topic, data.cases);
+      await channel.start();
+      while (refused < 2 * PARTITIONS) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await groupLag(brokers!, topic, group)).toBe(data.cases.length);
+      expect(await store.readAll()).toEqual([]);
+      down = false;
+      await waitForGroup(brokers!, topic, group, 120_000);
+    } finally {
+      await channel.stop();
+    }
+    await expectIngested(store, await readRejections(brokers!, rejectionsTopic), data, topic);
+    await store.close();
+  }, 180_000);
+
   it("runs README's producer example verbatim: both events appended, metadata from the event and the headers", async () => {
     const { topic, rejectionsTopic, group } = topics();
     const store = new SqliteEventStore(join(dir, 'events.sqlite'));
