@@ -39,14 +39,16 @@ export interface BenchOptions {
   readonly analyticsCustomers: number;
   /** An existing store (events.sqlite and keys.sqlite) for the analytics scenario instead of generating one. */
   readonly analyticsStoreDir?: string;
+  /** Events produced to the ingest topic per Kafka ingest run. */
+  readonly kafkaEvents: number;
   readonly outDir?: string;
   readonly help: boolean;
 }
 
 export const BENCH_USAGE = `npm run bench -- [options]
 
-  --only <groups>            comma-separated, of: append, durable, http, breakdown, generate, lag, c360,
-                             rebuild, analytics (default: all; roughly 30 minutes on 2 cores)
+  --only <groups>            comma-separated, of: append, durable, http, breakdown, import, generate, lag,
+                             c360, rebuild, analytics, kafka, clv (default: all; roughly 40 minutes on 2 cores)
   --runs <n>                 runs per scenario; min/median/max are reported (default 3)
   --seed <n>                 generator seed (default 1)
   --append-events <n>        events per run for multi-event appends (default 200000)
@@ -75,6 +77,7 @@ export const BENCH_USAGE = `npm run bench -- [options]
   --analytics-customers <n>  customers generated for the analytics scenario (default 100000, ~1M events)
   --analytics-store <dir>    rebuild ClickHouse from this store (events.sqlite, keys.sqlite) instead, e.g. the
                              10M events of \`crm generate --customers 1000000 --append\`
+  --kafka-events <n>         events per Kafka ingest channel run (default 100000; needs KAFKA_BROKERS)
   --out <dir>                where the JSON results go (default bench/results)`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -110,6 +113,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'rebuild-batch': { type: 'string' },
       'analytics-customers': { type: 'string' },
       'analytics-store': { type: 'string' },
+      'kafka-events': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -161,6 +165,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     rebuildBatch: int('rebuild-batch', values['rebuild-batch'], 1000, 1, 10_000),
     analyticsCustomers: int('analytics-customers', values['analytics-customers'], 100_000, 100, 10_000_000),
     ...(values['analytics-store'] ? { analyticsStoreDir: values['analytics-store'] } : {}),
+    kafkaEvents: int('kafka-events', values['kafka-events'], 100_000, 1000, 10_000_000),
     ...(values.out ? { outDir: values.out } : {}),
     help: values.help ?? false,
   };

@@ -15,6 +15,7 @@ import { generateScenario } from './scenarios/generate.scenario';
 import { httpIngestScenario } from './scenarios/http-ingest.scenario';
 import { importScenario } from './scenarios/import.scenario';
 import { ingestBreakdownScenario } from './scenarios/ingest-breakdown.scenario';
+import { kafkaIngestScenario } from './scenarios/kafka-ingest.scenario';
 import { pipelineLagScenario } from './scenarios/pipeline-lag.scenario';
 import { rebuildScenario } from './scenarios/rebuild.scenario';
 
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     rebuildScenario(options),
     customer360Scenario(options),
     analyticsScenario(options),
+    kafkaIngestScenario(options),
   ];
   const unknown = options.only.filter((group) => !scenarios.some((s) => s.group === group));
   if (unknown.length > 0) {

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -17,6 +18,8 @@ import { ApiKeyEntry, ApiKeysConstraint, parseApiKeys } from './api-keys.setting
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value === '' ? undefined : value;
 const emptyAsUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /**
@@ -72,6 +75,40 @@ export class AppConfig {
   @IsString()
   @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'KAFKA_TOPIC must be a valid Kafka topic name' })
   KAFKA_TOPIC = 'crm.customer-lifecycle.v1';
+
+  /**
+   * The Kafka ingest channel (libs/ingest/src/kafka-channel): with KAFKA_BROKERS set, the worker appends the
+   * events published to KAFKA_INGEST_TOPIC (one event of POST /v1/events per message, keyed by customer id,
+   * eventId required) and puts refused messages on KAFKA_INGEST_REJECTIONS_TOPIC. `false` turns it off.
+   */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'KAFKA_INGEST_ENABLED must be true or false' })
+  KAFKA_INGEST_ENABLED = true;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'KAFKA_INGEST_TOPIC must be a valid Kafka topic name' })
+  KAFKA_INGEST_TOPIC = 'crm.customer-events.in.v1';
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, {
+    message: 'KAFKA_INGEST_REJECTIONS_TOPIC must be a valid Kafka topic name',
+  })
+  KAFKA_INGEST_REJECTIONS_TOPIC = 'crm.customer-events.rejected.v1';
+
+  /** Consumer group of the ingest channel: every worker shares it, each partition goes to one of them. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'KAFKA_INGEST_GROUP must be letters, digits, . _ -' })
+  KAFKA_INGEST_GROUP = 'crm-ingest';
+
+  /**
+   * Most events the ingest channel publishes in one call, from one partition's fetched messages: larger calls
+   * share stream loads and one transaction among more events.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  KAFKA_INGEST_BATCH_EVENTS = 5_000;
 
   /** PostgreSQL URL for the read model. Absent: SQLite under DATA_DIR. */
   @Transform(emptyAsUndefined)

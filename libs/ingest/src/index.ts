@@ -19,3 +19,4 @@ export { CustomerStreamRepository, type CustomerStreamState } from './streams/cu
 export * from './contract/published-event.dto';
 export * from './contract/event-data.dto';
 export * from './contract/money.dto';
+export * from './kafka-channel';

@@ -1,3 +1,4 @@
+import { KafkaIngestModule } from '@crm/ingest';
 import { Module } from '@nestjs/common';
 import { AnalyticsConsumer } from './projections/analytics.consumer';
 import { ReadModelConsumer } from './projections/read-model.consumer';
@@ -8,6 +9,8 @@ import { RelayRunner } from './relay/relay.runner';
  * the root module, so the same WorkerModule runs alone (apps/worker) or beside the API (`crm serve`).
  */
 @Module({
+  // The Kafka ingest channel runs beside the relay when KAFKA_BROKERS is set.
+  imports: [KafkaIngestModule],
   providers: [ReadModelConsumer, AnalyticsConsumer, RelayRunner],
   exports: [ReadModelConsumer, AnalyticsConsumer, RelayRunner],
 })
