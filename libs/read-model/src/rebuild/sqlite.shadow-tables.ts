@@ -50,6 +50,7 @@ export class SqliteShadowTables implements ShadowTables {
     });
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'all' });
+    await this.dropSecondaryIndexes(dataSource);
     return dataSource;
   }
 
@@ -125,6 +126,19 @@ export class SqliteShadowTables implements ShadowTables {
       [name],
     )) as { name: string; sql: string }[];
     return { name, createSql: table.sql, columns, indexes };
+  }
+
+  /**
+   * The shadow is only ever read by primary key, and the swap copies its rows into tables that get the
+   * live indexes afterwards: maintaining its own secondary indexes would be pure cost (they were most of
+   * each batch's page writes).
+   */
+  private async dropSecondaryIndexes(shadow: DataSource): Promise<void> {
+    const indexes: { name: string }[] = await shadow.query(
+      `SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${SWAPPED_TABLES.map(() => '?').join(', ')})`,
+      [...SWAPPED_TABLES],
+    );
+    for (const { name } of indexes) await shadow.query(`DROP INDEX IF EXISTS ${ident(name)}`);
   }
 
   private removeShadow(): void {
