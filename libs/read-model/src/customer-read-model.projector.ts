@@ -1,9 +1,7 @@
 import { CUSTOMER_STREAM_PREFIX, customerIdFromStream } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-import { applyEventToRow, newCustomerRow, newSpendRow } from './customer-row.apply';
-import { CustomerSpendEntity } from './entities/customer-spend.entity';
-import { CustomerEntity } from './entities/customer.entity';
+import { evolveCustomer, initialCustomerState, type CustomerState } from './customer-summary.fold';
 import { runExclusive } from './exclusive-access';
 import {
   readCheckpoint,
@@ -14,7 +12,9 @@ import {
   type ProjectionCheckpoint,
 } from './projection-checkpoint.repository';
 import { StreamGapError } from './read-model.errors';
-import { isPostgres } from './sql-dialect';
+import { customerRowsStoreFor, type CustomerRowsStore, type SpendWrite } from './rows/customer-rows.store';
+
+const spendKey = (customerId: string, currency: string) => `${customerId}\u0000${currency}`;
 
 export interface ApplyCheckpoint {
   readonly projection: string;
@@ -39,15 +39,11 @@ export interface CustomerReadModelProjectorOptions {
    * and applying past it would silently make the read model differ from the stream.
    */
   readonly allowGaps?: boolean;
-}
-
-/** Rows touched by one batch: loaded once, changed in memory, written back in a few statements. */
-export interface BatchState {
-  readonly rows: Map<string, CustomerEntity>;
-  readonly existing: Set<string>;
-  readonly spend: Map<string, CustomerSpendEntity>;
-  readonly dirtyRows: Set<string>;
-  readonly dirtySpend: Set<string>;
+  /**
+   * Nothing else writes these tables (a rebuild's shadow, which its lease keeps to one builder): rows are
+   * read without locking them. Off by default: the live tables can have a stray concurrent writer.
+   */
+  readonly soleWriter?: boolean;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -57,22 +53,22 @@ const isTransientConflict = (error: unknown): boolean =>
   error instanceof QueryFailedError &&
   TRANSIENT_CODES.has(String((error.driverError as { code?: unknown } | undefined)?.code));
 
-const ID_CHUNK = 500;
-/** Rows per multi-row INSERT: ~30 columns each stays far below SQLite's 32,766 bound parameters. */
-const WRITE_CHUNK = 200;
-const spendKey = (customerId: string, currency: string) => `${customerId}\u0000${currency}`;
-const chunks = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
-
 /**
- * Projects customer events into the Customer 360 tables. Idempotent per event (`stream_revision` guard),
- * one transaction per batch covering rows and checkpoint/offsets, a handful of statements per batch.
+ * Projects customer events into the Customer 360 tables. Per batch, in one transaction: loads the touched
+ * customers' rows once, folds every event of the batch into them in memory (`evolveCustomer`, the one
+ * definition of the rule), writes each changed customer once (a few multi-row statements), and stores the
+ * checkpoint/offsets with them. Idempotent per event: an event at or below the row's `stream_revision` is
+ * already in it and is skipped.
  */
 export class CustomerReadModelProjector {
+  private readonly rows: CustomerRowsStore;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: CustomerReadModelProjectorOptions = {},
-  ) {}
+  ) {
+    this.rows = customerRowsStoreFor(dataSource);
+  }
 
   apply(events: readonly RecordedEvent[], checkpoint?: ApplyCheckpoint): Promise<ApplyResult> {
     return runExclusive(this.dataSource, async () => {
@@ -115,35 +111,59 @@ export class CustomerReadModelProjector {
     checkpoint: ApplyCheckpoint | undefined,
   ): Promise<ApplyResult> {
     const now = new Date().toISOString();
-    const customerEvents = events.filter((e) => e.streamId.startsWith(CUSTOMER_STREAM_PREFIX));
-    const state = await this.load(manager, [
-      ...new Set(customerEvents.map((e) => customerIdFromStream(e.streamId))),
-    ]);
-
-    let applied = 0;
-    for (const event of customerEvents) {
-      const customerId = customerIdFromStream(event.streamId);
-      const row = state.rows.get(customerId) ?? newCustomerRow(customerId, now);
-      state.rows.set(customerId, row);
-      if (event.streamRevision <= row.streamRevision) continue; // redelivered: already in the row
-      if (!this.options.allowGaps && event.streamRevision !== row.streamRevision + 1) {
-        throw new StreamGapError(event.streamId, row.streamRevision + 1, event.streamRevision);
+    const ids: string[] = [];
+    const customerOf: (string | undefined)[] = new Array<string | undefined>(events.length);
+    const seen = new Set<string>();
+    for (let i = 0; i < events.length; i++) {
+      const streamId = events[i].streamId;
+      if (!streamId.startsWith(CUSTOMER_STREAM_PREFIX)) continue; // other categories: skipped
+      const id = customerIdFromStream(streamId);
+      customerOf[i] = id;
+      if (!seen.has(id)) {
+        seen.add(id);
+        ids.push(id);
       }
-      applyEventToRow(row, event, (currency) => {
-        const key = spendKey(customerId, currency);
-        const spend = state.spend.get(key) ?? newSpendRow(customerId, currency);
-        state.spend.set(key, spend);
-        state.dirtySpend.add(key);
-        return spend;
-      });
-      row.streamRevision = event.streamRevision;
-      row.lastGlobalPosition = event.globalPosition.toString();
-      row.updatedAt = now;
-      state.dirtyRows.add(customerId);
+    }
+    ids.sort(); // PostgreSQL locks rows in this order
+    const stored = await this.rows.load(manager, ids, { lock: !this.options.soleWriter });
+    // What each stored customer had bought per currency when loaded: a spend row is written only if it moved.
+    const loadedPurchases = new Map<string, number>();
+    for (const state of stored.values())
+      for (const [currency, spend] of state.spend)
+        loadedPurchases.set(spendKey(state.customerId, currency), spend.purchases);
+
+    const fresh = new Map<string, CustomerState>();
+    const changed = new Set<string>();
+    let applied = 0;
+    for (let i = 0; i < events.length; i++) {
+      const customerId = customerOf[i];
+      if (customerId === undefined) continue;
+      const event = events[i];
+      let state = stored.get(customerId) ?? fresh.get(customerId);
+      if (!state) fresh.set(customerId, (state = initialCustomerState(customerId)));
+      if (event.streamRevision <= state.streamRevision) continue; // redelivered: already in the row
+      if (!this.options.allowGaps && event.streamRevision !== state.streamRevision + 1) {
+        throw new StreamGapError(event.streamId, state.streamRevision + 1, event.streamRevision);
+      }
+      evolveCustomer(state, event);
+      changed.add(customerId);
       applied += 1;
     }
 
-    await this.writeRows(manager, state);
+    const inserts: CustomerState[] = [];
+    const updates: CustomerState[] = [];
+    const spend: SpendWrite[] = [];
+    for (const customerId of changed) {
+      const existing = stored.get(customerId);
+      const state = existing ?? (fresh.get(customerId) as CustomerState);
+      (existing ? updates : inserts).push(state);
+      for (const [currency, s] of state.spend) {
+        if (loadedPurchases.get(spendKey(customerId, currency)) === s.purchases) continue;
+        spend.push({ customerId, currency, totalMinor: s.totalMinor, purchases: s.purchases });
+      }
+    }
+    await this.rows.write(manager, { inserts, updates, spend, updatedAt: now });
+
     const position =
       checkpoint?.position ??
       events.reduce<bigint | undefined>(
@@ -152,80 +172,6 @@ export class CustomerReadModelProjector {
       );
     if (checkpoint) await this.writeCheckpoint(manager, checkpoint, position, now);
     return { applied, skipped: events.length - applied, position: checkpoint ? position : undefined };
-  }
-
-  /** One query per 500 customers for rows, one for their spend; rows locked on PostgreSQL. */
-  private async load(manager: EntityManager, customerIds: string[]): Promise<BatchState> {
-    const state: BatchState = {
-      rows: new Map(),
-      existing: new Set(),
-      spend: new Map(),
-      dirtyRows: new Set(),
-      dirtySpend: new Set(),
-    };
-    for (const ids of chunks(customerIds, ID_CHUNK)) {
-      const query = manager
-        .getRepository(CustomerEntity)
-        .createQueryBuilder('c')
-        .where('c.customerId IN (:...ids)', { ids })
-        .orderBy('c.customerId'); // lock in one order: concurrent batches cannot deadlock
-      // Per-customer order is the bus's job (one consumer per key); the lock makes a stray concurrent batch
-      // wait instead of overwriting. A new customer inserted twice fails on the primary key and is retried.
-      if (isPostgres(manager.connection)) query.setLock('pessimistic_write');
-      for (const row of await query.getMany()) {
-        state.rows.set(row.customerId, row);
-        state.existing.add(row.customerId);
-      }
-      const spendRows = await manager
-        .getRepository(CustomerSpendEntity)
-        .createQueryBuilder('s')
-        .where('s.customerId IN (:...ids)', { ids })
-        .getMany();
-      for (const spend of spendRows) state.spend.set(spendKey(spend.customerId, spend.currency), spend);
-    }
-    return state;
-  }
-
-  /** Multi-row INSERT for new customers, multi-row upserts for changed ones and their spend. */
-  protected async writeRows(manager: EntityManager, state: BatchState): Promise<void> {
-    const dirty = [...state.dirtyRows].map((id) => state.rows.get(id) as CustomerEntity);
-    const inserts = dirty.filter((r) => !state.existing.has(r.customerId));
-    const updates = dirty.filter((r) => state.existing.has(r.customerId));
-    const updatable = manager.connection
-      .getMetadata(CustomerEntity)
-      .columns.filter((c) => !c.isPrimary)
-      .map((c) => c.databaseName);
-
-    for (const rows of chunks(inserts, WRITE_CHUNK)) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(CustomerEntity)
-        .values(rows)
-        .updateEntity(false)
-        .execute();
-    }
-    for (const rows of chunks(updates, WRITE_CHUNK)) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(CustomerEntity)
-        .values(rows)
-        .orUpdate(updatable, ['customer_id'])
-        .updateEntity(false)
-        .execute();
-    }
-    const spend = [...state.dirtySpend].map((key) => state.spend.get(key) as CustomerSpendEntity);
-    for (const rows of chunks(spend, WRITE_CHUNK)) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(CustomerSpendEntity)
-        .values(rows)
-        .orUpdate(['total_minor', 'purchases'], ['customer_id', 'currency'])
-        .updateEntity(false)
-        .execute();
-    }
   }
 
   /** Same transaction as the rows: after a crash, data and checkpoint are both there or both not. */

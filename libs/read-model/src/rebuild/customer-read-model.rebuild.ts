@@ -87,7 +87,8 @@ class ReadModelShadowBuild implements ShadowBuild {
     private readonly tables: ShadowTables,
     readonly position: bigint,
   ) {
-    this.projector = new CustomerReadModelProjector(shadow);
+    // The lease keeps the shadow to this one builder: no row locks needed.
+    this.projector = new CustomerReadModelProjector(shadow, { soleWriter: true });
   }
 
   apply(events: readonly RecordedEvent[], position: bigint): Promise<{ skipped: SkippedEvent[] }> {

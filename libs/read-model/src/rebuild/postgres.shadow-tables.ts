@@ -38,12 +38,17 @@ export class PostgresShadowTables implements ShadowTables {
     const dataSource = createReadModelDataSource({ databaseUrl: url, dataDir: '', schema: shadow });
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'all' });
+    // Built by primary key only: secondary indexes come back (from the live definitions) before the swap.
+    for (const { name } of await this.secondaryIndexes(shadow))
+      await dataSource.query(`DROP INDEX IF EXISTS ${ident(shadow)}.${ident(name)}`);
     return dataSource;
   }
 
   async swap<T>(finish: (manager: EntityManager, shadowPosition: bigint) => Promise<T>): Promise<T> {
     const { live, shadow, retired } = await this.schemas();
-    // Fresh statistics before the tables serve, outside the lock.
+    // The live secondary indexes, built once over the finished shadow (not maintained row by row during
+    // the build), and fresh statistics: all before the tables serve, outside the lock.
+    for (const { definition } of await this.secondaryIndexes(live, shadow)) await this.live.query(definition);
     await this.live.query(`ANALYZE ${SWAPPED_TABLES.map((t) => `${ident(shadow)}.${ident(t)}`).join(', ')}`);
     return this.live.transaction(async (manager) => {
       await manager.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
@@ -68,6 +73,28 @@ export class PostgresShadowTables implements ShadowTables {
     const { shadow, retired } = await this.schemas();
     await this.live.query(`DROP SCHEMA IF EXISTS ${ident(retired)} CASCADE`);
     await this.live.query(`DROP SCHEMA IF EXISTS ${ident(shadow)} CASCADE`);
+  }
+
+  /**
+   * Non-unique indexes of the swapped tables in `schema`, each with its CREATE statement re-targeted at
+   * `target`'s table of the same name (IF NOT EXISTS: a swap retried after a failure finds some built).
+   */
+  private async secondaryIndexes(
+    schema: string,
+    target = schema,
+  ): Promise<{ name: string; definition: string }[]> {
+    return this.live.query(
+      `SELECT c.relname AS name,
+              replace(replace(pg_get_indexdef(i.indexrelid), 'CREATE INDEX ', 'CREATE INDEX IF NOT EXISTS '),
+                      ' ON ' || quote_ident($1) || '.', ' ON ' || quote_ident($2) || '.') AS definition
+         FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indexrelid
+         JOIN pg_class t ON t.oid = i.indrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE n.nspname = $1 AND t.relname = ANY($3) AND NOT i.indisprimary AND NOT i.indisunique
+        ORDER BY c.relname`,
+      [schema, target, [...SWAPPED_TABLES]],
+    );
   }
 
   /** A shadow schema whose tables an earlier swap took (it crashed before retiring it) is not resumable. */

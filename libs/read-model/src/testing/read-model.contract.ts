@@ -34,6 +34,13 @@ class FailingProjector extends CustomerReadModelProjector {
   }
 }
 
+/** Fails after the rows were written and before the checkpoint: a crash between the two. */
+class CrashBeforeCheckpointProjector extends CustomerReadModelProjector {
+  protected override writeCheckpoint(): Promise<void> {
+    return Promise.reject(new Error('crash between the rows and the checkpoint'));
+  }
+}
+
 /**
  * The read model's behaviour, run by `read-model.spec.ts` on SQLite and `read-model.int-spec.ts` on
  * PostgreSQL: both engines must give identical answers.
@@ -318,6 +325,81 @@ export function describeReadModelContract(engine: ReadModelEngine): void {
         // …and the retry of the same batch lands normally.
         await projector.apply(events.slice(half), { projection: P });
         expect((await projector.getCheckpoint(P))?.position).toBe(events[events.length - 1].globalPosition);
+      });
+
+      it('folds several events of one customer and redelivered ones in a batch, writing each customer once', async () => {
+        const a = stream('c-a')
+          .add('CustomerAcquired', { channel: 'organic', profile: { name: 'A' } }, '2026-01-01T00:00:00Z')
+          .add('CustomerPurchased', { orderId: 'o-1', amount: { minor: 100, currency: 'EUR' } })
+          .add('CustomerPurchased', { orderId: 'o-2', amount: { minor: 250, currency: 'EUR' } })
+          .add('CustomerContacted', { channel: 'sms', direction: 'outbound', purpose: 'sales' });
+        const b = stream('c-b', 100n)
+          .add('CustomerAcquired', { channel: 'paid_search', profile: {} })
+          .add('CustomerPurchased', { orderId: 'o-3', amount: { minor: 5, currency: 'USD' } });
+        await projector.apply([a.events[0]], { projection: P });
+        const [a0, a1, a2, a3] = a.events;
+        const [b0, b1] = b.events;
+
+        logger.counting = true;
+        // a0 was applied by the batch before; a1 comes twice within this one (a redelivery mid-batch).
+        const result = await projector.apply([a1, b0, a2, a0, b1, a1, a3], { projection: P });
+        logger.counting = false;
+
+        expect(result).toMatchObject({ applied: 5, skipped: 2, position: b1.globalPosition }); // the highest
+        const writes = (table: string) =>
+          logger.statements.filter((q) => new RegExp(`^INSERT INTO ("[^"]+"\\.)?"${table}"`).test(q));
+        expect(writes('customers')).toHaveLength(2); // one INSERT for c-b, one upsert for c-a
+        expect(writes('customer_spend')).toHaveLength(1);
+        expect(await readModelSummaries(ds)).toEqual(
+          foldAll(
+            new Map([
+              ['c-a', a.events],
+              ['c-b', b.events],
+            ]),
+          ),
+        );
+        expect(await queries.getCustomer('c-a')).toMatchObject({
+          purchasesCount: 2,
+          contactsCount: 1,
+          streamRevision: 3,
+          spend: [{ currency: 'EUR', totalMinor: 350, purchases: 2 }],
+        });
+
+        // The whole batch again, and then in pieces: nothing moves.
+        const before = await snapshot(ds);
+        expect(await projector.apply([a1, b0, a2, a0, b1, a1, a3], { projection: P })).toMatchObject({
+          applied: 0,
+        });
+        expect(await projector.apply([b1, a3], { projection: P })).toMatchObject({ applied: 0 });
+        expect(await snapshot(ds)).toEqual(before);
+      });
+
+      it('leaves rows and checkpoint as they were after a crash between the two, and the retry is exact', async () => {
+        const { events, streams } = generateCustomerHistory({ customers: 20, seed: 13 });
+        const half = Math.floor(events.length / 2);
+        await projector.apply(events.slice(0, half), {
+          projection: P,
+          offsets: [{ topic: 't', partition: 0, offset: String(half) }],
+        });
+        const before = await snapshot(ds);
+        await expect(
+          new CrashBeforeCheckpointProjector(ds).apply(events.slice(half), {
+            projection: P,
+            offsets: [{ topic: 't', partition: 0, offset: String(events.length) }],
+          }),
+        ).rejects.toThrow('crash between the rows and the checkpoint');
+        expect(await snapshot(ds)).toEqual(before);
+
+        // The consumer redelivers from the stored offset: an overlapping window, then the rest.
+        await projector.apply(events.slice(half - 5), {
+          projection: P,
+          offsets: [{ topic: 't', partition: 0, offset: String(events.length) }],
+        });
+        expect(await readModelSummaries(ds)).toEqual(foldAll(streams));
+        expect((await projector.getCheckpoint(P))?.position).toBe(events[events.length - 1].globalPosition);
+        expect(await projector.getOffsets(P, 't')).toEqual([
+          { topic: 't', partition: 0, offset: String(events.length) },
+        ]);
       });
 
       it('refuses a batch with a revision gap or a malformed event, and writes none of it', async () => {

@@ -8,11 +8,12 @@ import { CustomerReadModelProjector } from '../../customer-read-model.projector'
 import { foldCustomerSummary } from '../../customer-summary.fold';
 import { runExclusive } from '../../exclusive-access';
 import { CUSTOMER_READ_MODEL_PROJECTION } from '../../read-model.constants';
-import { quotedTable } from '../../sql-dialect';
+import { isPostgres, quotedTable } from '../../sql-dialect';
 import { generateCustomerHistory } from '../../testing/customer-history.generator';
 import type { ReadModelEngine } from '../../testing/read-model.harness';
 import { readModelSummaries } from '../../testing/read-model.harness';
 import { CustomerReadModelRebuild } from '../customer-read-model.rebuild';
+import type { RebuildableProjection, ShadowBuild } from '../rebuildable-projection';
 import { ProjectionRebuilder } from '../projection-rebuilder';
 import { RebuildLeases } from '../rebuild-lease.repository';
 import {
@@ -67,6 +68,49 @@ async function followStore(store: EventStore, live: DataSource, after?: bigint):
     await projector.apply(batch, { projection: PROJECTION });
     after = batch[batch.length - 1].globalPosition;
   }
+}
+
+/** The indexes (primary keys included) and table definitions of the swapped tables, as the engine lists them. */
+async function schemaOf(live: DataSource): Promise<string[]> {
+  if (isPostgres(live)) {
+    const schema = (live.driver.options as { schema?: string }).schema ?? 'public';
+    const rows: { indexname: string; indexdef: string }[] = await live.query(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename IN ('customers', 'customer_spend') ORDER BY indexname`,
+      [schema],
+    );
+    return rows.map((r) => `${r.indexname}: ${r.indexdef}`);
+  }
+  const rows: { name: string; sql: string | null }[] = await runExclusive(live, () =>
+    live.query(
+      `SELECT name, sql FROM sqlite_master WHERE tbl_name IN ('customers', 'customer_spend') ORDER BY name`,
+    ),
+  );
+  return rows.map((r) => `${r.name}: ${r.sql ?? 'automatic'}`);
+}
+
+/** Lets the shadow commit its Nth batch, then fails as a process would that died before recording progress. */
+function crashingAfterBatch(projection: RebuildableProjection, n: number): RebuildableProjection {
+  return {
+    name: projection.name,
+    streamPrefix: projection.streamPrefix,
+    livePosition: () => projection.livePosition(),
+    async openShadow(options) {
+      const shadow = await projection.openShadow(options);
+      let batches = 0;
+      const crashing: ShadowBuild = {
+        position: shadow.position,
+        async apply(events, position) {
+          const outcome = await shadow.apply(events, position);
+          if (++batches === n) throw new Error('killed after the shadow committed a batch');
+          return outcome;
+        },
+        swap: (context) => shadow.swap(context),
+        retire: () => shadow.retire(),
+        close: () => shadow.close(),
+      };
+      return crashing;
+    },
+  };
 }
 
 /**
@@ -150,6 +194,30 @@ export function describeRebuildContract(engine: ReadModelEngine): void {
       expect(second.startPosition).toBe(interrupted?.position);
       expect(second.startPosition).toBeGreaterThan(0n);
       expect(second.eventsApplied).toBe(history.events.length - 180);
+      expect(await readModelSummaries(live)).toEqual(await foldStore(store));
+    });
+
+    it('swaps in tables with exactly the live indexes, though the shadow is built without them', async () => {
+      const before = await schemaOf(live);
+      expect(before.length).toBeGreaterThanOrEqual(8); // 2 primary keys and the 6 secondary indexes
+      await rebuilder().rebuild(new CustomerReadModelRebuild(live), { batchSize: 100 });
+      expect(await schemaOf(live)).toEqual(before);
+      expect(await readModelSummaries(live)).toEqual(await foldStore(store));
+    });
+
+    it('resumes exactly after dying between a committed shadow batch and recording it', async () => {
+      await spoil(live);
+      await expect(
+        rebuilder().rebuild(crashingAfterBatch(new CustomerReadModelRebuild(live), 3), { batchSize: 70 }),
+      ).rejects.toThrow('killed after the shadow committed a batch');
+      // The lease row still says 2 batches; the shadow's own checkpoint, committed with its rows, says 3.
+      expect(await new RebuildLeases(live).read(PROJECTION)).toMatchObject({
+        status: 'failed',
+        eventsApplied: 140,
+      });
+      const resumed = await rebuilder().rebuild(new CustomerReadModelRebuild(live), { batchSize: 70 });
+      expect(resumed.resumed).toBe(true);
+      expect(resumed.eventsApplied).toBe(history.events.length - 210);
       expect(await readModelSummaries(live)).toEqual(await foldStore(store));
     });
 
