@@ -1,6 +1,8 @@
 // The one write path for customer events: libs/ingest/README.md describes this API.
 export * from './ingest.module';
 export * from './event-ingestor';
+export * from './commands/publish-customer-events.command';
+export * from './commands/erase-personal-data.command';
 export * from './validation/ingest-problem';
 export {
   validatePublishBody,

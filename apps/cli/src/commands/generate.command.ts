@@ -187,6 +187,7 @@ function target(values: Record<string, unknown>): () => Target {
     const store: EventStore = createEventStore({
       eventStoreUrl: config.EVENTSTORE_URL,
       dataDir: config.dataDir,
+      durability: config.EVENT_STORE_DURABILITY,
     });
     const sink = new EventStoreSink(
       new EventIngestor(store, {

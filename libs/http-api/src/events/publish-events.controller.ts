@@ -2,7 +2,14 @@ import { AppConfig } from '@crm/config';
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { EVENT_DTO_BY_TYPE, EventIngestor, PublishBatchDto, type PublishedEventResult } from '@crm/ingest';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  EVENT_DTO_BY_TYPE,
+  EventIngestor,
+  PublishBatchDto,
+  PublishCustomerEventsCommand,
+  type PublishedEventResult,
+} from '@crm/ingest';
 import { ApiProblem } from '../problems/api-problem';
 import { publishProblem, toFailureBody, validationProblem } from '../problems/ingest-problems';
 import { RequiresScope } from '../auth/requires-scope.decorator';
@@ -17,6 +24,7 @@ const eventSchemas = Object.values(EVENT_DTO_BY_TYPE).map((dto) => ({ $ref: getS
 export class PublishEventsController {
   constructor(
     private readonly ingestor: EventIngestor,
+    private readonly commands: CommandBus,
     private readonly config: AppConfig,
   ) {}
 
@@ -54,9 +62,11 @@ export class PublishEventsController {
     }
     const validation = this.ingestor.validate(body);
     if (!validation.ok) throw validationProblem(validation, this.config.MAX_BATCH_EVENTS);
-    const outcome = await this.ingestor.publish(validation.events, {
-      correlationId: String(res.getHeader('x-correlation-id') ?? ''),
-    });
+    const outcome = await this.commands.execute(
+      new PublishCustomerEventsCommand(validation.events, {
+        correlationId: String(res.getHeader('x-correlation-id') ?? ''),
+      }),
+    );
     const problem = publishProblem(outcome, validation.events.length === 1);
     if (problem) throw problem;
     if (outcome.kind !== 'appended') throw new Error('unreachable: a rejected publish is a problem');

@@ -1,5 +1,6 @@
 import { KEY_STORE, type KeyStore } from '@crm/event-store';
-import { EventIngestor } from '@crm/ingest';
+import { ErasePersonalDataCommand } from '@crm/ingest';
+import { CommandBus } from '@nestjs/cqrs';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProblem } from '../../problems/api-problem';
 
@@ -24,19 +25,21 @@ export interface ErasureResponse {
 @Injectable()
 export class ErasePersonalDataService {
   constructor(
-    private readonly ingestor: EventIngestor,
+    private readonly commands: CommandBus,
     @Inject(KEY_STORE) private readonly keys: KeyStore,
   ) {}
 
   async erase(customerId: string, correlationId?: string): Promise<ErasureResponse> {
-    const outcome = await this.ingestor.erasePersonalData({
-      customerId,
-      correlationId,
-      source: 'crm-api',
-      beforeAppend: async () => {
-        await this.keys.destroy(customerId);
-      },
-    });
+    const outcome = await this.commands.execute(
+      new ErasePersonalDataCommand({
+        customerId,
+        correlationId,
+        source: 'crm-api',
+        beforeAppend: async () => {
+          await this.keys.destroy(customerId);
+        },
+      }),
+    );
     switch (outcome.kind) {
       case 'customer-not-found':
         throw new ApiProblem(404, 'CUSTOMER_NOT_FOUND', 'Customer not found', `No customer ${customerId}`);
