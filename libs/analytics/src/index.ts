@@ -18,6 +18,8 @@ export {
   EmbeddedEngineBusyError,
   EmbeddedEngineError,
   EmbeddedEnginePathError,
+  type EmbeddedSqlResult,
+  type EmbeddedSqlSession,
 } from './clickhouse/embedded-connection';
 export {
   checkDatabaseName,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AdminController } from './admin/admin.controller';
 import { AnalyticsApiModule } from './analytics/analytics-api.module';
+import { AnalyticsSqlModule } from './analytics-sql/analytics-sql.module';
 import { PipelineLagQuery } from './admin/pipeline-lag.query';
 import { ProjectionsQuery } from './admin/projections.query';
 import { MetricsController } from './admin/metrics/metrics.controller';
@@ -21,7 +22,14 @@ import { RebuildModule } from '@crm/projections';
 
 /** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
 @Module({
-  imports: [CqrsModule.forRoot(), AnalyticsApiModule, RebuildModule, MetricsModule, HealthModule],
+  imports: [
+    CqrsModule.forRoot(),
+    AnalyticsApiModule,
+    AnalyticsSqlModule,
+    RebuildModule,
+    MetricsModule,
+    HealthModule,
+  ],
   controllers: [
     PublishEventsController,
     CustomerTimelineController,

@@ -12,3 +12,4 @@ export * from './events/customer-stream.repository';
 export * from './events/publish-events.command';
 export * from './events/publish-events.handler';
 export * from './events/published-event.validator';
+export { SqlEntrance } from './analytics-sql/sql-entrance.server';

@@ -1,6 +1,6 @@
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { join } from 'node:path';
-import { embeddedConnection } from './embedded-connection';
+import { embeddedConnection, openEmbeddedSqlSession, type EmbeddedSqlSession } from './embedded-connection';
 import { checkDatabaseName, DEFAULT_ANALYTICS_DATABASE } from './sql-names';
 
 export interface AnalyticsClientOptions {
@@ -23,6 +23,11 @@ export interface AnalyticsClient {
   /** Every statement names its tables as `<database>.<table>` (the embedded connection has no default database). */
   readonly database: string;
   readonly engine: 'server' | 'embedded';
+  /**
+   * A session of its own on the embedded engine, for the SQL entrance (analysts' SQL must not change the
+   * projectors' settings). Absent with a ClickHouse server: analysts connect to the server itself.
+   */
+  readonly openSqlSession?: () => Promise<EmbeddedSqlSession>;
   close(): Promise<void>;
 }
 
@@ -62,10 +67,12 @@ export function createAnalyticsClient(options: AnalyticsClientOptions): Analytic
   const client = url
     ? createClient({ ...common, url: withoutPath(url) })
     : createClient({ ...common, connection: embeddedConnection(join(options.dataDir, 'clickhouse')) });
+  const embeddedPath = join(options.dataDir, 'clickhouse');
   return {
     client,
     database,
     engine: url ? 'server' : 'embedded',
+    ...(url ? {} : { openSqlSession: () => openEmbeddedSqlSession(embeddedPath) }),
     close: () => client.close(),
   };
 }

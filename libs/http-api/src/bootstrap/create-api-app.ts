@@ -12,6 +12,7 @@ import { ApiKeyRegistry } from '../auth/api-key.registry';
 import { resolveApiKeys } from '../auth/dev-api-key';
 import { ScopeGuard } from '../auth/scope.guard';
 import { TokenBucketLimiter } from '../auth/token-bucket.limiter';
+import { SqlEntrance } from '../analytics-sql/sql-entrance.server';
 import { ProblemDetailsFilter } from '../problems/problem-details.filter';
 import { corsOptions } from './cors.options';
 import { requestTimeout } from './request-timeout.middleware';
@@ -54,7 +55,9 @@ export async function createApiApp(
   app.use(securityHeaders());
   if (config.corsOrigins) app.enableCors(corsOptions(config.corsOrigins));
   app.use(requestTimeout(config.REQUEST_TIMEOUT_MS, problems.middleware));
-  app.use(authenticateApiKey(keys, new TokenBucketLimiter()));
+  const limiter = new TokenBucketLimiter();
+  app.use(authenticateApiKey(keys, limiter));
+  app.get(SqlEntrance).authenticateWith(keys, limiter);
   app.use(
     json({ limit: config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: false }),
   );
