@@ -16,6 +16,7 @@ export {
 export {
   EmbeddedConnectionClosedError,
   EmbeddedEngineBusyError,
+  EmbeddedEngineElsewhereError,
   EmbeddedEngineError,
   EmbeddedEnginePathError,
   type EmbeddedSqlResult,

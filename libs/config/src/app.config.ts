@@ -131,6 +131,19 @@ export class AppConfig {
   @Max(64)
   SQL_MAX_CONCURRENT_QUERIES = 4;
 
+  // Pipeline health: when /health, /v1/admin/pipeline, the metrics and crm status call a stage lagging or stalled.
+  /** A stage whose oldest unhandled event is older than this is `lagging`. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  PIPELINE_LAGGING_AFTER_MS = 10_000;
+
+  /** ...and `stalled` (health degraded) when, beyond this age, its position has not moved for as long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  PIPELINE_STALLED_AFTER_MS = 60_000;
+
   @IsIn(['debug', 'info', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 

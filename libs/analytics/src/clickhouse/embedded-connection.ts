@@ -56,6 +56,21 @@ export class EmbeddedEnginePathError extends EmbeddedEngineError {
   }
 }
 
+/**
+ * This process is not the embedded engine's owner: in the split deployment on one DATA_DIR without
+ * CLICKHOUSE_URL the worker owns it (it projects into it), and the API process never opens it, so that a
+ * restarted worker never finds the API holding the lock. Not retryable in this process.
+ */
+export class EmbeddedEngineElsewhereError extends EmbeddedEngineError {
+  constructor(readonly path: string) {
+    super(
+      'analytics.embedded_engine_elsewhere',
+      `The embedded ClickHouse engine at ${path} belongs to the worker process in this deployment (one ` +
+        'process per data directory): run crm serve, or set CLICKHOUSE_URL to share a ClickHouse server',
+    );
+  }
+}
+
 export class EmbeddedConnectionClosedError extends EmbeddedEngineError {
   constructor() {
     super('analytics.embedded_connection_closed', 'This embedded ClickHouse connection is closed');
@@ -247,6 +262,19 @@ export function embeddedConnection(dataDir: string): InjectedConnection {
         if (state.closing === closing) state.closing = undefined;
       }
     },
+  };
+}
+
+/** A connection for a process that must not open the embedded engine: every statement is refused. */
+export function elsewhereConnection(dataDir: string): InjectedConnection {
+  const refuse = () => Promise.reject(new EmbeddedEngineElsewhereError(resolve(dataDir)));
+  return {
+    ping: async () => ({ success: false, error: new EmbeddedEngineElsewhereError(resolve(dataDir)) }),
+    query: refuse,
+    insert: refuse,
+    command: refuse,
+    exec: refuse,
+    close: async () => undefined,
   };
 }
 

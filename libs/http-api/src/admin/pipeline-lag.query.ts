@@ -1,3 +1,5 @@
+import { ANALYTICS_PROJECTION, AnalyticsProjector, AnalyticsSchema } from '@crm/analytics';
+import { AppConfig } from '@crm/config';
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
 import { EVENT_STORE, EventStore } from '@crm/event-store';
 import {
@@ -6,14 +8,26 @@ import {
   READ_MODEL_DATA_SOURCE,
   readRelayLease,
 } from '@crm/read-model';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /** Counting further than this would make a status call expensive; beyond it the lag says "at least". */
 const LAG_COUNT_CAP = 10_000;
 
+/**
+ * How a stage is doing: `live` (caught up, or behind by less than PIPELINE_LAGGING_AFTER_MS), `lagging` (its
+ * oldest unhandled event is older than that, and it moves), `stalled` (behind by more than
+ * PIPELINE_STALLED_AFTER_MS and its position has not moved for that long), `unavailable` (its position cannot
+ * be read from this process: `reason` says why).
+ */
+export type StageState = 'live' | 'lagging' | 'stalled' | 'unavailable';
+export const STAGE_STATES: readonly StageState[] = ['live', 'lagging', 'stalled', 'unavailable'];
+
 export interface StageLag {
   readonly name: string;
+  readonly state: StageState;
+  /** Why the stage is stalled or unavailable. */
+  readonly reason?: string;
   readonly kind: 'relay' | 'projection';
   /** Last global position handled (decimal string), null before the first event. */
   readonly position: string | null;
@@ -33,10 +47,16 @@ export interface StageLag {
  */
 @Injectable()
 export class PipelineLagQuery {
+  /** Where each stage was last seen, and since when: a stage that does not move is stalled, not lagging. */
+  private readonly seen = new Map<string, { position: string | null; since: number }>();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_DATA_SOURCE) private readonly db: DataSource,
     private readonly queries: CustomerQueries,
+    private readonly config: AppConfig,
+    @Optional() private readonly analytics?: AnalyticsProjector,
+    @Optional() private readonly analyticsSchema?: AnalyticsSchema,
   ) {}
 
   async stages(now = Date.now()): Promise<StageLag[]> {
@@ -49,7 +69,32 @@ export class PipelineLagQuery {
         leaseExpiresAt: relay?.expiresAt ? new Date(relay.expiresAt).toISOString() : null,
       }),
       await this.lag(CUSTOMER_READ_MODEL_PROJECTION, 'projection', readModel, head, now),
+      ...(this.analytics ? [await this.analyticsStage(this.analytics, head, now)] : []),
     ];
+  }
+
+  /**
+   * The analytics projection, whose checkpoint lives in ClickHouse: unavailable, with the reason, when this
+   * process cannot read the store (the embedded engine held by another process, a server down).
+   */
+  private async analyticsStage(projector: AnalyticsProjector, head: bigint, now: number): Promise<StageLag> {
+    let reason: string | undefined;
+    if (this.analyticsSchema && !this.analyticsSchema.isReady)
+      reason = this.analyticsSchema.pendingReason ?? 'schema not applied yet';
+    const position = reason
+      ? undefined
+      : await projector.checkpoint().catch((error: unknown) => {
+          reason = (error as Error).message ?? String(error);
+          return undefined;
+        });
+    const stage = await this.lag(ANALYTICS_PROJECTION, 'projection', position ?? undefined, head, now);
+    if (reason === undefined) return stage;
+    return {
+      ...stage,
+      position: null,
+      state: 'unavailable',
+      reason: `the analytics store cannot be read from this process: ${reason}`,
+    };
   }
 
   /** A stage at `position`: how many events of the store (and how old the oldest) it has not handled. */
@@ -66,15 +111,44 @@ export class PipelineLagQuery {
       maxCount: LAG_COUNT_CAP,
       streamPrefix: CUSTOMER_STREAM_PREFIX,
     });
+    const lagMs = behind.length === 0 ? 0 : Math.max(0, now - Date.parse(behind[0].recordedAt));
+    const at = position?.toString() ?? null;
+    const { state, reason } = this.judge(name, at, lagMs, now);
     return {
       name,
       kind,
-      position: position?.toString() ?? null,
+      state,
+      ...(reason ? { reason } : {}),
+      position: at,
       headPosition: head.toString(),
       lagEvents: behind.length,
       lagEventsCapped: behind.length === LAG_COUNT_CAP,
-      lagMs: behind.length === 0 ? 0 : Math.max(0, now - Date.parse(behind[0].recordedAt)),
+      lagMs,
       ...(details ? { details } : {}),
     };
+  }
+
+  /**
+   * Live, lagging or stalled, from the age of the oldest unhandled event and whether the position moved. A
+   * stage seen for the first time is taken not to have moved since that event was recorded; a second look
+   * (the next scrape or health check; `crm status` looks twice) tells a slow stage from a stuck one.
+   */
+  private judge(
+    name: string,
+    position: string | null,
+    lagMs: number,
+    now: number,
+  ): { state: StageState; reason?: string } {
+    const last = this.seen.get(name);
+    const since = last && last.position === position ? last.since : last ? now : now - lagMs;
+    this.seen.set(name, { position, since });
+    if (lagMs < this.config.PIPELINE_LAGGING_AFTER_MS) return { state: 'live' };
+    const still = now - since;
+    if (lagMs >= this.config.PIPELINE_STALLED_AFTER_MS && still >= this.config.PIPELINE_STALLED_AFTER_MS)
+      return {
+        state: 'stalled',
+        reason: `no progress for ${Math.round(still / 1000)} s while its oldest unhandled event waits`,
+      };
+    return { state: 'lagging' };
   }
 }

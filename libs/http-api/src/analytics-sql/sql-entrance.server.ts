@@ -84,6 +84,10 @@ export class SqlEntrance implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.SQL_PORT === undefined) return;
+    if (this.ch.elsewhere) {
+      this.logger.warn(`SQL_PORT is ignored: ${this.ch.elsewhere.message}`);
+      return;
+    }
     if (!this.ch.openSqlSession) {
       this.logger.warn(
         'SQL_PORT is ignored with CLICKHOUSE_URL: analysts connect to that ClickHouse server directly',

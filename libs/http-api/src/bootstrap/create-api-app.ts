@@ -23,13 +23,18 @@ const CORRELATION_HEADER = 'x-correlation-id';
 /** Builds the HTTP app exactly as production runs it; tests use this too. */
 export async function createApiApp(
   config: AppConfig,
-  options: { logger?: false | LoggerService; extraModules?: DynamicModule['imports'] } = {},
+  options: {
+    logger?: false | LoggerService;
+    extraModules?: DynamicModule['imports'];
+    /** `elsewhere`: the split deployment's API, which leaves the embedded analytics engine to the worker. */
+    analyticsEngine?: 'open' | 'elsewhere';
+  } = {},
 ): Promise<INestApplication> {
   // LOG_FORMAT=json (the default in production): one JSON object per line, with the correlation id.
   const logger =
     options.logger ?? (config.logFormat === 'json' ? new JsonLogger({ level: config.LOG_LEVEL }) : undefined);
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, options.extraModules),
+    AppModule.forRoot(config, options.extraModules, { analyticsEngine: options.analyticsEngine }),
     {
       bodyParser: false,
       ...(logger !== undefined ? { logger } : {}),
