@@ -1,7 +1,7 @@
 import { ANALYTICS_PROJECTION, AnalyticsProjector, AnalyticsSchema } from '@crm/analytics';
 import { AppConfig } from '@crm/config';
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
-import { EVENT_STORE, EventStore } from '@crm/event-store';
+import { EVENT_STORE, EventStore, type RecordedEvent } from '@crm/event-store';
 import {
   CUSTOMER_READ_MODEL_PROJECTION,
   CustomerQueries,
@@ -63,37 +63,78 @@ export class PipelineLagQuery {
     const head = await this.store.headPosition();
     const relay = await readRelayLease(this.db, 'relay');
     const readModel = await this.queries.getProjectionPosition(CUSTOMER_READ_MODEL_PROJECTION);
+    const analytics = this.analytics ? await this.analyticsPosition(this.analytics) : undefined;
+    // One read of the store from the stage furthest behind serves every stage it covers.
+    const behind = await this.behind(
+      [relay?.position, readModel, analytics?.position].reduce((a, b) =>
+        a === undefined || b === undefined ? undefined : a < b ? a : b,
+      ),
+    );
     return [
-      await this.lag('relay', 'relay', relay?.position, head, now, {
-        leader: relay?.owner ?? null,
-        leaseExpiresAt: relay?.expiresAt ? new Date(relay.expiresAt).toISOString() : null,
-      }),
-      await this.lag(CUSTOMER_READ_MODEL_PROJECTION, 'projection', readModel, head, now),
-      ...(this.analytics ? [await this.analyticsStage(this.analytics, head, now)] : []),
+      await this.lag(
+        'relay',
+        'relay',
+        relay?.position,
+        head,
+        now,
+        {
+          leader: relay?.owner ?? null,
+          leaseExpiresAt: relay?.expiresAt ? new Date(relay.expiresAt).toISOString() : null,
+        },
+        behind,
+      ),
+      await this.lag(CUSTOMER_READ_MODEL_PROJECTION, 'projection', readModel, head, now, undefined, behind),
+      ...(analytics ? [await this.analyticsStage(analytics, head, now, behind)] : []),
     ];
+  }
+
+  /** The analytics checkpoint (in ClickHouse), or why this process cannot read it. */
+  private async analyticsPosition(
+    projector: AnalyticsProjector,
+  ): Promise<{ position?: bigint; reason?: string }> {
+    if (this.analyticsSchema && !this.analyticsSchema.isReady)
+      return { reason: this.analyticsSchema.pendingReason ?? 'schema not applied yet' };
+    try {
+      return { position: (await projector.checkpoint()) ?? undefined };
+    } catch (error) {
+      return { reason: (error as Error).message ?? String(error) };
+    }
+  }
+
+  /** Customer events after `position`, at most LAG_COUNT_CAP of them. */
+  private behind(position: bigint | undefined) {
+    return this.store.readAll({
+      after: position,
+      maxCount: LAG_COUNT_CAP,
+      streamPrefix: CUSTOMER_STREAM_PREFIX,
+    });
   }
 
   /**
    * The analytics projection, whose checkpoint lives in ClickHouse: unavailable, with the reason, when this
    * process cannot read the store (the embedded engine held by another process, a server down).
    */
-  private async analyticsStage(projector: AnalyticsProjector, head: bigint, now: number): Promise<StageLag> {
-    let reason: string | undefined;
-    if (this.analyticsSchema && !this.analyticsSchema.isReady)
-      reason = this.analyticsSchema.pendingReason ?? 'schema not applied yet';
-    const position = reason
-      ? undefined
-      : await projector.checkpoint().catch((error: unknown) => {
-          reason = (error as Error).message ?? String(error);
-          return undefined;
-        });
-    const stage = await this.lag(ANALYTICS_PROJECTION, 'projection', position ?? undefined, head, now);
-    if (reason === undefined) return stage;
+  private async analyticsStage(
+    read: { position?: bigint; reason?: string },
+    head: bigint,
+    now: number,
+    behind: readonly RecordedEvent[],
+  ): Promise<StageLag> {
+    const stage = await this.lag(
+      ANALYTICS_PROJECTION,
+      'projection',
+      read.position,
+      head,
+      now,
+      undefined,
+      behind,
+    );
+    if (read.reason === undefined) return stage;
     return {
       ...stage,
       position: null,
       state: 'unavailable',
-      reason: `the analytics store cannot be read from this process: ${reason}`,
+      reason: `the analytics store cannot be read from this process: ${read.reason}`,
     };
   }
 
@@ -105,12 +146,16 @@ export class PipelineLagQuery {
     head: bigint,
     now: number,
     details?: Record<string, unknown>,
+    /** Events read from a position at or before `position` (see `stages`); read here when absent. */
+    from?: readonly RecordedEvent[],
   ): Promise<StageLag> {
-    const behind = await this.store.readAll({
-      after: position,
-      maxCount: LAG_COUNT_CAP,
-      streamPrefix: CUSTOMER_STREAM_PREFIX,
-    });
+    const covered =
+      from &&
+      (from.length < LAG_COUNT_CAP ||
+        (position !== undefined && position < from[from.length - 1].globalPosition));
+    const behind = covered
+      ? from.filter((event) => position === undefined || event.globalPosition > position)
+      : await this.behind(position);
     const lagMs = behind.length === 0 ? 0 : Math.max(0, now - Date.parse(behind[0].recordedAt));
     const at = position?.toString() ?? null;
     const { state, reason } = this.judge(name, at, lagMs, now);
@@ -122,7 +167,8 @@ export class PipelineLagQuery {
       position: at,
       headPosition: head.toString(),
       lagEvents: behind.length,
-      lagEventsCapped: behind.length === LAG_COUNT_CAP,
+      // Counted in a capped read: there may be more after its last event.
+      lagEventsCapped: behind.length === LAG_COUNT_CAP || (covered === true && from.length === LAG_COUNT_CAP),
       lagMs,
       ...(details ? { details } : {}),
     };

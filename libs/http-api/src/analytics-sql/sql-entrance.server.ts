@@ -20,6 +20,7 @@ import {
   checkQueryTree,
   classifyStatement,
   formatClauseOf,
+  selectsWithin,
   withoutFormatClause,
 } from './sql-statement.guard';
 import { SqlSlots } from './sql-slots';
@@ -219,11 +220,12 @@ export class SqlEntrance implements OnApplicationBootstrap, OnApplicationShutdow
           throw withoutWrapper(fromEngineError(error));
         });
       const params = Object.keys(request.params).length > 0 ? request.params : undefined;
-      if (classifyStatement(formatted) === 'data') {
-        const tree = await session.run(`EXPLAIN QUERY TREE ${withoutFormatClause(formatted)}`, {
-          format: 'TSVRaw',
-          params,
-        });
+      const reads =
+        classifyStatement(formatted) === 'data'
+          ? [withoutFormatClause(formatted)]
+          : selectsWithin(withoutFormatClause(formatted));
+      for (const select of reads) {
+        const tree = await session.run(`EXPLAIN QUERY TREE ${select}`, { format: 'TSVRaw', params });
         checkQueryTree(Buffer.from(tree.bytes).toString('utf8'), this.ch.database);
       }
       const format = formatClauseOf(formatted) ?? request.defaultFormat ?? DEFAULT_OUTPUT_FORMAT;

@@ -2,6 +2,7 @@ import {
   checkQueryTree,
   classifyStatement,
   formatClauseOf,
+  selectsWithin,
   withoutFormatClause,
 } from './sql-statement.guard';
 
@@ -66,4 +67,17 @@ describe('checkQueryTree', () => {
       expect.objectContaining({ code: 497, type: 'ACCESS_DENIED' }),
     ),
   );
+});
+
+describe('selectsWithin (the reads inside a metadata statement)', () => {
+  it('finds each SELECT up to its closing parenthesis, not those in literals', () => {
+    expect(selectsWithin('EXPLAIN PLAN header = 1 SELECT (SELECT 1) FROM crm.events')).toEqual([
+      'SELECT (SELECT 1) FROM crm.events',
+      'SELECT 1',
+    ]);
+    expect(
+      selectsWithin("SHOW TABLES WHERE name IN (SELECT name FROM system.parts) AND name != 'SELECT'"),
+    ).toEqual(['SELECT name FROM system.parts']);
+    expect(selectsWithin('DESCRIBE TABLE crm.events')).toEqual([]);
+  });
 });

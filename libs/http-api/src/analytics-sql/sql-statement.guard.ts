@@ -120,3 +120,48 @@ export function checkQueryTree(tree: string, database: string): void {
     }
   }
 }
+
+/**
+ * The SELECTs inside a metadata statement (`EXPLAIN SELECT ...`, `DESCRIBE (SELECT ...)`, `SHOW ... WHERE x IN
+ * (SELECT ...)`), each up to the parenthesis that closes it, so that each gets the data queries' check:
+ * EXPLAIN folds scalar subqueries into constants it prints, which would otherwise read any table.
+ */
+export function selectsWithin(formatted: string): string[] {
+  const found: string[] = [];
+  const keyword = /\b(SELECT|WITH)\b/gi;
+  for (const match of formatted.matchAll(keyword)) {
+    const start = match.index ?? 0;
+    if (insideQuotes(formatted, start)) continue;
+    found.push(formatted.slice(start, closingAt(formatted, start)).trim());
+  }
+  return found;
+}
+
+/** Whether `at` falls inside a '...' literal or a `...` / "..." identifier (backslash escapes). */
+function insideQuotes(text: string, at: number): boolean {
+  let quote: string | undefined;
+  for (let i = 0; i < at; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '`' || c === '"') quote = c;
+  }
+  return quote !== undefined;
+}
+
+/** Index of the parenthesis closing the expression that starts at `from` (or the end of the text). */
+function closingAt(text: string, from: number): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '`' || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return i;
+  }
+  return text.length;
+}
