@@ -171,6 +171,13 @@ describe('SQL entrance for analysts (ClickHouse HTTP interface)', () => {
     ['a table function reaching out', "SELECT * FROM merge('system', 'one')", '497', /ACCESS_DENIED/],
     ['a write to a file', "SELECT 1 INTO OUTFILE '/tmp/crm-sql-entrance'", '164', /READONLY/],
     ['two statements', 'SELECT 1; DROP TABLE events', '62', /Multi-statements are not allowed/],
+    [
+      'an EXPLAIN reading elsewhere',
+      'EXPLAIN QUERY TREE SELECT (SELECT count() FROM system.parts)',
+      '497',
+      /system\.parts/,
+    ],
+    ['a DESCRIBE reading elsewhere', 'DESCRIBE (SELECT * FROM system.parts)', '497', /ACCESS_DENIED/],
   ])('refuses %s in ClickHouse error format', async (_what, query, code, message) => {
     const answer = await refusal(query);
     expect(answer.status).toBeGreaterThanOrEqual(400);
@@ -181,6 +188,18 @@ describe('SQL entrance for analysts (ClickHouse HTTP interface)', () => {
       .query({ query: 'SELECT count() AS n FROM events', format: 'JSONEachRow' })
       .then((r) => r.json<{ n: number }>());
     expect(row.n).toBeGreaterThan(0);
+  });
+
+  it('answers the metadata statements SQL tools send', async () => {
+    const text = async (query: string) => (await sql.query({ query, format: 'TabSeparated' })).text();
+    expect((await text('SHOW TABLES')).split('\n')).toEqual(
+      expect.arrayContaining(['events', 'rfm_segments']),
+    );
+    expect(await text('DESCRIBE TABLE events')).toMatch(/^event_id\t/m);
+    expect(await text('EXISTS TABLE customers')).toBe('1\n');
+    expect(
+      await text("SELECT name FROM system.tables WHERE database = currentDatabase() AND name = 'events'"),
+    ).toBe('events\n');
   });
 
   it('refuses another database as current database, and a limit raised as a parameter', async () => {
