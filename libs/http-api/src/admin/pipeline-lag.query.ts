@@ -8,8 +8,19 @@ import {
   READ_MODEL_DATA_SOURCE,
   readRelayLease,
 } from '@crm/read-model';
+import { ANALYTICS_REPORTED_CHECKPOINT } from '@crm/projections';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+
+/**
+ * The analytics checkpoint: from ClickHouse; or, when this process cannot read the store, as the worker last
+ * reported it (`reported` says why); or unknown (`reason`).
+ */
+interface AnalyticsRead {
+  readonly position?: bigint;
+  readonly reported?: string;
+  readonly reason?: string;
+}
 
 /** Counting further than this would make a status call expensive; beyond it the lag says "at least". */
 const LAG_COUNT_CAP = 10_000;
@@ -89,16 +100,20 @@ export class PipelineLagQuery {
   }
 
   /** The analytics checkpoint (in ClickHouse), or why this process cannot read it. */
-  private async analyticsPosition(
-    projector: AnalyticsProjector,
-  ): Promise<{ position?: bigint; reason?: string }> {
+  private async analyticsPosition(projector: AnalyticsProjector): Promise<AnalyticsRead> {
+    let reason: string | undefined;
     if (this.analyticsSchema && !this.analyticsSchema.isReady)
-      return { reason: this.analyticsSchema.pendingReason ?? 'schema not applied yet' };
-    try {
-      return { position: (await projector.checkpoint()) ?? undefined };
-    } catch (error) {
-      return { reason: (error as Error).message ?? String(error) };
+      reason = this.analyticsSchema.pendingReason ?? 'schema not applied yet';
+    else {
+      try {
+        return { position: (await projector.checkpoint()) ?? undefined };
+      } catch (error) {
+        reason = (error as Error).message ?? String(error);
+      }
     }
+    // The store is another process's (or down): what the worker last reported, if it ever did.
+    const reported = await this.queries.getProjectionPosition(ANALYTICS_REPORTED_CHECKPOINT);
+    return reported === undefined ? { reason } : { position: reported, reported: reason };
   }
 
   /** Customer events after `position`, at most LAG_COUNT_CAP of them. */
@@ -115,18 +130,21 @@ export class PipelineLagQuery {
    * process cannot read the store (the embedded engine held by another process, a server down).
    */
   private async analyticsStage(
-    read: { position?: bigint; reason?: string },
+    read: AnalyticsRead,
     head: bigint,
     now: number,
     behind: readonly RecordedEvent[],
   ): Promise<StageLag> {
+    const details = read.reported
+      ? { source: `checkpoint reported by the worker; this process cannot read the store: ${read.reported}` }
+      : undefined;
     const stage = await this.lag(
       ANALYTICS_PROJECTION,
       'projection',
       read.position,
       head,
       now,
-      undefined,
+      details,
       behind,
     );
     if (read.reason === undefined) return stage;
