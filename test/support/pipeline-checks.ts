@@ -22,14 +22,26 @@ export async function publishInBatches(
   }
 }
 
-/** Polls GET /v1/admin/pipeline until every stage has no lag. */
-export async function waitForPipeline(http: Parameters<typeof request>[0], timeoutMs: number): Promise<void> {
+/**
+ * Polls GET /v1/admin/pipeline until the named stages have no lag: by default the relay and the read model
+ * (what Customer 360 needs); the analytics stage, listed there too, when a suite names it.
+ */
+export async function waitForPipeline(
+  http: Parameters<typeof request>[0],
+  timeoutMs: number,
+  stages: readonly string[] = ['relay', 'customer-read-model'],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
+  const named = (s: { name: string }) => stages.includes(s.name);
   while (Date.now() < deadline) {
     const res = await request(http).get('/v1/admin/pipeline');
     last = res.body;
-    if (res.status === 200 && res.body.stages.every((s: { lagEvents: number }) => s.lagEvents === 0)) return;
+    if (
+      res.status === 200 &&
+      res.body.stages.filter(named).every((s: { lagEvents: number }) => s.lagEvents === 0)
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`pipeline did not catch up in ${timeoutMs} ms: ${JSON.stringify(last)}`);

@@ -5,7 +5,8 @@ import { createApiApp } from '@crm/http-api';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await createApiApp(config);
+  // The split deployment: without CLICKHOUSE_URL the worker owns the embedded analytics engine.
+  const app = await createApiApp(config, { analyticsEngine: 'elsewhere' });
   await app.listen(config.PORT, config.HOST);
   Logger.log(
     `API on http://localhost:${config.PORT} (docs at /docs), event store: ${config.EVENTSTORE_URL ? 'EventStoreDB' : `SQLite in ${config.dataDir}`}`,

@@ -79,6 +79,12 @@ export class AnalyticsSchema implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async attempt(first: boolean): Promise<void> {
+    if (this.ch.elsewhere) {
+      // Not this process's store: nothing to wait for, and nothing to retry.
+      this.lastError = this.ch.elsewhere.message;
+      this.logger.log(`No analytics store in this process: ${this.lastError}`);
+      return;
+    }
     try {
       const result = await new ClickHouseMigrationsRunner(this.ch).run();
       this.ready = true;
@@ -127,7 +133,11 @@ class AnalyticsCloser implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class AnalyticsModule {
-  static forRoot(): DynamicModule {
+  /**
+   * `embeddedEngine: 'elsewhere'`: without CLICKHOUSE_URL, this process does not open the embedded engine
+   * (the API of the split deployment: the worker owns it). Ignored with CLICKHOUSE_URL.
+   */
+  static forRoot(options: { embeddedEngine?: 'open' | 'elsewhere' } = {}): DynamicModule {
     return {
       module: AnalyticsModule,
       providers: [
@@ -135,7 +145,11 @@ export class AnalyticsModule {
           provide: ANALYTICS_CLIENT,
           inject: [AppConfig],
           useFactory: (config: AppConfig) =>
-            createAnalyticsClient({ clickhouseUrl: config.CLICKHOUSE_URL, dataDir: config.dataDir }),
+            createAnalyticsClient({
+              clickhouseUrl: config.CLICKHOUSE_URL,
+              dataDir: config.dataDir,
+              embeddedEngine: options.embeddedEngine,
+            }),
         },
         {
           provide: AnalyticsSchema,

@@ -16,8 +16,11 @@ export {
 export {
   EmbeddedConnectionClosedError,
   EmbeddedEngineBusyError,
+  EmbeddedEngineElsewhereError,
   EmbeddedEngineError,
   EmbeddedEnginePathError,
+  type EmbeddedSqlResult,
+  type EmbeddedSqlSession,
 } from './clickhouse/embedded-connection';
 export {
   checkDatabaseName,

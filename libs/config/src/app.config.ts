@@ -136,6 +136,60 @@ export class AppConfig {
   @Max(60_000)
   ANALYTICS_LINGER_MS = 200;
 
+  // SQL entrance: analysts' own ClickHouse clients on the embedded engine (docs/analytics.md).
+  /** Port of the read-only ClickHouse HTTP interface, on HOST. Absent: no SQL entrance. 0: any free port. */
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  SQL_PORT: number | undefined = undefined;
+
+  /** Seconds a query may run (ClickHouse's max_execution_time). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  SQL_MAX_EXECUTION_SECONDS = 60;
+
+  /** Bytes of memory a query may use (max_memory_usage). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(16 << 20)
+  SQL_MAX_MEMORY_BYTES = 2 * 1024 ** 3;
+
+  /** Rows a result may have (max_result_rows); a larger result is an error, not a truncated answer. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SQL_MAX_RESULT_ROWS = 1_000_000;
+
+  /** Uncompressed bytes a result may have (max_result_bytes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  SQL_MAX_RESULT_BYTES = 256 * 1024 ** 2;
+
+  /** Queries running at once; more wait for a slot (the engine shares the process with the projectors). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  SQL_MAX_CONCURRENT_QUERIES = 4;
+
+  // Pipeline health: when /health, /v1/admin/pipeline, the metrics and crm status call a stage lagging or stalled.
+  /** A stage whose oldest unhandled event is older than this is `lagging`. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  PIPELINE_LAGGING_AFTER_MS = 10_000;
+
+  /** ...and `stalled` (health degraded) when, beyond this age, its position has not moved for as long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  PIPELINE_STALLED_AFTER_MS = 60_000;
+
   @IsIn(['debug', 'info', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 

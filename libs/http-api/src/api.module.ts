@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminController } from './admin/admin.controller';
 import { AnalyticsApiModule } from './analytics/analytics-api.module';
+import { AnalyticsSqlModule } from './analytics-sql/analytics-sql.module';
 import { ConsoleModule } from './console/console.module';
 import { PipelineLagQuery } from './admin/pipeline-lag.query';
 import { ProjectionsQuery } from './admin/projections.query';
@@ -20,7 +21,15 @@ import { RebuildModule } from '@crm/projections';
 
 /** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
 @Module({
-  imports: [IngestModule, AnalyticsApiModule, RebuildModule, MetricsModule, HealthModule, ConsoleModule],
+  imports: [
+    IngestModule,
+    AnalyticsApiModule,
+    AnalyticsSqlModule,
+    RebuildModule,
+    MetricsModule,
+    HealthModule,
+    ConsoleModule,
+  ],
   controllers: [
     PublishEventsController,
     CustomerTimelineController,

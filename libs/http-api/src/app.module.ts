@@ -8,14 +8,18 @@ import { ApiModule } from './api.module';
 /** The API process: HTTP plus the adapters it reads and writes through. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, extra: DynamicModule['imports'] = []): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    extra: DynamicModule['imports'] = [],
+    options: { analyticsEngine?: 'open' | 'elsewhere' } = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(),
         ReadModelModule.forRoot(),
-        AnalyticsModule.forRoot(),
+        AnalyticsModule.forRoot({ embeddedEngine: options.analyticsEngine }),
         ApiModule,
         ...extra,
       ],

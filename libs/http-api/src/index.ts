@@ -8,3 +8,4 @@ export * from './auth/requires-scope.decorator';
 export * from './auth/route-inventory';
 export * from './customers/time-travel';
 export * from './problems/api-problem';
+export { SqlEntrance } from './analytics-sql/sql-entrance.server';

@@ -12,8 +12,9 @@ export const serveCommand: CliCommand = {
 
 Starts the HTTP API, the relay and the projectors in one process. With no URLs configured every port uses
 its embedded adapter (SQLite event store, in-process bus, SQLite read model) under DATA_DIR; any of
-EVENTSTORE_URL, KAFKA_BROKERS, DATABASE_URL switches that port to its server. Stops on SIGINT/SIGTERM after
-draining in-flight batches.`,
+EVENTSTORE_URL, KAFKA_BROKERS, DATABASE_URL switches that port to its server. This process owns the embedded
+analytics engine; with SQL_PORT set it also serves analysts' read-only SQL there (ClickHouse's HTTP
+interface; docs/analytics.md). Stops on SIGINT/SIGTERM after draining in-flight batches.`,
   options: {},
   async run() {
     const config = loadConfig();

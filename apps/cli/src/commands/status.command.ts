@@ -1,31 +1,50 @@
-import { loadConfig } from '@crm/config';
+import { AppConfig, loadConfig } from '@crm/config';
+import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { PipelineLagQuery } from '@crm/http-api';
 import { AppModule } from '@crm/http-api';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 
+const SECOND_LOOK_MS = 2_000;
+
 export const statusCommand: CliCommand = {
   summary: "Show each pipeline stage's position and lag (events, ms)",
   usage: `Usage: crm status [--json]
 
-Prints the relay's and each projection's position, and how far behind the event store's head they are.
+Prints the relay's and each projection's (read model, analytics) position, state (live, lagging, stalled,
+unavailable) and how far behind the event store's head they are. DATA_DIR must exist.
   --json   machine-readable output`,
   options: { json: { type: 'boolean' } },
   async run(values) {
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot(loadConfig()), {
+    const config = loadConfig();
+    // Status reads; it must not create an empty data directory and stores where the user mistyped a path.
+    const missing = missingDataDir(config);
+    if (missing) {
+      console.error(missing);
+      return EXIT.FAILURE;
+    }
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
       logger: false,
     });
     try {
-      const stages = await app.get(PipelineLagQuery).stages();
+      const query = app.get(PipelineLagQuery);
+      let stages = await query.stages();
+      // One look cannot tell a slow stage from a stuck one: look again before calling a stage stalled.
+      if (stages.some((s) => s.state === 'stalled')) {
+        await new Promise((resolve) => setTimeout(resolve, SECOND_LOOK_MS));
+        stages = await query.stages();
+      }
       if (values.json) console.log(JSON.stringify({ stages }, null, 2));
       else {
-        console.log('stage                 position      head          lag events   lag ms');
+        console.log('stage                 state        position      head          lag events   lag ms');
         for (const s of stages) {
           const lag = `${s.lagEvents}${s.lagEventsCapped ? '+' : ''}`;
           console.log(
-            `${s.name.padEnd(22)}${String(s.position ?? '-').padEnd(14)}${s.headPosition.padEnd(14)}${lag.padEnd(13)}${s.lagMs}`,
+            `${s.name.padEnd(22)}${s.state.padEnd(13)}${String(s.position ?? '-').padEnd(14)}` +
+              `${s.headPosition.padEnd(14)}${lag.padEnd(13)}${s.lagMs}`,
           );
+          if (s.reason) console.log(`  ${s.name}: ${s.reason}`);
         }
       }
       return EXIT.OK;
@@ -34,3 +53,13 @@ Prints the relay's and each projection's position, and how far behind the event 
     }
   },
 };
+
+/** Why there is nothing to report: an embedded adapter's DATA_DIR that does not exist. */
+function missingDataDir(config: AppConfig): string | undefined {
+  const embedded = !config.EVENTSTORE_URL || !config.DATABASE_URL || !config.CLICKHOUSE_URL;
+  if (!embedded || existsSync(config.dataDir)) return undefined;
+  return (
+    `DATA_DIR ${config.dataDir} does not exist: no pipeline to report on there. Point DATA_DIR at the ` +
+    'directory crm serve uses (or run crm migrate or crm serve to create one).'
+  );
+}

@@ -1,6 +1,12 @@
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { join } from 'node:path';
-import { embeddedConnection } from './embedded-connection';
+import {
+  elsewhereConnection,
+  embeddedConnection,
+  EmbeddedEngineElsewhereError,
+  openEmbeddedSqlSession,
+  type EmbeddedSqlSession,
+} from './embedded-connection';
 import { checkDatabaseName, DEFAULT_ANALYTICS_DATABASE } from './sql-names';
 
 export interface AnalyticsClientOptions {
@@ -15,6 +21,12 @@ export interface AnalyticsClientOptions {
   readonly database?: string;
   /** Per-request timeout for the HTTP connection. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Without `clickhouseUrl`: `open` (default) runs the embedded engine in this process; `elsewhere` never
+   * opens it (another process of the deployment owns it) and refuses every statement with
+   * EmbeddedEngineElsewhereError.
+   */
+  readonly embeddedEngine?: 'open' | 'elsewhere';
 }
 
 /** The analytics store: one `@clickhouse/client`, whatever the engine behind it. */
@@ -23,6 +35,13 @@ export interface AnalyticsClient {
   /** Every statement names its tables as `<database>.<table>` (the embedded connection has no default database). */
   readonly database: string;
   readonly engine: 'server' | 'embedded';
+  /**
+   * A session of its own on the embedded engine, for the SQL entrance (analysts' SQL must not change the
+   * projectors' settings). Absent with a ClickHouse server: analysts connect to the server itself.
+   */
+  readonly openSqlSession?: () => Promise<EmbeddedSqlSession>;
+  /** Set when another process owns the embedded engine: why this process has no analytics store. */
+  readonly elsewhere?: EmbeddedEngineElsewhereError;
   close(): Promise<void>;
 }
 
@@ -59,13 +78,20 @@ export function createAnalyticsClient(options: AnalyticsClientOptions): Analytic
     clickhouse_settings: ANALYTICS_CLICKHOUSE_SETTINGS,
     request_timeout: options.requestTimeoutMs ?? 300_000,
   };
+  const embeddedPath = join(options.dataDir, 'clickhouse');
+  const elsewhere = !url && options.embeddedEngine === 'elsewhere';
   const client = url
     ? createClient({ ...common, url: withoutPath(url) })
-    : createClient({ ...common, connection: embeddedConnection(join(options.dataDir, 'clickhouse')) });
+    : createClient({
+        ...common,
+        connection: elsewhere ? elsewhereConnection(embeddedPath) : embeddedConnection(embeddedPath),
+      });
   return {
     client,
     database,
     engine: url ? 'server' : 'embedded',
+    ...(url || elsewhere ? {} : { openSqlSession: () => openEmbeddedSqlSession(embeddedPath) }),
+    ...(elsewhere ? { elsewhere: new EmbeddedEngineElsewhereError(embeddedPath) } : {}),
     close: () => client.close(),
   };
 }

@@ -56,6 +56,21 @@ export class EmbeddedEnginePathError extends EmbeddedEngineError {
   }
 }
 
+/**
+ * This process is not the embedded engine's owner: in the split deployment on one DATA_DIR without
+ * CLICKHOUSE_URL the worker owns it (it projects into it), and the API process never opens it, so that a
+ * restarted worker never finds the API holding the lock. Not retryable in this process.
+ */
+export class EmbeddedEngineElsewhereError extends EmbeddedEngineError {
+  constructor(readonly path: string) {
+    super(
+      'analytics.embedded_engine_elsewhere',
+      `The embedded ClickHouse engine at ${path} belongs to the worker process in this deployment (one ` +
+        'process per data directory): run crm serve, or set CLICKHOUSE_URL to share a ClickHouse server',
+    );
+  }
+}
+
 export class EmbeddedConnectionClosedError extends EmbeddedEngineError {
   constructor() {
     super('analytics.embedded_connection_closed', 'This embedded ClickHouse connection is closed');
@@ -250,7 +265,95 @@ export function embeddedConnection(dataDir: string): InjectedConnection {
   };
 }
 
+/** A connection for a process that must not open the embedded engine: every statement is refused. */
+export function elsewhereConnection(dataDir: string): InjectedConnection {
+  const refuse = () => Promise.reject(new EmbeddedEngineElsewhereError(resolve(dataDir)));
+  return {
+    ping: async () => ({ success: false, error: new EmbeddedEngineElsewhereError(resolve(dataDir)) }),
+    query: refuse,
+    insert: refuse,
+    command: refuse,
+    exec: refuse,
+    close: async () => undefined,
+  };
+}
+
 /** Where the embedded engine of this realm keeps its data, while a client has it. */
 export function embeddedDataPath(): string | undefined {
   return registry().engine?.path;
+}
+
+/** What one statement of an {@link EmbeddedSqlSession} returns: the engine's bytes, in the format asked. */
+export interface EmbeddedSqlResult {
+  readonly bytes: Uint8Array;
+  readonly rowsRead: number;
+  readonly bytesRead: number;
+  readonly elapsedSeconds: number;
+}
+
+/**
+ * A session of its own on the process's embedded engine: its settings (`SET readonly = 1`, limits, the current
+ * database) stay in it and never reach the projectors' connection. The SQL entrance opens one per request.
+ */
+export interface EmbeddedSqlSession {
+  run(
+    sql: string,
+    options?: { format?: string; params?: Record<string, string>; signal?: AbortSignal },
+  ): Promise<EmbeddedSqlResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a session on the engine `dataDir` is bound to in this process: the engine is opened (or found busy,
+ * EmbeddedEngineBusyError) like any statement's, and a closing engine waits for the session to end. Errors
+ * are the engine's own, as `ClickHouseError`s (code and type parsed from its message).
+ */
+export async function openEmbeddedSqlSession(dataDir: string): Promise<EmbeddedSqlSession> {
+  const path = resolve(dataDir);
+  const engine = registry().engine;
+  if (!engine || engine.path !== path) throw new EmbeddedConnectionClosedError();
+  engine.inFlight += 1;
+  let session: import('chdb').Session;
+  try {
+    await open(engine);
+    const { Session } = await import('chdb');
+    session = new Session(path);
+  } catch (error) {
+    release(engine);
+    throw error;
+  }
+  const { parseError } = await import('@clickhouse/client');
+  let closed = false;
+  return {
+    async run(sql, options = {}) {
+      try {
+        const run = options.params
+          ? session.queryBindAsync(sql, options.params, { format: options.format, signal: options.signal })
+          : session.queryAsync(sql, { format: options.format, signal: options.signal });
+        const result = await run;
+        return {
+          bytes: result.bytes(),
+          rowsRead: result.rowsRead,
+          bytesRead: result.bytesRead,
+          elapsedSeconds: result.elapsed,
+        };
+      } catch (error) {
+        throw parseError(error instanceof Error ? error.message : String(error));
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        session.close();
+      } finally {
+        release(engine);
+      }
+    },
+  };
+}
+
+function release(engine: Engine): void {
+  engine.inFlight -= 1;
+  if (engine.inFlight === 0) engine.idleWaiters.splice(0).forEach((wake) => wake());
 }

@@ -1,19 +1,44 @@
+import { ANALYTICS_PROJECTION, AnalyticsProjector, AnalyticsSchema } from '@crm/analytics';
+import { AppConfig } from '@crm/config';
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
-import { EVENT_STORE, EventStore } from '@crm/event-store';
+import { EVENT_STORE, EventStore, type RecordedEvent } from '@crm/event-store';
 import {
   CUSTOMER_READ_MODEL_PROJECTION,
   CustomerQueries,
   READ_MODEL_DATA_SOURCE,
   readRelayLease,
 } from '@crm/read-model';
-import { Inject, Injectable } from '@nestjs/common';
+import { ANALYTICS_REPORTED_CHECKPOINT } from '@crm/projections';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+
+/**
+ * The analytics checkpoint: from ClickHouse; or, when this process cannot read the store, as the worker last
+ * reported it (`reported` says why); or unknown (`reason`).
+ */
+interface AnalyticsRead {
+  readonly position?: bigint;
+  readonly reported?: string;
+  readonly reason?: string;
+}
 
 /** Counting further than this would make a status call expensive; beyond it the lag says "at least". */
 const LAG_COUNT_CAP = 10_000;
 
+/**
+ * How a stage is doing: `live` (caught up, or behind by less than PIPELINE_LAGGING_AFTER_MS), `lagging` (its
+ * oldest unhandled event is older than that, and it moves), `stalled` (behind by more than
+ * PIPELINE_STALLED_AFTER_MS and its position has not moved for that long), `unavailable` (its position cannot
+ * be read from this process: `reason` says why).
+ */
+export type StageState = 'live' | 'lagging' | 'stalled' | 'unavailable';
+export const STAGE_STATES: readonly StageState[] = ['live', 'lagging', 'stalled', 'unavailable'];
+
 export interface StageLag {
   readonly name: string;
+  readonly state: StageState;
+  /** Why the stage is stalled or unavailable. */
+  readonly reason?: string;
   readonly kind: 'relay' | 'projection';
   /** Last global position handled (decimal string), null before the first event. */
   readonly position: string | null;
@@ -33,23 +58,102 @@ export interface StageLag {
  */
 @Injectable()
 export class PipelineLagQuery {
+  /** Where each stage was last seen, and since when: a stage that does not move is stalled, not lagging. */
+  private readonly seen = new Map<string, { position: string | null; since: number }>();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_DATA_SOURCE) private readonly db: DataSource,
     private readonly queries: CustomerQueries,
+    private readonly config: AppConfig,
+    @Optional() private readonly analytics?: AnalyticsProjector,
+    @Optional() private readonly analyticsSchema?: AnalyticsSchema,
   ) {}
 
   async stages(now = Date.now()): Promise<StageLag[]> {
     const head = await this.store.headPosition();
     const relay = await readRelayLease(this.db, 'relay');
     const readModel = await this.queries.getProjectionPosition(CUSTOMER_READ_MODEL_PROJECTION);
+    const analytics = this.analytics ? await this.analyticsPosition(this.analytics) : undefined;
+    // One read of the store from the stage furthest behind serves every stage it covers.
+    const behind = await this.behind(
+      [relay?.position, readModel, analytics?.position].reduce((a, b) =>
+        a === undefined || b === undefined ? undefined : a < b ? a : b,
+      ),
+    );
     return [
-      await this.lag('relay', 'relay', relay?.position, head, now, {
-        leader: relay?.owner ?? null,
-        leaseExpiresAt: relay?.expiresAt ? new Date(relay.expiresAt).toISOString() : null,
-      }),
-      await this.lag(CUSTOMER_READ_MODEL_PROJECTION, 'projection', readModel, head, now),
+      await this.lag(
+        'relay',
+        'relay',
+        relay?.position,
+        head,
+        now,
+        {
+          leader: relay?.owner ?? null,
+          leaseExpiresAt: relay?.expiresAt ? new Date(relay.expiresAt).toISOString() : null,
+        },
+        behind,
+      ),
+      await this.lag(CUSTOMER_READ_MODEL_PROJECTION, 'projection', readModel, head, now, undefined, behind),
+      ...(analytics ? [await this.analyticsStage(analytics, head, now, behind)] : []),
     ];
+  }
+
+  /** The analytics checkpoint (in ClickHouse), or why this process cannot read it. */
+  private async analyticsPosition(projector: AnalyticsProjector): Promise<AnalyticsRead> {
+    let reason: string | undefined;
+    if (this.analyticsSchema && !this.analyticsSchema.isReady)
+      reason = this.analyticsSchema.pendingReason ?? 'schema not applied yet';
+    else {
+      try {
+        return { position: (await projector.checkpoint()) ?? undefined };
+      } catch (error) {
+        reason = (error as Error).message ?? String(error);
+      }
+    }
+    // The store is another process's (or down): what the worker last reported, if it ever did.
+    const reported = await this.queries.getProjectionPosition(ANALYTICS_REPORTED_CHECKPOINT);
+    return reported === undefined ? { reason } : { position: reported, reported: reason };
+  }
+
+  /** Customer events after `position`, at most LAG_COUNT_CAP of them. */
+  private behind(position: bigint | undefined) {
+    return this.store.readAll({
+      after: position,
+      maxCount: LAG_COUNT_CAP,
+      streamPrefix: CUSTOMER_STREAM_PREFIX,
+    });
+  }
+
+  /**
+   * The analytics projection, whose checkpoint lives in ClickHouse: unavailable, with the reason, when this
+   * process cannot read the store (the embedded engine held by another process, a server down).
+   */
+  private async analyticsStage(
+    read: AnalyticsRead,
+    head: bigint,
+    now: number,
+    behind: readonly RecordedEvent[],
+  ): Promise<StageLag> {
+    const details = read.reported
+      ? { source: `checkpoint reported by the worker; this process cannot read the store: ${read.reported}` }
+      : undefined;
+    const stage = await this.lag(
+      ANALYTICS_PROJECTION,
+      'projection',
+      read.position,
+      head,
+      now,
+      details,
+      behind,
+    );
+    if (read.reason === undefined) return stage;
+    return {
+      ...stage,
+      position: null,
+      state: 'unavailable',
+      reason: `the analytics store cannot be read from this process: ${read.reason}`,
+    };
   }
 
   /** A stage at `position`: how many events of the store (and how old the oldest) it has not handled. */
@@ -60,21 +164,55 @@ export class PipelineLagQuery {
     head: bigint,
     now: number,
     details?: Record<string, unknown>,
+    /** Events read from a position at or before `position` (see `stages`); read here when absent. */
+    from?: readonly RecordedEvent[],
   ): Promise<StageLag> {
-    const behind = await this.store.readAll({
-      after: position,
-      maxCount: LAG_COUNT_CAP,
-      streamPrefix: CUSTOMER_STREAM_PREFIX,
-    });
+    const covered =
+      from &&
+      (from.length < LAG_COUNT_CAP ||
+        (position !== undefined && position < from[from.length - 1].globalPosition));
+    const behind = covered
+      ? from.filter((event) => position === undefined || event.globalPosition > position)
+      : await this.behind(position);
+    const lagMs = behind.length === 0 ? 0 : Math.max(0, now - Date.parse(behind[0].recordedAt));
+    const at = position?.toString() ?? null;
+    const { state, reason } = this.judge(name, at, lagMs, now);
     return {
       name,
       kind,
-      position: position?.toString() ?? null,
+      state,
+      ...(reason ? { reason } : {}),
+      position: at,
       headPosition: head.toString(),
       lagEvents: behind.length,
-      lagEventsCapped: behind.length === LAG_COUNT_CAP,
-      lagMs: behind.length === 0 ? 0 : Math.max(0, now - Date.parse(behind[0].recordedAt)),
+      // Counted in a capped read: there may be more after its last event.
+      lagEventsCapped: behind.length === LAG_COUNT_CAP || (covered === true && from.length === LAG_COUNT_CAP),
+      lagMs,
       ...(details ? { details } : {}),
     };
+  }
+
+  /**
+   * Live, lagging or stalled, from the age of the oldest unhandled event and whether the position moved. A
+   * stage seen for the first time is taken not to have moved since that event was recorded; a second look
+   * (the next scrape or health check; `crm status` looks twice) tells a slow stage from a stuck one.
+   */
+  private judge(
+    name: string,
+    position: string | null,
+    lagMs: number,
+    now: number,
+  ): { state: StageState; reason?: string } {
+    const last = this.seen.get(name);
+    const since = last && last.position === position ? last.since : last ? now : now - lagMs;
+    this.seen.set(name, { position, since });
+    if (lagMs < this.config.PIPELINE_LAGGING_AFTER_MS) return { state: 'live' };
+    const still = now - since;
+    if (lagMs >= this.config.PIPELINE_STALLED_AFTER_MS && still >= this.config.PIPELINE_STALLED_AFTER_MS)
+      return {
+        state: 'stalled',
+        reason: `no progress for ${Math.round(still / 1000)} s while its oldest unhandled event waits`,
+      };
+    return { state: 'lagging' };
   }
 }

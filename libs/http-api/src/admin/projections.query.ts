@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ProjectionRebuildService } from '@crm/projections';
 import { PipelineLagQuery, type StageLag } from './pipeline-lag.query';
 
-export type ProjectionState = 'live' | 'rebuilding' | 'failed';
+export type ProjectionState = 'live' | 'lagging' | 'stalled' | 'rebuilding' | 'failed';
 
 export interface RebuildView {
   readonly status: RebuildRecord['status'];
@@ -24,11 +24,12 @@ export interface RebuildView {
   readonly etaMs: number | null;
 }
 
-export interface ProjectionStatus extends Omit<StageLag, 'kind' | 'details'> {
+export interface ProjectionStatus extends Omit<StageLag, 'kind' | 'details' | 'state' | 'reason'> {
   readonly aliases: readonly string[];
   /**
    * `rebuilding` while a rebuild holds its lease; `failed` when the last rebuild failed or its owner died
-   * (the old projection still serves; the next rebuild resumes its shadow); `live` otherwise.
+   * (the old projection still serves; the next rebuild resumes its shadow), or its store cannot be read;
+   * otherwise the live projection's stage state: `live`, `lagging` or `stalled` (see StageState).
    */
   readonly state: ProjectionState;
   /** The last (or current) rebuild, null if there never was one. */
@@ -75,6 +76,8 @@ export class ProjectionsQuery {
     const {
       kind: _kind,
       details: _details,
+      state: stageState,
+      reason: stalledBecause,
       ...lag
     } = await this.lag.lag(name, 'projection', live, head, now);
     const running = record?.status === 'running';
@@ -88,11 +91,20 @@ export class ProjectionsQuery {
               reason: `rebuild owner ${record.owner} stopped renewing its lease (it died?); the next rebuild resumes its shadow`,
               at: new Date(record.leaseExpiresAt).toISOString(),
             }
-          : null;
+          : stageState === 'stalled'
+            ? { reason: `stalled: ${stalledBecause}`, at: new Date(now).toISOString() }
+            : null;
     return {
       ...lag,
       aliases: projection.aliases ?? [],
-      state: failure ? 'failed' : running ? 'rebuilding' : 'live',
+      state:
+        failure && stageState !== 'stalled'
+          ? 'failed'
+          : running
+            ? 'rebuilding'
+            : stageState === 'unavailable'
+              ? 'failed'
+              : stageState,
       rebuild: record ? this.view(record, now) : null,
       failure,
     };

@@ -12,6 +12,7 @@ import { ApiKeyRegistry } from '../auth/api-key.registry';
 import { resolveApiKeys } from '../auth/dev-api-key';
 import { ScopeGuard } from '../auth/scope.guard';
 import { TokenBucketLimiter } from '../auth/token-bucket.limiter';
+import { SqlEntrance } from '../analytics-sql/sql-entrance.server';
 import { ProblemDetailsFilter } from '../problems/problem-details.filter';
 import { corsOptions } from './cors.options';
 import { requestTimeout } from './request-timeout.middleware';
@@ -22,13 +23,18 @@ const CORRELATION_HEADER = 'x-correlation-id';
 /** Builds the HTTP app exactly as production runs it; tests use this too. */
 export async function createApiApp(
   config: AppConfig,
-  options: { logger?: false | LoggerService; extraModules?: DynamicModule['imports'] } = {},
+  options: {
+    logger?: false | LoggerService;
+    extraModules?: DynamicModule['imports'];
+    /** `elsewhere`: the split deployment's API, which leaves the embedded analytics engine to the worker. */
+    analyticsEngine?: 'open' | 'elsewhere';
+  } = {},
 ): Promise<INestApplication> {
   // LOG_FORMAT=json (the default in production): one JSON object per line, with the correlation id.
   const logger =
     options.logger ?? (config.logFormat === 'json' ? new JsonLogger({ level: config.LOG_LEVEL }) : undefined);
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, options.extraModules),
+    AppModule.forRoot(config, options.extraModules, { analyticsEngine: options.analyticsEngine }),
     {
       bodyParser: false,
       ...(logger !== undefined ? { logger } : {}),
@@ -54,7 +60,9 @@ export async function createApiApp(
   app.use(securityHeaders());
   if (config.corsOrigins) app.enableCors(corsOptions(config.corsOrigins));
   app.use(requestTimeout(config.REQUEST_TIMEOUT_MS, problems.middleware));
-  app.use(authenticateApiKey(keys, new TokenBucketLimiter()));
+  const limiter = new TokenBucketLimiter();
+  app.use(authenticateApiKey(keys, limiter));
+  app.get(SqlEntrance).authenticateWith(keys, limiter);
   app.use(
     json({ limit: config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: false }),
   );

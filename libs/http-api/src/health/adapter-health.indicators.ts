@@ -38,7 +38,9 @@ export class AdapterHealthIndicators {
         this.probe('readModel', this.config.DATABASE_URL ? 'postgresql' : 'sqlite', () =>
           this.readModel.query('SELECT 1'),
         ),
-      ...(analytics
+      // Another process's store (the split deployment's worker owns the embedded engine) is not this one's
+      // to probe: the pipeline's analytics stage reports it instead.
+      ...(analytics && !analytics.elsewhere
         ? [
             () =>
               this.probe('analytics', analytics.engine === 'server' ? 'clickhouse' : 'chdb', () =>

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Public } from '../auth/requires-scope.decorator';
 import { ApiProblem } from '../problems/api-problem';
+import { PipelineLagQuery } from '../admin/pipeline-lag.query';
 import { AdapterHealthIndicators } from './adapter-health.indicators';
 
 interface Check {
@@ -28,6 +29,7 @@ export class HealthController {
   constructor(
     private readonly terminus: HealthCheckService,
     private readonly indicators: AdapterHealthIndicators,
+    private readonly pipeline: PipelineLagQuery,
   ) {}
 
   @Get()
@@ -54,6 +56,22 @@ export class HealthController {
         { checks },
       );
     }
-    return { status: 'ok', checks: toChecks(result.details) };
+    const checks = toChecks(result.details);
+    const behind = await this.stagesNotLive();
+    // Every adapter answers, but a stage does not keep up: still ready (200), and not "ok".
+    return behind ? { status: 'degraded', checks, pipeline: behind } : { status: 'ok', checks };
+  }
+
+  /** The pipeline's stages that are lagging, stalled or unreadable from here, with why; none: undefined. */
+  private async stagesNotLive() {
+    const stages = await this.pipeline.stages().catch(() => []);
+    const behind = stages.filter((s) => s.state !== 'live');
+    if (behind.length === 0) return undefined;
+    return Object.fromEntries(
+      behind.map((s) => [
+        s.name,
+        { state: s.state, lagEvents: s.lagEvents, lagMs: s.lagMs, ...(s.reason ? { reason: s.reason } : {}) },
+      ]),
+    );
   }
 }

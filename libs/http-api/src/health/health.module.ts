@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { PipelineLagQuery } from '../admin/pipeline-lag.query';
 import { AdapterHealthIndicators } from './adapter-health.indicators';
 import { HealthController } from './health.controller';
 
@@ -10,6 +11,6 @@ import { HealthController } from './health.controller';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [AdapterHealthIndicators],
+  providers: [AdapterHealthIndicators, PipelineLagQuery],
 })
 export class HealthModule {}

@@ -20,7 +20,16 @@ import {
   UndecodableMessageError,
 } from '@crm/messaging';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { READ_MODEL_DATA_SOURCE, runExclusive, writeCheckpoint } from '@crm/read-model';
+import type { DataSource } from 'typeorm';
 import { openOrPoison } from './read-model.consumer';
+
+/**
+ * The analytics checkpoint as the worker last reported it, in the read-model database (`projection_checkpoints`),
+ * which every process of a deployment reads: the split deployment's API, which never opens the embedded
+ * engine, and `crm status` beside a running `crm serve` still see how far analytics got, and whether it moves.
+ */
+export const ANALYTICS_REPORTED_CHECKPOINT = 'analytics.reported';
 
 export const ANALYTICS_GROUP = 'crm.analytics';
 
@@ -51,6 +60,7 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
     config: AppConfig,
     /** To open the personal data the relay publishes sealed (always provided by EventStoreModule). */
     @Optional() @Inject(KEY_STORE) keys?: KeyStore,
+    @Optional() @Inject(READ_MODEL_DATA_SOURCE) private readonly readModel?: DataSource,
   ) {
     this.opener = keys && new PersonalDataOpener(keys);
     this.batcher = new AnalyticsBatcher((events) => this.write(events), {
@@ -70,6 +80,19 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
     this.stopped = true;
     // The batch in hand waits for a flush: close() flushes now instead of after the linger.
     await Promise.all([this.consumer?.stop(), this.batcher.close()]);
+  }
+
+  /** Best effort: the ClickHouse checkpoint is the truth; a failed report only makes the mirror lag. */
+  private async report(position: bigint): Promise<void> {
+    const db = this.readModel;
+    if (!db) return;
+    await runExclusive(db, () =>
+      db.transaction((manager) =>
+        writeCheckpoint(manager, ANALYTICS_REPORTED_CHECKPOINT, position, new Date().toISOString()),
+      ),
+    ).catch((error: unknown) =>
+      this.logger.warn(`Analytics checkpoint not reported: ${(error as Error).message ?? String(error)}`),
+    );
   }
 
   /** True once this process consumes the group (false while waiting for the store). */
@@ -112,7 +135,8 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
 
   private async write(events: RecordedEvent[]): Promise<void> {
     try {
-      await this.projector.apply(events);
+      const { position } = await this.projector.apply(events);
+      if (position !== undefined) await this.report(position);
     } catch (error) {
       this.logger.warn(
         `Analytics batch of ${events.length} not written (will be redelivered): ${(error as Error).message}`,

@@ -46,9 +46,14 @@ export class CrmMetrics implements EventStoreObserver {
     'Age of the oldest event the stage has not handled (0 when caught up)',
     ['stage', 'kind'],
   );
+  readonly stageState = this.gauge(
+    'crm_pipeline_stage_state',
+    '1 for the state each stage is in (live, lagging, stalled, unavailable), 0 for the others',
+    ['stage', 'kind', 'state'],
+  );
   readonly projectionState = this.gauge(
     'crm_projection_state',
-    '1 for the state each projection is in (live, rebuilding, failed), 0 for the others',
+    '1 for the state each projection is in (live, lagging, stalled, rebuilding, failed), 0 for the others',
     ['projection', 'state'],
   );
   readonly rebuildProgress = this.gauge(

@@ -2,11 +2,11 @@ import { AppConfig } from '@crm/config';
 import { BUS, type Bus, deadLetterTopic, InProcessBus } from '@crm/messaging';
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { Admin, Kafka, logLevel } from 'kafkajs';
-import { PipelineLagQuery } from '../pipeline-lag.query';
+import { PipelineLagQuery, STAGE_STATES } from '../pipeline-lag.query';
 import { ProjectionsQuery, type ProjectionState } from '../projections.query';
 import { CrmMetrics } from './crm.metrics';
 
-const STATES: readonly ProjectionState[] = ['live', 'rebuilding', 'failed'];
+const STATES: readonly ProjectionState[] = ['live', 'lagging', 'stalled', 'rebuilding', 'failed'];
 
 /**
  * Sets the scrape-time gauges: each stage's position and lag (as /v1/admin/pipeline), each projection's
@@ -34,6 +34,7 @@ export class PipelineMetrics implements OnApplicationShutdown {
       m.stagePosition.set(labels, s.position === null ? 0 : Number(s.position));
       m.stageLagEvents.set(labels, s.lagEvents);
       m.stageLagSeconds.set(labels, s.lagMs / 1000);
+      for (const state of STAGE_STATES) m.stageState.set({ ...labels, state }, s.state === state ? 1 : 0);
     }
     for (const p of projections) {
       for (const state of STATES)
