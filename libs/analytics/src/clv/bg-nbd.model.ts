@@ -1,4 +1,10 @@
-import { minimizeNelderMead } from './nelder-mead.optimizer';
+import {
+  bgNbdSample,
+  bgNbdSampleLogLikelihood,
+  type BgNbdSample,
+  type WeightedRecencyFrequency,
+} from './bg-nbd.likelihood';
+import { minimizeLogLikelihood } from './likelihood.optimizer';
 import { logAddExp, logBeta, logGamma, logHyp2f1 } from './special-functions';
 
 /**
@@ -55,66 +61,43 @@ function logLikelihoodWith(
   return terms.base + logAddExp(alive, dead);
 }
 
-interface Group {
-  readonly rf: RecencyFrequency;
-  count: number;
-}
-
-/** Customers with the same (x, t_x, T) share one likelihood term: evaluated once, weighted by their count. */
-function group(customers: readonly RecencyFrequency[]): Group[] {
-  const groups = new Map<string, Group>();
-  for (const { x, tx, T } of customers) {
-    if (!(Number.isInteger(x) && x >= 0 && tx >= 0 && T >= tx)) {
-      throw new RangeError(`BG/NBD needs whole x >= 0 and 0 <= t_x <= T (got x ${x}, t_x ${tx}, T ${T})`);
-    }
-    const key = `${x}|${tx}|${T}`;
-    const found = groups.get(key);
-    if (found) found.count += 1;
-    else groups.set(key, { rf: { x, tx, T }, count: 1 });
-  }
-  return [...groups.values()];
-}
-
-function totalOverGroups(params: BgNbdParams, groups: readonly Group[]): number {
-  // The x-only terms are shared by every customer with that frequency: a handful of lgamma calls per
-  // evaluation instead of several per customer.
-  const byFrequency = new Map<number, { base: number; death: number }>();
-  let sum = 0;
-  for (const g of groups) {
-    let terms = byFrequency.get(g.rf.x);
-    if (!terms) byFrequency.set(g.rf.x, (terms = frequencyTerms(params, g.rf.x)));
-    sum += g.count * logLikelihoodWith(params, g.rf, terms);
-  }
-  return sum;
-}
-
 export function bgNbdTotalLogLikelihood(params: BgNbdParams, customers: readonly RecencyFrequency[]): number {
-  return totalOverGroups(params, group(customers));
+  const { r, alpha, a, b } = params;
+  return bgNbdSampleLogLikelihood(bgNbdSample(customers), [r, alpha, a, b]);
 }
 
 /**
- * Maximum likelihood by Nelder–Mead on the logs of the four parameters (all must be positive), started at
- * r = alpha = a = b = 1; the restarts of the optimizer guard against a simplex that collapsed early.
+ * Maximum likelihood on the logs of the four parameters (all must be positive), started at
+ * r = alpha = a = b = 1: BFGS with the exact gradient, on each distinct (x, t_x, T) once with its count.
  */
 export function fitBgNbd(customers: readonly RecencyFrequency[]): BgNbdFit {
   if (customers.length === 0) throw new RangeError('BG/NBD needs at least one customer');
-  const groups = group(customers);
-  const fromLog = ([r, alpha, a, b]: readonly number[]): BgNbdParams => ({
-    r: Math.exp(r),
-    alpha: Math.exp(alpha),
-    a: Math.exp(a),
-    b: Math.exp(b),
-  });
-  const result = minimizeNelderMead(
-    (logParams) => -totalOverGroups(fromLog(logParams), groups),
+  return fitBgNbdSample(bgNbdSample(customers));
+}
+
+/** The same fit on histories already grouped with their counts (e.g. by ClickHouse). */
+export function fitBgNbdWeighted(histories: readonly WeightedRecencyFrequency[]): BgNbdFit {
+  if (histories.length === 0) throw new RangeError('BG/NBD needs at least one customer');
+  return fitBgNbdSample(bgNbdSample(histories));
+}
+
+function fitBgNbdSample(sample: BgNbdSample): BgNbdFit {
+  const fromLog = (logParams: readonly number[]) => logParams.map(Math.exp);
+  const result = minimizeLogLikelihood(
+    (logParams, gradient) => {
+      const value = -bgNbdSampleLogLikelihood(sample, fromLog(logParams), gradient);
+      for (let i = 0; i < gradient.length; i++) gradient[i] = -gradient[i];
+      return value;
+    },
     [0, 0, 0, 0],
   );
+  const [r, alpha, a, b] = fromLog(result.x);
   return {
-    params: fromLog(result.x),
+    params: { r, alpha, a, b },
     logLikelihood: -result.value,
     iterations: result.iterations,
     converged: result.converged,
-    customers: customers.length,
+    customers: sample.customers,
   };
 }
 
@@ -144,19 +127,33 @@ function ratioTimesOneMinusTail(a: number, b: number, x: number, logTail: number
 /**
  * E[Y(t) | x, t_x, T]: expected transactions in the next t time units (equation (10) of the paper):
  *   (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))] / (1 + death odds)
+ * that is P(alive | x, t_x, T) times the expectation of a customer known to be alive at T.
  */
 export function bgNbdConditionalExpectedTransactions(
   params: BgNbdParams,
   rf: RecencyFrequency,
   t: number,
 ): number {
+  return bgNbdExpectedTransactionsIfAlive(params, rf.x, rf.T, t) / (1 + deathOdds(params, rf));
+}
+
+/**
+ * E[Y(t) | alive at T, x]: expected transactions in the next t time units of a customer still alive after x
+ * repeat purchases in T; t_x does not enter (it only moves P(alive)), so customers with the same x and T
+ * share it whatever their recency.
+ */
+export function bgNbdExpectedTransactionsIfAlive(
+  params: BgNbdParams,
+  x: number,
+  T: number,
+  t: number,
+): number {
   if (t <= 0) return 0;
   const { r, alpha, a, b } = params;
-  const { x, T } = rf;
   const logTail =
     (r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t)) +
     logHyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t));
-  return ratioTimesOneMinusTail(a, b, x, logTail) / (1 + deathOdds(params, rf));
+  return ratioTimesOneMinusTail(a, b, x, logTail);
 }
 
 /**

@@ -13,7 +13,13 @@ const MODEL: ClvModel = {
   customers: 3,
   repeatCustomers: 2,
   bgNbd: { params: { r: 1, alpha: 1, a: 2, b: 1 }, logLikelihood: -1, iterations: 1, converged: true },
-  gammaGamma: { params: { p: 2, q: 3, gamma: 4 }, logLikelihood: -1, iterations: 1, converged: true },
+  gammaGamma: {
+    params: { p: 2, q: 3, gamma: 4 },
+    logLikelihood: -1,
+    iterations: 1,
+    converged: true,
+    customers: 2,
+  },
 };
 
 describe('discounting', () => {

@@ -1,6 +1,6 @@
 import { minorPerMajor } from '../currency-units';
 import {
-  bgNbdConditionalExpectedTransactions,
+  bgNbdExpectedTransactionsIfAlive,
   bgNbdProbabilityAlive,
   fitBgNbd,
   type BgNbdParams,
@@ -13,8 +13,10 @@ import { fitGammaGamma, gammaGammaExpectedSpend, type GammaGammaParams } from '.
  * stored fits and predictions say which code made them.
  *   v1: BG/NBD + Gamma-Gamma by maximum likelihood (Nelder–Mead on log-parameters); one transaction per
  *       customer-day (same-day orders summed); spend = mean of the repeat transactions, in major units.
+ *   v2: the same likelihoods maximised by BFGS with exact gradients (estimates equal to v1's within 1e-6);
+ *       the stored Gamma-Gamma sample is the one fitted (repeat purchases worth more than 0).
  */
-export const CLV_MODEL_VERSION = 'bg-nbd+gamma-gamma/v1';
+export const CLV_MODEL_VERSION = 'bg-nbd+gamma-gamma/v2';
 
 /** One customer as the models see them (the columns of the clv_summary view), times in model units. */
 export interface ClvCustomerSummary {
@@ -45,12 +47,17 @@ export interface ClvModel {
   readonly currency: string;
   /** Days per model time unit (7: weeks). */
   readonly timeUnitDays: number;
+  /** Customers in the summary: the BG/NBD sample. */
   readonly customers: number;
-  /** Customers with x > 0: the Gamma-Gamma sample. */
+  /** Customers with x > 0 (some of them may have repeat purchases worth 0: see gammaGamma.customers). */
   readonly repeatCustomers: number;
   readonly bgNbd: ClvModelFitStats & { readonly params: BgNbdParams };
-  /** Null when no customer has a repeat transaction. gamma is in MAJOR units of the currency. */
-  readonly gammaGamma: (ClvModelFitStats & { readonly params: GammaGammaParams }) | null;
+  /**
+   * Null when no customer has a repeat transaction worth more than 0. gamma is in MAJOR units of the
+   * currency; `customers` is the sample it was fitted on: x > 0 and a mean repeat value above 0.
+   */
+  readonly gammaGamma:
+    (ClvModelFitStats & { readonly params: GammaGammaParams; readonly customers: number }) | null;
 }
 
 export interface FitClvModelOptions {
@@ -80,7 +87,9 @@ export function fitClvModel(customers: readonly ClvCustomerSummary[], options: F
     customers: customers.length,
     repeatCustomers: customers.filter((c) => c.x > 0).length,
     bgNbd: Object.freeze({ params: Object.freeze({ ...bg.params }), ...stats(bg) }),
-    gammaGamma: gg ? Object.freeze({ params: Object.freeze({ ...gg.params }), ...stats(gg) }) : null,
+    gammaGamma: gg
+      ? Object.freeze({ params: Object.freeze({ ...gg.params }), ...stats(gg), customers: gg.customers })
+      : null,
   });
 }
 
@@ -124,22 +133,39 @@ interface PurchaseOutlook {
   readonly discountedPurchases: number;
 }
 
-/** The BG/NBD side of a prediction: depends on (x, t_x, T) only, so customers with one history share it. */
-function purchaseOutlook(
+/**
+ * The BG/NBD side of a prediction for a customer alive at T: depends on (x, T) only, so customers with one
+ * frequency and age share it; their recency scales it by P(alive) (see purchaseOutlook).
+ */
+function outlookIfAlive(
   model: ClvModel,
-  rf: ClvCustomerSummary,
+  x: number,
+  T: number,
   options: ClvPredictionOptions,
-): PurchaseOutlook {
+): Omit<PurchaseOutlook, 'pAlive'> {
   const params = model.bgNbd.params;
-  const cumulative = (t: number) => bgNbdConditionalExpectedTransactions(params, rf, t);
+  const cumulative = (t: number) => bgNbdExpectedTransactionsIfAlive(params, x, T, t);
   return {
-    pAlive: bgNbdProbabilityAlive(params, rf),
     expectedPurchases: cumulative(options.horizon),
     discountedPurchases: discountedValue(cumulative, {
       horizon: options.horizon,
       perPeriodRate: perPeriodDiscountRate(options.annualDiscountRate ?? 0, model.timeUnitDays),
       valuePerPurchase: 1,
     }),
+  };
+}
+
+/** E[Y] = P(alive) · E[Y | alive], and the discounted sum likewise (it is linear in E[Y]). */
+function purchaseOutlook(
+  model: ClvModel,
+  rf: ClvCustomerSummary,
+  ifAlive: Omit<PurchaseOutlook, 'pAlive'>,
+): PurchaseOutlook {
+  const pAlive = bgNbdProbabilityAlive(model.bgNbd.params, rf);
+  return {
+    pAlive,
+    expectedPurchases: pAlive * ifAlive.expectedPurchases,
+    discountedPurchases: pAlive * ifAlive.discountedPurchases,
   };
 }
 
@@ -164,20 +190,22 @@ export function predictClv(
   customer: ClvCustomerSummary,
   options: ClvPredictionOptions,
 ): ClvPrediction {
-  return withSpend(model, customer, purchaseOutlook(model, customer, options), options);
+  const ifAlive = outlookIfAlive(model, customer.x, customer.T, options);
+  return withSpend(model, customer, purchaseOutlook(model, customer, ifAlive), options);
 }
 
-/** Predictions for a whole base; the purchase side is computed once per distinct (x, t_x, T). */
+/** Predictions for a whole base; the expensive purchase side is computed once per distinct (x, T). */
 export function predictClvAll(
   model: ClvModel,
   customers: readonly ClvCustomerSummary[],
   options: ClvPredictionOptions,
 ): ClvPrediction[] {
-  const outlooks = new Map<string, PurchaseOutlook>();
+  const byFrequency = new Map<number, Map<number, Omit<PurchaseOutlook, 'pAlive'>>>();
   return customers.map((c) => {
-    const key = `${c.x}|${c.tx}|${c.T}`;
-    let outlook = outlooks.get(key);
-    if (!outlook) outlooks.set(key, (outlook = purchaseOutlook(model, c, options)));
-    return withSpend(model, c, outlook, options);
+    let byAge = byFrequency.get(c.x);
+    if (!byAge) byFrequency.set(c.x, (byAge = new Map()));
+    let ifAlive = byAge.get(c.T);
+    if (!ifAlive) byAge.set(c.T, (ifAlive = outlookIfAlive(model, c.x, c.T, options)));
+    return withSpend(model, c, purchaseOutlook(model, c, ifAlive), options);
   });
 }

@@ -67,3 +67,19 @@ export function logHyp2f1(a: number, b: number, c: number, z: number): number {
   }
   throw new RangeError(`logHyp2f1(${a}, ${b}, ${c}, ${z}) needs more than ${MAX_TERMS} terms`);
 }
+
+/**
+ * ψ(x) = d ln Γ(x) / dx for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x lifts x to 6 or more, where the
+ * asymptotic series ln x − 1/(2x) − Σ B_2k / (2k x^2k) is exact to double precision with five terms.
+ */
+export function digamma(x: number): number {
+  if (!(x > 0)) throw new RangeError(`digamma needs x > 0 (got ${x})`);
+  let shift = 0;
+  while (x < 6) {
+    shift -= 1 / x;
+    x += 1;
+  }
+  const inv2 = 1 / (x * x);
+  const series = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))));
+  return shift + Math.log(x) - 0.5 / x - series;
+}
