@@ -54,7 +54,7 @@ export function gammaGammaTotalLogLikelihood(
  * ln m fixed once, and ln(γ + m·x) — the only term that mixes a customer's data with γ — once per distinct
  * repeat total z = m·x, weighted by the customers with it and the sum of their x.
  */
-interface SpendSample {
+export interface SpendSample {
   readonly customers: number;
   readonly frequencies: Float64Array;
   readonly customersByFrequency: Float64Array;
@@ -65,7 +65,7 @@ interface SpendSample {
   readonly frequencyByTotal: Float64Array;
 }
 
-function spendSample(sample: readonly SpendSummary[]): SpendSample {
+export function gammaGammaSample(sample: readonly SpendSummary[]): SpendSample {
   const byX = new Map<number, number>();
   const byTotal = new Map<number, { customers: number; frequency: number }>();
   let sumLogM = 0;
@@ -100,7 +100,11 @@ function spendSample(sample: readonly SpendSummary[]): SpendSample {
  *   ∂/∂q = Σ [ψ(px+q) − ψ(q) + ln γ − ln(γ + m x)]
  *   ∂/∂γ = Σ [q/γ − (px+q)/(γ + m x)]
  */
-function spendLogLikelihood(s: SpendSample, [p, q, gamma]: readonly number[], gradient?: number[]): number {
+export function gammaGammaSampleLogLikelihood(
+  s: SpendSample,
+  [p, q, gamma]: readonly number[],
+  gradient?: number[],
+): number {
   const n = s.customers;
   const logGammaParam = Math.log(gamma);
   let sum = n * (q * logGammaParam - logGamma(q)) + p * s.sumXLogM - s.sumLogM;
@@ -146,12 +150,12 @@ function spendLogLikelihood(s: SpendSample, [p, q, gamma]: readonly number[], gr
 export function fitGammaGamma(customers: readonly SpendSummary[]): GammaGammaFit {
   const sample = customers.filter((c) => c.x > 0 && c.m > 0);
   if (sample.length === 0) throw new RangeError('Gamma-Gamma needs customers with repeat transactions');
-  const prepared = spendSample(sample);
+  const prepared = gammaGammaSample(sample);
   // Start gamma near the data's scale: the likelihood is flat far from it.
   const meanSpend = sample.reduce((s, c) => s + c.m, 0) / sample.length;
   const result = minimizeLogLikelihood(
     (logParams, gradient) => {
-      const value = -spendLogLikelihood(prepared, logParams.map(Math.exp), gradient);
+      const value = -gammaGammaSampleLogLikelihood(prepared, logParams.map(Math.exp), gradient);
       for (let i = 0; i < gradient.length; i++) gradient[i] = -gradient[i];
       return value;
     },

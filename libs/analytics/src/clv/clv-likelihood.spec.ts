@@ -1,0 +1,124 @@
+import { bgNbdLogLikelihood, fitBgNbd } from './bg-nbd.model';
+import { bgNbdSample, bgNbdSampleLogLikelihood } from './bg-nbd.likelihood';
+import { simulateBgNbd, simulateGammaGamma } from './clv-simulation.fixture';
+import {
+  fitGammaGamma,
+  gammaGammaLogLikelihood,
+  gammaGammaSample,
+  gammaGammaSampleLogLikelihood,
+} from './gamma-gamma.model';
+import { minimizeNelderMead } from './nelder-mead.optimizer';
+import { digamma, logGamma } from './special-functions';
+
+/** Central differences of f along each log-parameter. */
+function numericGradient(f: (logParams: number[]) => number, at: number[]): number[] {
+  return at.map((_, i) => {
+    const h = 1e-5;
+    const up = at.map((v, j) => (j === i ? v + h : v));
+    const down = at.map((v, j) => (j === i ? v - h : v));
+    return (f(up) - f(down)) / (2 * h);
+  });
+}
+
+// Days as in the clv_summary view: t_x and T are whole days / 7, so many customers share a history.
+const histories = simulateBgNbd({ r: 0.25, alpha: 4.8, a: 0.72, b: 2.16 }, 4_000, {
+  seed: 12,
+  minT: 1,
+  maxT: 78,
+}).map(({ x, tx, T }) => ({ x, tx: Math.floor(tx * 7) / 7, T: Math.ceil(T * 7) / 7 }));
+const spenders = simulateGammaGamma({ p: 6, q: 3.6, gamma: 15 }, 2_000, { seed: 5, maxTransactions: 9 });
+
+describe('digamma', () => {
+  it('is the derivative of ln Γ', () => {
+    for (const x of [1e-3, 0.2, 1, 2.5, 6, 40, 1e4]) {
+      const h = 1e-6 * Math.max(1, x);
+      expect(digamma(x)).toBeCloseTo((logGamma(x + h) - logGamma(x - h)) / (2 * h), x < 0.01 ? 2 : 6);
+    }
+  });
+
+  it('takes the known values ψ(1) = −γ_Euler and ψ(1/2) = −γ_Euler − 2 ln 2', () => {
+    const euler = 0.5772156649015329;
+    expect(digamma(1)).toBeCloseTo(-euler, 13);
+    expect(digamma(0.5)).toBeCloseTo(-euler - 2 * Math.log(2), 13);
+    expect(() => digamma(0)).toThrow(RangeError);
+  });
+});
+
+describe('BG/NBD on grouped histories', () => {
+  const sample = bgNbdSample(histories);
+  const params = [0.3, 5, 0.8, 2];
+
+  it('groups identical histories and keeps every customer', () => {
+    expect(sample.customers).toBe(4_000);
+    expect(sample.counts.length).toBeLessThan(4_000);
+    expect(sample.counts.reduce((s, c) => s + c, 0)).toBe(4_000);
+  });
+
+  it('has the likelihood of the customers one by one', () => {
+    const [r, alpha, a, b] = params;
+    const oneByOne = histories.reduce((s, h) => s + bgNbdLogLikelihood({ r, alpha, a, b }, h), 0);
+    expect(bgNbdSampleLogLikelihood(sample, params) / oneByOne).toBeCloseTo(1, 13);
+  });
+
+  it('has the exact gradient in the log-parameters', () => {
+    const gradient = [0, 0, 0, 0];
+    bgNbdSampleLogLikelihood(sample, params, gradient);
+    const numeric = numericGradient(
+      (lp) => bgNbdSampleLogLikelihood(sample, lp.map(Math.exp)),
+      params.map(Math.log),
+    );
+    gradient.forEach((g, i) => expect(Math.abs(g - numeric[i])).toBeLessThan(1e-5 * (1 + Math.abs(g))));
+  });
+
+  it('fits the same estimates as the derivative-free search (today’s within 1e-6)', () => {
+    const fit = fitBgNbd(histories);
+    const simplex = minimizeNelderMead(
+      (lp) => -bgNbdSampleLogLikelihood(sample, lp.map(Math.exp)),
+      [0, 0, 0, 0],
+    );
+    expect(fit.converged && simplex.converged).toBe(true);
+    expect(fit.iterations).toBeLessThan(60);
+    const reference = simplex.x.map(Math.exp);
+    [fit.params.r, fit.params.alpha, fit.params.a, fit.params.b].forEach((v, i) =>
+      expect(Math.abs(v / reference[i] - 1)).toBeLessThan(1e-6),
+    );
+    expect(fit.logLikelihood).toBeGreaterThanOrEqual(-simplex.value - 1e-9 * Math.abs(simplex.value));
+  });
+
+  it('refuses an impossible history', () => {
+    expect(() => bgNbdSample([{ x: 1.5, tx: 1, T: 2 }])).toThrow(RangeError);
+    expect(() => bgNbdSample([{ x: 1, tx: 1, T: 2, count: 0 }])).toThrow(RangeError);
+  });
+});
+
+describe('Gamma-Gamma on grouped spend', () => {
+  const sample = gammaGammaSample(spenders);
+  const params = [5, 3, 12];
+
+  it('has the likelihood of the customers one by one and its exact gradient', () => {
+    const [p, q, gamma] = params;
+    const oneByOne = spenders.reduce((s, c) => s + gammaGammaLogLikelihood({ p, q, gamma }, c), 0);
+    const gradient = [0, 0, 0];
+    expect(gammaGammaSampleLogLikelihood(sample, params, gradient) / oneByOne).toBeCloseTo(1, 13);
+    const numeric = numericGradient(
+      (lp) => gammaGammaSampleLogLikelihood(sample, lp.map(Math.exp)),
+      params.map(Math.log),
+    );
+    gradient.forEach((g, i) => expect(Math.abs(g - numeric[i])).toBeLessThan(1e-5 * (1 + Math.abs(g))));
+  });
+
+  it('fits the same estimates as the derivative-free search (its ridge is flat: within 1e-5)', () => {
+    const fit = fitGammaGamma(spenders);
+    const meanSpend = spenders.reduce((s, c) => s + c.m, 0) / spenders.length;
+    const simplex = minimizeNelderMead(
+      (lp) => -gammaGammaSampleLogLikelihood(sample, lp.map(Math.exp)),
+      [0, 0, Math.log(meanSpend)],
+    );
+    const reference = simplex.x.map(Math.exp);
+    [fit.params.p, fit.params.q, fit.params.gamma].forEach((v, i) =>
+      expect(Math.abs(v / reference[i] - 1)).toBeLessThan(1e-5),
+    );
+    expect(Math.abs(fit.logLikelihood / -simplex.value - 1)).toBeLessThan(1e-12);
+    expect(fit.iterations).toBeLessThan(60);
+  });
+});
