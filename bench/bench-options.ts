@@ -29,14 +29,19 @@ export interface BenchOptions {
   readonly analyticsCustomers: number;
   /** An existing store (events.sqlite and keys.sqlite) for the analytics scenario instead of generating one. */
   readonly analyticsStoreDir?: string;
+  /** The CDNOW master purchase log the clv scenario fits (this code and Python's lifetimes). */
+  readonly cdnowMaster: string;
   readonly outDir?: string;
   readonly help: boolean;
 }
 
+/** Where the shared data sets live on the project's machines (the clv scenario reads it there, no copy). */
+const DEFAULT_CDNOW_MASTER = '/work/shared/datasets/cdnow/CDNOW_master.txt';
+
 export const BENCH_USAGE = `npm run bench -- [options]
 
   --only <groups>            comma-separated, of: append, http, breakdown, generate, lag, c360, rebuild,
-                             analytics (default: all; roughly 25 minutes on 2 cores)
+                             analytics, clv (default: all; roughly 25 minutes on 2 cores)
   --runs <n>                 runs per scenario; min/median/max are reported (default 3)
   --seed <n>                 generator seed (default 1)
   --append-events <n>        events per run for multi-event appends (default 200000)
@@ -60,6 +65,8 @@ export const BENCH_USAGE = `npm run bench -- [options]
   --analytics-customers <n>  customers generated for the analytics scenario (default 100000, ~1M events)
   --analytics-store <dir>    rebuild ClickHouse from this store (events.sqlite, keys.sqlite) instead, e.g. the
                              10M events of \`crm generate --customers 1000000 --append\`
+  --cdnow-master <file>      CDNOW_master.txt for the clv scenario, which fits it here and with Python's
+                             lifetimes (default: $CDNOW_MASTER, else ${DEFAULT_CDNOW_MASTER})
   --out <dir>                where the JSON results go (default bench/results)`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -90,6 +97,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'rebuild-batch': { type: 'string' },
       'analytics-customers': { type: 'string' },
       'analytics-store': { type: 'string' },
+      'cdnow-master': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -125,6 +133,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     rebuildBatch: int('rebuild-batch', values['rebuild-batch'], 1000, 1, 10_000),
     analyticsCustomers: int('analytics-customers', values['analytics-customers'], 100_000, 100, 10_000_000),
     ...(values['analytics-store'] ? { analyticsStoreDir: values['analytics-store'] } : {}),
+    cdnowMaster: values['cdnow-master'] ?? process.env.CDNOW_MASTER ?? DEFAULT_CDNOW_MASTER,
     ...(values.out ? { outDir: values.out } : {}),
     help: values.help ?? false,
   };

@@ -9,6 +9,7 @@ import { machineInfo } from './machine-info';
 import { resultsTable } from './report.table';
 import { analyticsScenario } from './scenarios/analytics.scenario';
 import { appendScenario } from './scenarios/append.scenario';
+import { clvLifetimesScenario } from './scenarios/clv-lifetimes.scenario';
 import { customer360Scenario } from './scenarios/customer-360.scenario';
 import { generateScenario } from './scenarios/generate.scenario';
 import { httpIngestScenario } from './scenarios/http-ingest.scenario';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     rebuildScenario(options),
     customer360Scenario(options),
     analyticsScenario(options),
+    clvLifetimesScenario(options),
   ];
   const unknown = options.only.filter((group) => !scenarios.some((s) => s.group === group));
   if (unknown.length > 0) {
