@@ -5,7 +5,7 @@ import {
   type WeightedRecencyFrequency,
 } from './bg-nbd.likelihood';
 import { minimizeLogLikelihood } from './likelihood.optimizer';
-import { logAddExp, logBeta, logGamma, logHyp2f1 } from './special-functions';
+import { hyp2f1MinusOne, logAddExp, logBeta, logGamma, logHyp2f1 } from './special-functions';
 
 /**
  * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): while alive, a customer buys as
@@ -116,12 +116,15 @@ export function bgNbdProbabilityAlive(params: BgNbdParams, rf: RecencyFrequency)
 }
 
 /**
- * (a + b + x − 1)/(a − 1) · [1 − tail] with tail = exp(logTail) is 0/0-prone at a = 1; both factors change
- * sign together, and an a within 1e-9 of 1 is moved off it (the expectation is continuous in a).
+ * (a + b + x − 1)/(a − 1) · [1 − tail] is 0/0 at a = 1; both factors change sign together, and an a within
+ * 1e-9 of 1 is moved off it (the expectation is continuous in a).
  */
+function awayFromOne(a: number): number {
+  return Math.abs(a - 1) < 1e-9 ? 1 + 1e-9 : a;
+}
+
 function ratioTimesOneMinusTail(a: number, b: number, x: number, logTail: number): number {
-  const aSafe = Math.abs(a - 1) < 1e-9 ? 1 + 1e-9 : a;
-  return ((aSafe + b + x - 1) / (aSafe - 1)) * -Math.expm1(logTail);
+  return ((a + b + x - 1) / (a - 1)) * -Math.expm1(logTail);
 }
 
 /**
@@ -149,19 +152,29 @@ export function bgNbdExpectedTransactionsIfAlive(
   t: number,
 ): number {
   if (t <= 0) return 0;
-  const { r, alpha, a, b } = params;
-  const logTail =
-    (r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t)) +
-    logHyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t));
-  return ratioTimesOneMinusTail(a, b, x, logTail);
+  const { r, alpha, b } = params;
+  const a = awayFromOne(params.a);
+  // Euler's transformation 2F1(A, B; C; z) = (1 − z)^(C−A−B) 2F1(C−A, C−B; C; z) turns equation (10)'s
+  //   ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; z), z = t/(α+T+t)
+  // into ((α+T)/(α+T+t))^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z), whose terms stay below 1 and shrink at
+  // least as fast as z^n, however many purchases x: summed without logarithms, it is much cheaper.
+  const logRatio = Math.log(alpha + T) - Math.log(alpha + T + t);
+  const z = t / (alpha + T + t);
+  const c = a + b + x - 1;
+  const series = c > 0 ? hyp2f1MinusOne(a + b - 1 - r, a - 1, c, z) : NaN;
+  const logTail = Number.isFinite(series)
+    ? (a - 1) * logRatio + Math.log1p(series)
+    : (r + x) * logRatio + logHyp2f1(r + x, b + x, c, z);
+  return ((a + b + x - 1) / (a - 1)) * -Math.expm1(logTail);
 }
 
 /**
  * E[X(t)]: expected repeat transactions of a new customer in (0, t] (equation (9) of the paper):
  *   (a+b−1)/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b; a+b−1; t/(α+t))]
  */
-export function bgNbdExpectedTransactions({ r, alpha, a, b }: BgNbdParams, t: number): number {
+export function bgNbdExpectedTransactions({ r, alpha, a: aRaw, b }: BgNbdParams, t: number): number {
   if (t <= 0) return 0;
+  const a = awayFromOne(aRaw);
   const logTail = r * (Math.log(alpha) - Math.log(alpha + t)) + logHyp2f1(r, b, a + b - 1, t / (alpha + t));
   return ratioTimesOneMinusTail(a, b, 0, logTail);
 }

@@ -1,4 +1,9 @@
-import { bgNbdLogLikelihood, fitBgNbd } from './bg-nbd.model';
+import {
+  bgNbdExpectedTransactionsIfAlive,
+  bgNbdLogLikelihood,
+  fitBgNbd,
+  type BgNbdParams,
+} from './bg-nbd.model';
 import { bgNbdSample, bgNbdSampleLogLikelihood } from './bg-nbd.likelihood';
 import { simulateBgNbd, simulateGammaGamma } from './clv-simulation.fixture';
 import {
@@ -8,7 +13,7 @@ import {
   gammaGammaSampleLogLikelihood,
 } from './gamma-gamma.model';
 import { minimizeNelderMead } from './nelder-mead.optimizer';
-import { digamma, logGamma } from './special-functions';
+import { digamma, hyp2f1MinusOne, logGamma, logHyp2f1 } from './special-functions';
 
 /** Central differences of f along each log-parameter. */
 function numericGradient(f: (logParams: number[]) => number, at: number[]): number[] {
@@ -120,5 +125,60 @@ describe('Gamma-Gamma on grouped spend', () => {
     );
     expect(Math.abs(fit.logLikelihood / -simplex.value - 1)).toBeLessThan(1e-12);
     expect(fit.iterations).toBeLessThan(60);
+  });
+});
+
+describe('E[Y(t) | alive] by Euler’s transformation', () => {
+  /** Equation (10) as printed, with the hypergeometric series summed in log space. */
+  const printed = ({ r, alpha, a, b }: BgNbdParams, x: number, T: number, t: number) => {
+    const logTail =
+      (r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t)) +
+      logHyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t));
+    return ((a + b + x - 1) / (a - 1)) * -Math.expm1(logTail);
+  };
+
+  it.each([
+    [{ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }],
+    [{ r: 0.5, alpha: 6, a: 1.7, b: 2.5 }],
+    [{ r: 2, alpha: 0.5, a: 0.3, b: 0.9 }],
+  ])('equals the printed formula for %j', (params) => {
+    for (const x of [0, 1, 3, 12, 80, 600]) {
+      for (const T of [0.5, 10, 38.9, 156]) {
+        for (const t of [0.1, 1, 13, 52, 520]) {
+          const expected = printed(params, x, T, t);
+          const actual = bgNbdExpectedTransactionsIfAlive(params, x, T, t);
+          // The printed form loses digits to its log-space series (up to ~3e-9 at x = 600, see below).
+          expect({ x, T, t, relative: Math.abs(actual / expected - 1) < 1e-8 }).toEqual({
+            x,
+            T,
+            t,
+            relative: true,
+          });
+        }
+      }
+    }
+  });
+
+  it('matches 40-digit values (mpmath) to 1e-11, less where 1 − tail cancels', () => {
+    const cdnow = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    expect(bgNbdExpectedTransactionsIfAlive(cdnow, 600, 156, 0.1) / 0.3740915238502005 - 1).toBeCloseTo(
+      0,
+      11,
+    );
+    expect(bgNbdExpectedTransactionsIfAlive(cdnow, 0, 156, 0.001) / 1.5148289305810877e-6 - 1).toBeCloseTo(
+      0,
+      9,
+    ); // 1 − tail ≈ 1e-7 here: 7 of the 16 digits go to the subtraction
+    const other = { r: 2, alpha: 0.5, a: 0.3, b: 0.9 };
+    expect(bgNbdExpectedTransactionsIfAlive(other, 600, 0.5, 520) / 67674.53716017057 - 1).toBeCloseTo(0, 11);
+  });
+
+  it('2F1 − 1 by the plain series: 2F1(1, 1; 2; z) = −ln(1 − z)/z and (1 − z)^−a', () => {
+    for (const z of [0.01, 0.5, 0.95]) {
+      expect(hyp2f1MinusOne(1, 1, 2, z)).toBeCloseTo(-Math.log(1 - z) / z - 1, 12);
+      expect(hyp2f1MinusOne(-0.3, 2, 2, z)).toBeCloseTo(Math.pow(1 - z, 0.3) - 1, 12);
+    }
+    expect(hyp2f1MinusOne(1, 1, 2, 0)).toBe(0);
+    expect(() => hyp2f1MinusOne(1, 1, -1, 0.5)).toThrow(RangeError);
   });
 });
