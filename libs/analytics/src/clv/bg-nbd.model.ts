@@ -5,6 +5,8 @@ import {
   type WeightedRecencyFrequency,
 } from './bg-nbd.likelihood';
 import { minimizeLogLikelihood } from './likelihood.optimizer';
+
+export type { WeightedRecencyFrequency } from './bg-nbd.likelihood';
 import { hyp2f1MinusOne, logAddExp, logBeta, logGamma, logHyp2f1 } from './special-functions';
 
 /**

@@ -2,9 +2,10 @@ import { minorPerMajor } from '../currency-units';
 import {
   bgNbdExpectedTransactionsIfAlive,
   bgNbdProbabilityAlive,
-  fitBgNbd,
+  fitBgNbdWeighted,
   type BgNbdParams,
 } from './bg-nbd.model';
+import type { WeightedRecencyFrequency } from './bg-nbd.likelihood';
 import { discountedValue, perPeriodDiscountRate } from './clv.discounting';
 import { fitGammaGamma, gammaGammaExpectedSpend, type GammaGammaParams } from './gamma-gamma.model';
 
@@ -66,13 +67,35 @@ export interface FitClvModelOptions {
   readonly timeUnitDays?: number;
 }
 
+/**
+ * The customer summary grouped for fitting (ClvSummaryQuery.fitSample: ClickHouse counts the customers):
+ * each distinct (x, t_x, T), and each distinct (x, mean repeat value) of those with x > 0.
+ */
+export interface ClvFitSample {
+  readonly histories: readonly WeightedRecencyFrequency[];
+  readonly spend: readonly { readonly x: number; readonly meanRepeatMinor: number; readonly count: number }[];
+}
+
 /** Fits both models on a customer summary (computed in ClickHouse as of `cutoff`). */
 export function fitClvModel(customers: readonly ClvCustomerSummary[], options: FitClvModelOptions): ClvModel {
-  const bg = fitBgNbd(customers);
+  return fitClvModelOnSample(
+    {
+      histories: customers.map(({ x, tx, T }) => ({ x, tx, T, count: 1 })),
+      spend: customers
+        .filter((c) => c.x > 0)
+        .map((c) => ({ x: c.x, meanRepeatMinor: c.meanRepeatMinor, count: 1 })),
+    },
+    options,
+  );
+}
+
+/** The same fit on the grouped summary: what each customer contributes is counted, not repeated. */
+export function fitClvModelOnSample(sample: ClvFitSample, options: FitClvModelOptions): ClvModel {
+  const bg = fitBgNbdWeighted(sample.histories);
   const perMajor = minorPerMajor(options.currency);
-  const spenders = customers
+  const spenders = sample.spend
     .filter((c) => c.x > 0 && c.meanRepeatMinor > 0)
-    .map((c) => ({ x: c.x, m: c.meanRepeatMinor / perMajor }));
+    .map((c) => ({ x: c.x, m: c.meanRepeatMinor / perMajor, count: c.count }));
   const gg = spenders.length > 0 ? fitGammaGamma(spenders) : null;
   const stats = (f: ClvModelFitStats) => ({
     logLikelihood: f.logLikelihood,
@@ -84,8 +107,8 @@ export function fitClvModel(customers: readonly ClvCustomerSummary[], options: F
     cutoff: options.cutoff,
     currency: options.currency,
     timeUnitDays: options.timeUnitDays ?? 7,
-    customers: customers.length,
-    repeatCustomers: customers.filter((c) => c.x > 0).length,
+    customers: bg.customers,
+    repeatCustomers: sample.histories.reduce((n, h) => n + (h.x > 0 ? h.count : 0), 0),
     bgNbd: Object.freeze({ params: Object.freeze({ ...bg.params }), ...stats(bg) }),
     gammaGamma: gg
       ? Object.freeze({ params: Object.freeze({ ...gg.params }), ...stats(gg), customers: gg.customers })

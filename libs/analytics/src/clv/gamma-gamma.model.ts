@@ -18,6 +18,8 @@ export interface SpendSummary {
   readonly x: number;
   /** Mean value of those transactions (> 0). */
   readonly m: number;
+  /** Customers with this x and m (default 1): summaries grouped by ClickHouse fit as they come. */
+  readonly count?: number;
 }
 
 export interface GammaGammaFit {
@@ -68,22 +70,24 @@ export interface SpendSample {
 export function gammaGammaSample(sample: readonly SpendSummary[]): SpendSample {
   const byX = new Map<number, number>();
   const byTotal = new Map<number, { customers: number; frequency: number }>();
+  let customers = 0;
   let sumLogM = 0;
   let sumXLogM = 0;
-  for (const { x, m } of sample) {
-    byX.set(x, (byX.get(x) ?? 0) + 1);
+  for (const { x, m, count = 1 } of sample) {
+    customers += count;
+    byX.set(x, (byX.get(x) ?? 0) + count);
     const logM = Math.log(m);
-    sumLogM += logM;
-    sumXLogM += x * logM;
+    sumLogM += count * logM;
+    sumXLogM += count * x * logM;
     const z = m * x;
     const entry = byTotal.get(z);
     if (entry) {
-      entry.customers += 1;
-      entry.frequency += x;
-    } else byTotal.set(z, { customers: 1, frequency: x });
+      entry.customers += count;
+      entry.frequency += count * x;
+    } else byTotal.set(z, { customers: count, frequency: count * x });
   }
   return {
-    customers: sample.length,
+    customers,
     frequencies: Float64Array.from(byX.keys()),
     customersByFrequency: Float64Array.from(byX.values()),
     sumLogM,
@@ -152,7 +156,7 @@ export function fitGammaGamma(customers: readonly SpendSummary[]): GammaGammaFit
   if (sample.length === 0) throw new RangeError('Gamma-Gamma needs customers with repeat transactions');
   const prepared = gammaGammaSample(sample);
   // Start gamma near the data's scale: the likelihood is flat far from it.
-  const meanSpend = sample.reduce((s, c) => s + c.m, 0) / sample.length;
+  const meanSpend = sample.reduce((s, c) => s + (c.count ?? 1) * c.m, 0) / prepared.customers;
   const result = minimizeLogLikelihood(
     (logParams, gradient) => {
       const value = -gammaGammaSampleLogLikelihood(prepared, logParams.map(Math.exp), gradient);
@@ -167,7 +171,7 @@ export function fitGammaGamma(customers: readonly SpendSummary[]): GammaGammaFit
     logLikelihood: -result.value,
     iterations: result.iterations,
     converged: result.converged,
-    customers: sample.length,
+    customers: prepared.customers,
   };
 }
 

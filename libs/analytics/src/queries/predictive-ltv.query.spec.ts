@@ -1,6 +1,13 @@
 import { selectRows } from '../clickhouse/clickhouse-statements';
 import { clvHoldoutReport } from '../clv/clv-holdout.report';
-import { CLV_MODEL_VERSION, fitClvModel, predictClv, type ClvCustomerSummary } from '../clv/clv.model';
+import {
+  CLV_MODEL_VERSION,
+  fitClvModel,
+  fitClvModelOnSample,
+  predictClv,
+  type ClvCustomerSummary,
+} from '../clv/clv.model';
+import { ClvSummaryQuery } from './clv-summary.query';
 import { AnalyticsProjector } from '../projector/analytics.projector';
 import type { TestAnalytics } from '../testing/analytics-test-database';
 import { RecordedHistoryBuilder } from '../testing/recorded-history.builder';
@@ -191,6 +198,36 @@ describe('PredictiveLtvQuery', () => {
     const expected = clvHoldoutReport(toClvModel(answer.model), hand);
     expect(answer.report.predictedTotal).toBeCloseTo(expected.predictedTotal, 6);
     expect(answer.report.predictedTotal).toBeGreaterThan(0);
+  });
+
+  it('fits the same model on the summary grouped by ClickHouse as on its rows', async () => {
+    const sample = await new ClvSummaryQuery(db.ch).fitSample('2025-06-30', 'EUR');
+    // 12 customers; q1 and q2 share nothing, so every history is distinct; spend: the 10 with x > 0.
+    expect(sample.histories.reduce((n, h) => n + h.count, 0)).toBe(12);
+    expect([...sample.histories].sort((a, b) => a.x - b.x || a.T - b.T || a.tx - b.tx)).toEqual(
+      SUMMARY.map(({ x, tx, T }) => ({ x, tx, T, count: 1 })).sort(
+        (a, b) => a.x - b.x || a.T - b.T || a.tx - b.tx,
+      ),
+    );
+    expect(
+      sample.spend.map((s) => [s.x, s.meanRepeatMinor, s.count]).sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+    ).toEqual(
+      SUMMARY.filter((c) => c.x > 0)
+        .map((c) => [c.x, c.meanRepeatMinor, 1])
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+    );
+    const grouped = fitClvModelOnSample(sample, { cutoff: '2025-06-30', currency: 'EUR' });
+    const rows = fitClvModel(SUMMARY, { cutoff: '2025-06-30', currency: 'EUR' });
+    expect({ ...grouped, bgNbd: undefined, gammaGamma: undefined }).toEqual({
+      ...rows,
+      bgNbd: undefined,
+      gammaGamma: undefined,
+    });
+    expect(grouped.bgNbd.logLikelihood).toBeCloseTo(rows.bgNbd.logLikelihood, 9);
+    expect(grouped.bgNbd.params.r).toBeCloseTo(rows.bgNbd.params.r, 6);
+    // (The spend fit of this small sample runs towards its no-spread limit, p, q and γ large together, and
+    // stops wherever the search does; clv.model.spec compares the two paths on a sample with a maximum.)
+    expect(grouped.gammaGamma!.customers).toBe(10);
   });
 
   // Last: it adds an event, which moves the checkpoint every other test's model depends on.
