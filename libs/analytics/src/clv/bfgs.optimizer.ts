@@ -17,6 +17,11 @@ export interface BfgsOptions {
   readonly maxIterations?: number;
   /** Largest change of any coordinate in one step (the models optimise log-parameters: e^8 ≈ 3,000×). */
   readonly maxStep?: number;
+  /**
+   * A start for the inverse Hessian estimate, e.g. the one a fit on a thinned sample ended with (default:
+   * the identity, scaled after the first step).
+   */
+  readonly inverseHessian?: readonly (readonly number[])[];
 }
 
 export interface BfgsResult extends MinimizeResult {
@@ -24,6 +29,8 @@ export interface BfgsResult extends MinimizeResult {
   readonly evaluations: number;
   /** max |∂f/∂x_i| at the result. */
   readonly gradientNorm: number;
+  /** The inverse Hessian estimate at the end. */
+  readonly inverseHessian: number[][];
 }
 
 const ARMIJO = 1e-4;
@@ -56,11 +63,12 @@ export function minimizeBfgs(
     converged,
     evaluations,
     gradientNorm: normInf(g),
+    inverseHessian: h,
   });
+  let h = options.inverseHessian ? options.inverseHessian.map((row) => [...row]) : identity(n);
+  let scaled = options.inverseHessian !== undefined;
   if (!Number.isFinite(value) || !g.every(Number.isFinite)) return result(0, false);
 
-  let h = identity(n);
-  let scaled = false;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     const scale = Math.max(1, Math.abs(value));
     if (normInf(g) <= gradientTolerance * scale) return result(iteration, true);

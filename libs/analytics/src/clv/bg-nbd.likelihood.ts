@@ -189,3 +189,25 @@ export function bgNbdSampleLogLikelihood(
   }
   return sum;
 }
+
+/**
+ * Every k-th distinct history with k times its count: a sample of about the same size and shape, 1/k of
+ * the work per evaluation. Its maximum is near the full one, so a fit on it is a cheap start.
+ */
+export function thinBgNbdSample(sample: BgNbdSample, k: number): BgNbdSample {
+  const picked: number[] = [];
+  for (let i = 0; i < sample.counts.length; i += k) picked.push(i);
+  const customersByFrequency = new Float64Array(sample.frequencies.length);
+  const counts = Float64Array.from(picked, (i) => sample.counts[i] * k);
+  picked.forEach((i, j) => (customersByFrequency[sample.frequencyIndex[i]] += counts[j]));
+  return {
+    customers: counts.reduce((n, c) => n + c, 0),
+    frequencies: sample.frequencies,
+    customersByFrequency,
+    times: sample.times,
+    frequencyIndex: Int32Array.from(picked, (i) => sample.frequencyIndex[i]),
+    recencyIndex: Int32Array.from(picked, (i) => sample.recencyIndex[i]),
+    ageIndex: Int32Array.from(picked, (i) => sample.ageIndex[i]),
+    counts,
+  };
+}

@@ -1,4 +1,4 @@
-import { minimizeBfgs, type ObjectiveWithGradient } from './bfgs.optimizer';
+import { minimizeBfgs, type BfgsOptions, type ObjectiveWithGradient } from './bfgs.optimizer';
 import { minimizeNelderMead, type MinimizeResult } from './nelder-mead.optimizer';
 
 /**
@@ -7,8 +7,12 @@ import { minimizeNelderMead, type MinimizeResult } from './nelder-mead.optimizer
  * too flat or too rough for its line search), Nelder–Mead carries on from where it stopped, needing values
  * only. `iterations` counts both.
  */
-export function minimizeLogLikelihood(f: ObjectiveWithGradient, start: readonly number[]): MinimizeResult {
-  const quasiNewton = minimizeBfgs(f, start);
+export function minimizeLogLikelihood(
+  f: ObjectiveWithGradient,
+  start: readonly number[],
+  options: BfgsOptions = {},
+): MinimizeResult {
+  const quasiNewton = minimizeBfgs(f, start, options);
   if (quasiNewton.converged) return quasiNewton;
   const scratch = new Array<number>(start.length).fill(0);
   const simplex = minimizeNelderMead((x) => f(x, scratch), quasiNewton.x);
