@@ -79,16 +79,22 @@ export function fitBgNbd(customers: readonly RecencyFrequency[]): BgNbdFit {
   return fitBgNbdSample(bgNbdSample(customers));
 }
 
-/** The same fit on histories already grouped with their counts (e.g. by ClickHouse). */
-export function fitBgNbdWeighted(histories: readonly WeightedRecencyFrequency[]): BgNbdFit {
+/**
+ * The same fit on histories already grouped with their counts (e.g. by ClickHouse). `thinnedStartAbove`:
+ * how many distinct histories make it worth starting from a fit on a thinned sample (tests lower it).
+ */
+export function fitBgNbdWeighted(
+  histories: readonly WeightedRecencyFrequency[],
+  { thinnedStartAbove = THINNED_START_ABOVE }: { thinnedStartAbove?: number } = {},
+): BgNbdFit {
   if (histories.length === 0) throw new RangeError('BG/NBD needs at least one customer');
-  return fitBgNbdSample(bgNbdSample(histories));
+  return fitBgNbdSample(bgNbdSample(histories), thinnedStartAbove);
 }
 
 /** Above this many distinct histories a fit on a thinned sample starts the full one (see fitBgNbdSample). */
 const THINNED_START_ABOVE = 20_000;
 
-function fitBgNbdSample(sample: BgNbdSample): BgNbdFit {
+function fitBgNbdSample(sample: BgNbdSample, thinnedStartAbove = THINNED_START_ABOVE): BgNbdFit {
   const fromLog = (logParams: readonly number[]) => logParams.map(Math.exp);
   const objective =
     (on: BgNbdSample) =>
@@ -103,8 +109,8 @@ function fitBgNbdSample(sample: BgNbdSample): BgNbdFit {
   let start = [0, 0, 0, 0];
   let inverseHessian: number[][] | undefined;
   let coarseIterations = 0;
-  if (sample.counts.length > THINNED_START_ABOVE) {
-    const thinned = thinBgNbdSample(sample, Math.ceil((2 * sample.counts.length) / THINNED_START_ABOVE));
+  if (sample.counts.length > thinnedStartAbove) {
+    const thinned = thinBgNbdSample(sample, Math.ceil((2 * sample.counts.length) / thinnedStartAbove));
     const coarse = minimizeBfgs(objective(thinned), start);
     coarseIterations = coarse.iterations;
     if (coarse.converged) ({ x: start, inverseHessian } = coarse);

@@ -2,6 +2,7 @@ import {
   bgNbdExpectedTransactionsIfAlive,
   bgNbdLogLikelihood,
   fitBgNbd,
+  fitBgNbdWeighted,
   type BgNbdParams,
 } from './bg-nbd.model';
 import { bgNbdSample, bgNbdSampleLogLikelihood } from './bg-nbd.likelihood';
@@ -88,6 +89,17 @@ describe('BG/NBD on grouped histories', () => {
       expect(Math.abs(v / reference[i] - 1)).toBeLessThan(1e-6),
     );
     expect(fit.logLikelihood).toBeGreaterThanOrEqual(-simplex.value - 1e-9 * Math.abs(simplex.value));
+  });
+
+  it('reaches the same maximum when it starts from a fit on a thinned sample', () => {
+    const grouped = histories.map((h) => ({ ...h, count: 1 }));
+    const direct = fitBgNbdWeighted(grouped, { thinnedStartAbove: Infinity });
+    const thinned = fitBgNbdWeighted(grouped, { thinnedStartAbove: 200 });
+    expect(thinned.converged).toBe(true);
+    expect(thinned.logLikelihood / direct.logLikelihood).toBeCloseTo(1, 12);
+    (['r', 'alpha', 'a', 'b'] as const).forEach((k) =>
+      expect(Math.abs(thinned.params[k] / direct.params[k] - 1)).toBeLessThan(1e-6),
+    );
   });
 
   it('refuses an impossible history', () => {
