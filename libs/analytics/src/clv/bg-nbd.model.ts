@@ -4,11 +4,8 @@ import {
   bgNbdSampleLogLikelihood,
   thinBgNbdSample,
   type BgNbdSample,
-  type WeightedRecencyFrequency,
 } from './bg-nbd.likelihood';
 import { minimizeLogLikelihood } from './likelihood.optimizer';
-
-export type { WeightedRecencyFrequency } from './bg-nbd.likelihood';
 import { hyp2f1MinusOne, logAddExp, logBeta, logGamma, logHyp2f1 } from './special-functions';
 
 /**
@@ -17,6 +14,8 @@ import { hyp2f1MinusOne, logAddExp, logBeta, logGamma, logHyp2f1 } from './speci
  * p ~ Beta(a, b). Fitted on each customer's (x, t_x, T): repeat transactions, time of the last one and time
  * observed, both measured from the first purchase, in the model's time unit (weeks for the published fits).
  */
+export type { WeightedRecencyFrequency } from './bg-nbd.likelihood';
+
 export interface BgNbdParams {
   readonly r: number;
   readonly alpha: number;
@@ -84,7 +83,7 @@ export function fitBgNbd(customers: readonly RecencyFrequency[]): BgNbdFit {
  * how many distinct histories make it worth starting from a fit on a thinned sample (tests lower it).
  */
 export function fitBgNbdWeighted(
-  histories: readonly WeightedRecencyFrequency[],
+  histories: readonly (RecencyFrequency & { readonly count?: number })[],
   { thinnedStartAbove = THINNED_START_ABOVE }: { thinnedStartAbove?: number } = {},
 ): BgNbdFit {
   if (histories.length === 0) throw new RangeError('BG/NBD needs at least one customer');

@@ -4,8 +4,8 @@ import {
   bgNbdProbabilityAlive,
   fitBgNbdWeighted,
   type BgNbdParams,
+  type RecencyFrequency,
 } from './bg-nbd.model';
-import type { WeightedRecencyFrequency } from './bg-nbd.likelihood';
 import { discountedValue, perPeriodDiscountRate } from './clv.discounting';
 import { fitGammaGamma, gammaGammaExpectedSpend, type GammaGammaParams } from './gamma-gamma.model';
 
@@ -72,30 +72,31 @@ export interface FitClvModelOptions {
  * each distinct (x, t_x, T), and each distinct (x, mean repeat value) of those with x > 0.
  */
 export interface ClvFitSample {
-  readonly histories: readonly WeightedRecencyFrequency[];
-  readonly spend: readonly { readonly x: number; readonly meanRepeatMinor: number; readonly count: number }[];
+  /** Customers per distinct history; without `count`, one. */
+  readonly histories: readonly (RecencyFrequency & { readonly count?: number })[];
+  readonly spend: readonly {
+    readonly x: number;
+    readonly meanRepeatMinor: number;
+    readonly count?: number;
+  }[];
 }
 
 /** Fits both models on a customer summary (computed in ClickHouse as of `cutoff`). */
 export function fitClvModel(customers: readonly ClvCustomerSummary[], options: FitClvModelOptions): ClvModel {
-  return fitClvModelOnSample(
-    {
-      histories: customers.map(({ x, tx, T }) => ({ x, tx, T, count: 1 })),
-      spend: customers
-        .filter((c) => c.x > 0)
-        .map((c) => ({ x: c.x, meanRepeatMinor: c.meanRepeatMinor, count: 1 })),
-    },
-    options,
-  );
+  // Each row is a group of one: no copies of a million rows to make them look like groups.
+  return fitClvModelOnSample({ histories: customers, spend: customers }, options);
 }
 
-/** The same fit on the grouped summary: what each customer contributes is counted, not repeated. */
+/**
+ * The same fit on the grouped summary: what each customer contributes is counted, not repeated. A group
+ * without `count` (a row of the summary) counts 1.
+ */
 export function fitClvModelOnSample(sample: ClvFitSample, options: FitClvModelOptions): ClvModel {
   const bg = fitBgNbdWeighted(sample.histories);
   const perMajor = minorPerMajor(options.currency);
   const spenders = sample.spend
     .filter((c) => c.x > 0 && c.meanRepeatMinor > 0)
-    .map((c) => ({ x: c.x, m: c.meanRepeatMinor / perMajor, count: c.count }));
+    .map((c) => ({ x: c.x, m: c.meanRepeatMinor / perMajor, count: c.count ?? 1 }));
   const gg = spenders.length > 0 ? fitGammaGamma(spenders) : null;
   const stats = (f: ClvModelFitStats) => ({
     logLikelihood: f.logLikelihood,
@@ -108,7 +109,7 @@ export function fitClvModelOnSample(sample: ClvFitSample, options: FitClvModelOp
     currency: options.currency,
     timeUnitDays: options.timeUnitDays ?? 7,
     customers: bg.customers,
-    repeatCustomers: sample.histories.reduce((n, h) => n + (h.x > 0 ? h.count : 0), 0),
+    repeatCustomers: sample.histories.reduce((n, h) => n + (h.x > 0 ? (h.count ?? 1) : 0), 0),
     bgNbd: Object.freeze({ params: Object.freeze({ ...bg.params }), ...stats(bg) }),
     gammaGamma: gg
       ? Object.freeze({ params: Object.freeze({ ...gg.params }), ...stats(gg), customers: gg.customers })
