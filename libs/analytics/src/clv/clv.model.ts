@@ -6,7 +6,12 @@ import {
   type BgNbdParams,
   type RecencyFrequency,
 } from './bg-nbd.model';
-import { discountedValue, perPeriodDiscountRate } from './clv.discounting';
+import {
+  discountedPurchases,
+  discountSchedule,
+  perPeriodDiscountRate,
+  type DiscountSchedule,
+} from './clv.discounting';
 import { fitGammaGamma, gammaGammaExpectedSpend, type GammaGammaParams } from './gamma-gamma.model';
 
 /**
@@ -165,18 +170,21 @@ function outlookIfAlive(
   model: ClvModel,
   x: number,
   T: number,
-  options: ClvPredictionOptions,
+  schedule: DiscountSchedule,
 ): Omit<PurchaseOutlook, 'pAlive'> {
   const params = model.bgNbd.params;
-  const cumulative = (t: number) => bgNbdExpectedTransactionsIfAlive(params, x, T, t);
-  return {
-    expectedPurchases: cumulative(options.horizon),
-    discountedPurchases: discountedValue(cumulative, {
-      horizon: options.horizon,
-      perPeriodRate: perPeriodDiscountRate(options.annualDiscountRate ?? 0, model.timeUnitDays),
-      valuePerPurchase: 1,
-    }),
-  };
+  const { total, discounted } = discountedPurchases(
+    (t) => bgNbdExpectedTransactionsIfAlive(params, x, T, t),
+    schedule,
+  );
+  return { expectedPurchases: total, discountedPurchases: discounted };
+}
+
+function scheduleOf(model: ClvModel, options: ClvPredictionOptions): DiscountSchedule {
+  return discountSchedule(
+    options.horizon,
+    perPeriodDiscountRate(options.annualDiscountRate ?? 0, model.timeUnitDays),
+  );
 }
 
 /** E[Y] = P(alive) · E[Y | alive], and the discounted sum likewise (it is linear in E[Y]). */
@@ -214,7 +222,7 @@ export function predictClv(
   customer: ClvCustomerSummary,
   options: ClvPredictionOptions,
 ): ClvPrediction {
-  const ifAlive = outlookIfAlive(model, customer.x, customer.T, options);
+  const ifAlive = outlookIfAlive(model, customer.x, customer.T, scheduleOf(model, options));
   return withSpend(model, customer, purchaseOutlook(model, customer, ifAlive), options);
 }
 
@@ -225,11 +233,12 @@ export function predictClvAll(
   options: ClvPredictionOptions,
 ): ClvPrediction[] {
   const byFrequency = new Map<number, Map<number, Omit<PurchaseOutlook, 'pAlive'>>>();
+  const schedule = scheduleOf(model, options);
   return customers.map((c) => {
     let byAge = byFrequency.get(c.x);
     if (!byAge) byFrequency.set(c.x, (byAge = new Map()));
     let ifAlive = byAge.get(c.T);
-    if (!ifAlive) byAge.set(c.T, (ifAlive = outlookIfAlive(model, c.x, c.T, options)));
+    if (!ifAlive) byAge.set(c.T, (ifAlive = outlookIfAlive(model, c.x, c.T, schedule)));
     return withSpend(model, c, purchaseOutlook(model, c, ifAlive), options);
   });
 }
