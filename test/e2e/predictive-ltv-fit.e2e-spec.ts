@@ -79,7 +79,7 @@ describe('GET /v1/analytics/predictive-ltv: when the data cannot support a model
       .expect(422);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 422, code: 'NOT_ENOUGH_DATA' });
-    expect(res.body.detail).toMatch(/1 customer\(s\) bought by the cutoff; the CLV models need at least 10/);
+    expect(res.body.detail).toMatch(/1 customer\(s\) bought by the cutoff; the CLV models need at least 5/);
     // The holdout report stands on the same model: refused the same way.
     await request(api.http)
       .get('/v1/analytics/predictive-ltv/holdout?cutoff=2025-06-30&currency=GBP&holdoutEnd=2025-09-30')

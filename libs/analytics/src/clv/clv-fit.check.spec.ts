@@ -32,10 +32,10 @@ const GOOD: ClvModel = {
 describe('clvDataShortfall', () => {
   it(`asks for ${CLV_MIN_CUSTOMERS} customers and ${CLV_MIN_SPEND_CUSTOMERS} with a repeat purchase worth more than 0`, () => {
     expect(clvDataShortfall({ customers: 1, spendCustomers: 0 })).toMatch(
-      /1 customer\(s\) bought.*at least 10/,
+      /1 customer\(s\) bought.*at least 5/,
     );
-    expect(clvDataShortfall({ customers: 500, spendCustomers: 4 })).toMatch(
-      /4 customer\(s\) made a repeat purchase worth more than 0.*at least 5/,
+    expect(clvDataShortfall({ customers: 500, spendCustomers: 3 })).toMatch(
+      /3 customer\(s\) made a repeat purchase worth more than 0.*at least 4/,
     );
     expect(clvDataShortfall({ customers: CLV_MIN_CUSTOMERS, spendCustomers: CLV_MIN_SPEND_CUSTOMERS })).toBe(
       undefined,

@@ -1,13 +1,14 @@
 import type { ClvModel, ClvModelFitStats } from './clv.model';
 
 /**
- * The least data the CLV models are fitted on. BG/NBD has four parameters and Gamma-Gamma three; below
- * these counts maximum likelihood is not identified in practice (it runs to parameters of 0 or infinity), and
- * the answer would be numbers without meaning.
+ * The least data the CLV models are fitted on: more observations than parameters. BG/NBD has four parameters
+ * (one observation per customer), Gamma-Gamma three (one per customer with a repeat purchase worth more than
+ * 0); with fewer maximum likelihood cannot be identified (one customer sends r to 338,891 and b to 7.7e-16).
+ * Above the floor a small sample may still fail to determine the parameters: clvFitFailure judges the fit.
  */
-export const CLV_MIN_CUSTOMERS = 10;
-/** Customers with a repeat purchase worth more than 0: the Gamma-Gamma sample, and BG/NBD's dropout evidence. */
-export const CLV_MIN_SPEND_CUSTOMERS = 5;
+export const CLV_MIN_CUSTOMERS = 5;
+/** Customers with a repeat purchase worth more than 0: the Gamma-Gamma sample. */
+export const CLV_MIN_SPEND_CUSTOMERS = 4;
 
 /**
  * Below this a parameter has collapsed to 0 rather than been estimated (the search starts at 1 on the log

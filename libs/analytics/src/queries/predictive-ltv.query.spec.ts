@@ -268,7 +268,7 @@ describe('PredictiveLtvQuery', () => {
     await expect(attempt).rejects.toBeInstanceOf(NotEnoughAnalyticsDataError);
     await expect(attempt).rejects.toMatchObject({
       code: 'NOT_ENOUGH_DATA',
-      message: expect.stringMatching(/1 customer\(s\) bought by the cutoff; the CLV models need at least 10/),
+      message: expect.stringMatching(/1 customer\(s\) bought by the cutoff; the CLV models need at least 5/),
     });
     const stored = await selectRows<{ n: number }>(
       db.ch.client,
