@@ -123,6 +123,18 @@ interface ModelRow {
 }
 
 const PREDICTION_CHUNK = 50_000;
+const PREDICTION_COLUMNS: [string, ...string[]] = [
+  'model_id',
+  'customer_id',
+  'x',
+  't_x',
+  'T',
+  'revenue_minor',
+  'p_alive',
+  'expected_purchases',
+  'expected_spend_minor',
+  'clv_minor',
+];
 const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
 
 /**
@@ -264,23 +276,26 @@ export class PredictiveLtvQuery {
           `${settings.cutoff}: ${error.message}`,
       );
     }
-    const rows = predictions.map((p, i) => ({
-      model_id: modelId,
-      customer_id: p.customerId,
-      x: summary[i].x,
-      t_x: summary[i].tx,
-      T: summary[i].T,
-      revenue_minor: summary[i].revenueMinor,
-      p_alive: p.pAlive,
-      expected_purchases: p.expectedPurchases,
-      expected_spend_minor: p.expectedSpendMinor,
-      clv_minor: p.clvMinor,
-    }));
+    // Arrays under named columns (JSONCompactEachRow): a third of the bytes of keyed objects to encode and
+    // parse, for a row per customer of the base.
+    const rows = predictions.map((p, i) => [
+      modelId,
+      p.customerId,
+      summary[i].x,
+      summary[i].tx,
+      summary[i].T,
+      summary[i].revenueMinor,
+      p.pAlive,
+      p.expectedPurchases,
+      p.expectedSpendMinor,
+      p.clvMinor,
+    ]);
     for (let i = 0; i < rows.length; i += PREDICTION_CHUNK) {
       await this.ch.client.insert({
         table: `${this.ch.database}.clv_predictions`,
+        columns: PREDICTION_COLUMNS,
         values: rows.slice(i, i + PREDICTION_CHUNK),
-        format: 'JSONEachRow',
+        format: 'JSONCompactEachRow',
       });
     }
     const bg = fitted.bgNbd;
