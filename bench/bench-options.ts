@@ -41,9 +41,14 @@ export interface BenchOptions {
   readonly analyticsStoreDir?: string;
   /** Events produced to the ingest topic per Kafka ingest run. */
   readonly kafkaEvents: number;
+  /** The CDNOW master purchase log the clv scenario fits (this code and Python's lifetimes). */
+  readonly cdnowMaster: string;
   readonly outDir?: string;
   readonly help: boolean;
 }
+
+/** Where the shared data sets live on the project's machines (the clv scenario reads it there, no copy). */
+const DEFAULT_CDNOW_MASTER = '/work/shared/datasets/cdnow/CDNOW_master.txt';
 
 export const BENCH_USAGE = `npm run bench -- [options]
 
@@ -78,6 +83,8 @@ export const BENCH_USAGE = `npm run bench -- [options]
   --analytics-store <dir>    rebuild ClickHouse from this store (events.sqlite, keys.sqlite) instead, e.g. the
                              10M events of \`crm generate --customers 1000000 --append\`
   --kafka-events <n>         events per Kafka ingest channel run (default 100000; needs KAFKA_BROKERS)
+  --cdnow-master <file>      CDNOW_master.txt for the clv scenario, which fits it here and with Python's
+                             lifetimes (default: $CDNOW_MASTER, else ${DEFAULT_CDNOW_MASTER})
   --out <dir>                where the JSON results go (default bench/results)`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -114,6 +121,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'analytics-customers': { type: 'string' },
       'analytics-store': { type: 'string' },
       'kafka-events': { type: 'string' },
+      'cdnow-master': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -166,6 +174,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     analyticsCustomers: int('analytics-customers', values['analytics-customers'], 100_000, 100, 10_000_000),
     ...(values['analytics-store'] ? { analyticsStoreDir: values['analytics-store'] } : {}),
     kafkaEvents: int('kafka-events', values['kafka-events'], 100_000, 1000, 10_000_000),
+    cdnowMaster: values['cdnow-master'] ?? process.env.CDNOW_MASTER ?? DEFAULT_CDNOW_MASTER,
     ...(values.out ? { outDir: values.out } : {}),
     help: values.help ?? false,
   };

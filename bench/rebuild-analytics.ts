@@ -5,6 +5,7 @@ import {
   ClvSummaryQuery,
   createAnalyticsClient,
   fitClvModel,
+  fitClvModelOnSample,
   selectRows,
 } from '@crm/analytics';
 import { CohortsQuery, PredictiveLtvQuery, RfmQuery } from '@crm/analytics';
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
       rfm: [],
       clvSummary: [],
       clvFit: [],
+      clvSample: [],
+      clvSampleFit: [],
       clvModel: [],
       cohorts: [],
     };
@@ -93,6 +96,14 @@ async function main(): Promise<void> {
       );
       summaryRows = summary.length;
       queries.clvFit.push(await timed(async () => fitClvModel(summary, asOf)));
+      // The same fit on the summary grouped in ClickHouse (customers counted per distinct history).
+      let sample: Awaited<ReturnType<ClvSummaryQuery['fitSample']>> = { histories: [], spend: [] };
+      queries.clvSample.push(
+        await timed(async () => {
+          sample = await new ClvSummaryQuery(ch).fitSample(asOf.cutoff, asOf.currency);
+        }),
+      );
+      queries.clvSampleFit.push(await timed(async () => fitClvModelOnSample(sample, asOf)));
       // The API's whole answer: summary, fit, predictions for every customer written to clv_predictions.
       // A different discount rate per run: a model already stored for the same inputs would be read back.
       queries.clvModel.push(

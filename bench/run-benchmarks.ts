@@ -10,6 +10,7 @@ import { resultsTable } from './report.table';
 import { analyticsScenario } from './scenarios/analytics.scenario';
 import { appendScenario } from './scenarios/append.scenario';
 import { durableAppendScenario } from './scenarios/durable-append.scenario';
+import { clvLifetimesScenario } from './scenarios/clv-lifetimes.scenario';
 import { customer360Scenario } from './scenarios/customer-360.scenario';
 import { generateScenario } from './scenarios/generate.scenario';
 import { httpIngestScenario } from './scenarios/http-ingest.scenario';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     customer360Scenario(options),
     analyticsScenario(options),
     kafkaIngestScenario(options),
+    clvLifetimesScenario(options),
   ];
   const unknown = options.only.filter((group) => !scenarios.some((s) => s.group === group));
   if (unknown.length > 0) {

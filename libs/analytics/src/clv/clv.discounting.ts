@@ -28,16 +28,44 @@ export function discountedValue(
   cumulativePurchases: (t: number) => number,
   { horizon, perPeriodRate, valuePerPurchase, margin = 1 }: DiscountedValueOptions,
 ): number {
+  const { discounted } = discountedPurchases(cumulativePurchases, discountSchedule(horizon, perPeriodRate));
+  return margin * valuePerPurchase * discounted;
+}
+
+/** Where the cumulative purchases are read (ends of the periods, the last one the horizon) and their factors. */
+export interface DiscountSchedule {
+  readonly ends: Float64Array;
+  readonly factors: Float64Array;
+}
+
+/**
+ * The schedule of discountedValue for a horizon and per-period rate, computed once for a whole base. Without
+ * discounting the sum telescopes, so the horizon alone is read.
+ */
+export function discountSchedule(horizon: number, perPeriodRate: number): DiscountSchedule {
   if (!(horizon >= 0)) throw new RangeError(`the horizon must be >= 0 (got ${horizon})`);
-  let value = 0;
+  if (perPeriodRate === 0) return { ends: Float64Array.of(horizon), factors: Float64Array.of(1) };
+  const ends: number[] = [];
+  for (let k = 1; k - 1 < horizon; k++) ends.push(Math.min(k, horizon));
+  return {
+    ends: Float64Array.from(ends),
+    factors: Float64Array.from(ends, (end) => Math.pow(1 + perPeriodRate, -end)),
+  };
+}
+
+/** Σ (F(end_k) − F(end_k−1)) · factor_k, and F at the horizon (the undiscounted expectation). */
+export function discountedPurchases(
+  cumulativePurchases: (t: number) => number,
+  { ends, factors }: DiscountSchedule,
+): { total: number; discounted: number } {
+  let discounted = 0;
   let previous = 0;
-  for (let k = 1; k - 1 < horizon; k++) {
-    const end = Math.min(k, horizon);
-    const cumulative = cumulativePurchases(end);
-    value += (cumulative - previous) / Math.pow(1 + perPeriodRate, end);
+  for (let k = 0; k < ends.length; k++) {
+    const cumulative = ends[k] > 0 ? cumulativePurchases(ends[k]) : 0;
+    discounted += (cumulative - previous) * factors[k];
     previous = cumulative;
   }
-  return margin * valuePerPurchase * value;
+  return { total: previous, discounted };
 }
 
 export interface DiscountedValueOptions {

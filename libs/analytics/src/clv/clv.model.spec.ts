@@ -1,7 +1,14 @@
 import { bgNbdConditionalExpectedTransactions, bgNbdProbabilityAlive } from './bg-nbd.model';
 import { clvHoldoutReport } from './clv-holdout.report';
 import { discountedValue, perPeriodDiscountRate } from './clv.discounting';
-import { CLV_MODEL_VERSION, fitClvModel, predictClv, predictClvAll, type ClvModel } from './clv.model';
+import {
+  CLV_MODEL_VERSION,
+  fitClvModel,
+  fitClvModelOnSample,
+  predictClv,
+  predictClvAll,
+  type ClvModel,
+} from './clv.model';
 import { simulateBgNbd, simulateMeanSpend } from './clv-simulation.fixture';
 
 /** A fixed model, as if fitted, with hand-friendly parameters. */
@@ -13,7 +20,13 @@ const MODEL: ClvModel = {
   customers: 3,
   repeatCustomers: 2,
   bgNbd: { params: { r: 1, alpha: 1, a: 2, b: 1 }, logLikelihood: -1, iterations: 1, converged: true },
-  gammaGamma: { params: { p: 2, q: 3, gamma: 4 }, logLikelihood: -1, iterations: 1, converged: true },
+  gammaGamma: {
+    params: { p: 2, q: 3, gamma: 4 },
+    logLikelihood: -1,
+    iterations: 1,
+    converged: true,
+    customers: 2,
+  },
 };
 
 describe('discounting', () => {
@@ -110,6 +123,46 @@ describe('fitClvModel', () => {
     // The same amounts in yen (no minor unit) are 100 times larger in major units.
     const yen = fitClvModel(base, { cutoff: '2024-06-30', currency: 'JPY' }).gammaGamma!;
     expect((yen.params.p * yen.params.gamma) / (yen.params.q - 1) / populationMean).toBeCloseTo(100, 1);
+  });
+
+  it('fits the same model on the grouped summary (counts per history and spend) as on the rows', () => {
+    // Whole days, as the clv_summary view has them: many customers share a history.
+    const days = base.map((c) => ({ ...c, tx: Math.floor(c.tx * 7) / 7, T: Math.ceil(c.T * 7) / 7 }));
+    const count = <K extends string>(keys: string[], make: (key: string, n: number) => Record<K, number>) => {
+      const counts = new Map<string, number>();
+      for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+      return [...counts].map(([key, n]) => make(key, n));
+    };
+    const sample = {
+      histories: count(
+        days.map((c) => `${c.x}|${c.tx}|${c.T}`),
+        (key, n) => {
+          const [x, tx, T] = key.split('|').map(Number);
+          return { x, tx, T, count: n };
+        },
+      ),
+      spend: count(
+        days.filter((c) => c.x > 0).map((c) => `${c.x}|${c.meanRepeatMinor}`),
+        (key, n) => {
+          const [x, meanRepeatMinor] = key.split('|').map(Number);
+          return { x, meanRepeatMinor, count: n };
+        },
+      ),
+    };
+    expect(sample.histories.length).toBeLessThan(days.length);
+    const grouped = fitClvModelOnSample(sample, { cutoff: '2024-06-30', currency: 'USD' });
+    const rows = fitClvModel(days, { cutoff: '2024-06-30', currency: 'USD' });
+    expect([grouped.customers, grouped.repeatCustomers, grouped.gammaGamma!.customers]).toEqual([
+      rows.customers,
+      rows.repeatCustomers,
+      rows.gammaGamma!.customers,
+    ]);
+    expect(grouped.bgNbd.logLikelihood / rows.bgNbd.logLikelihood).toBeCloseTo(1, 12);
+    expect(grouped.gammaGamma!.logLikelihood / rows.gammaGamma!.logLikelihood).toBeCloseTo(1, 12);
+    for (const [name, value] of Object.entries({ ...grouped.bgNbd.params, ...grouped.gammaGamma!.params })) {
+      const reference = { ...rows.bgNbd.params, ...rows.gammaGamma!.params }[name as 'r'];
+      expect({ name, close: Math.abs(value / reference - 1) < 1e-5 }).toEqual({ name, close: true });
+    }
   });
 
   it('has no spend model without repeat purchases, and then values spend at what the customer spent', () => {

@@ -1,11 +1,17 @@
 import { minorPerMajor } from '../currency-units';
 import {
-  bgNbdConditionalExpectedTransactions,
+  bgNbdExpectedTransactionsIfAlive,
   bgNbdProbabilityAlive,
-  fitBgNbd,
+  fitBgNbdWeighted,
   type BgNbdParams,
+  type RecencyFrequency,
 } from './bg-nbd.model';
-import { discountedValue, perPeriodDiscountRate } from './clv.discounting';
+import {
+  discountedPurchases,
+  discountSchedule,
+  perPeriodDiscountRate,
+  type DiscountSchedule,
+} from './clv.discounting';
 import { fitGammaGamma, gammaGammaExpectedSpend, type GammaGammaParams } from './gamma-gamma.model';
 
 /**
@@ -13,8 +19,10 @@ import { fitGammaGamma, gammaGammaExpectedSpend, type GammaGammaParams } from '.
  * stored fits and predictions say which code made them.
  *   v1: BG/NBD + Gamma-Gamma by maximum likelihood (Nelder–Mead on log-parameters); one transaction per
  *       customer-day (same-day orders summed); spend = mean of the repeat transactions, in major units.
+ *   v2: the same likelihoods maximised by BFGS with exact gradients (estimates equal to v1's within 1e-6);
+ *       the stored Gamma-Gamma sample is the one fitted (repeat purchases worth more than 0).
  */
-export const CLV_MODEL_VERSION = 'bg-nbd+gamma-gamma/v1';
+export const CLV_MODEL_VERSION = 'bg-nbd+gamma-gamma/v2';
 
 /** One customer as the models see them (the columns of the clv_summary view), times in model units. */
 export interface ClvCustomerSummary {
@@ -45,12 +53,17 @@ export interface ClvModel {
   readonly currency: string;
   /** Days per model time unit (7: weeks). */
   readonly timeUnitDays: number;
+  /** Customers in the summary: the BG/NBD sample. */
   readonly customers: number;
-  /** Customers with x > 0: the Gamma-Gamma sample. */
+  /** Customers with x > 0 (some of them may have repeat purchases worth 0: see gammaGamma.customers). */
   readonly repeatCustomers: number;
   readonly bgNbd: ClvModelFitStats & { readonly params: BgNbdParams };
-  /** Null when no customer has a repeat transaction. gamma is in MAJOR units of the currency. */
-  readonly gammaGamma: (ClvModelFitStats & { readonly params: GammaGammaParams }) | null;
+  /**
+   * Null when no customer has a repeat transaction worth more than 0. gamma is in MAJOR units of the
+   * currency; `customers` is the sample it was fitted on: x > 0 and a mean repeat value above 0.
+   */
+  readonly gammaGamma:
+    (ClvModelFitStats & { readonly params: GammaGammaParams; readonly customers: number }) | null;
 }
 
 export interface FitClvModelOptions {
@@ -59,13 +72,36 @@ export interface FitClvModelOptions {
   readonly timeUnitDays?: number;
 }
 
+/**
+ * The customer summary grouped for fitting (ClvSummaryQuery.fitSample: ClickHouse counts the customers):
+ * each distinct (x, t_x, T), and each distinct (x, mean repeat value) of those with x > 0.
+ */
+export interface ClvFitSample {
+  /** Customers per distinct history; without `count`, one. */
+  readonly histories: readonly (RecencyFrequency & { readonly count?: number })[];
+  readonly spend: readonly {
+    readonly x: number;
+    readonly meanRepeatMinor: number;
+    readonly count?: number;
+  }[];
+}
+
 /** Fits both models on a customer summary (computed in ClickHouse as of `cutoff`). */
 export function fitClvModel(customers: readonly ClvCustomerSummary[], options: FitClvModelOptions): ClvModel {
-  const bg = fitBgNbd(customers);
+  // Each row is a group of one: no copies of a million rows to make them look like groups.
+  return fitClvModelOnSample({ histories: customers, spend: customers }, options);
+}
+
+/**
+ * The same fit on the grouped summary: what each customer contributes is counted, not repeated. A group
+ * without `count` (a row of the summary) counts 1.
+ */
+export function fitClvModelOnSample(sample: ClvFitSample, options: FitClvModelOptions): ClvModel {
+  const bg = fitBgNbdWeighted(sample.histories);
   const perMajor = minorPerMajor(options.currency);
-  const spenders = customers
+  const spenders = sample.spend
     .filter((c) => c.x > 0 && c.meanRepeatMinor > 0)
-    .map((c) => ({ x: c.x, m: c.meanRepeatMinor / perMajor }));
+    .map((c) => ({ x: c.x, m: c.meanRepeatMinor / perMajor, count: c.count ?? 1 }));
   const gg = spenders.length > 0 ? fitGammaGamma(spenders) : null;
   const stats = (f: ClvModelFitStats) => ({
     logLikelihood: f.logLikelihood,
@@ -77,10 +113,12 @@ export function fitClvModel(customers: readonly ClvCustomerSummary[], options: F
     cutoff: options.cutoff,
     currency: options.currency,
     timeUnitDays: options.timeUnitDays ?? 7,
-    customers: customers.length,
-    repeatCustomers: customers.filter((c) => c.x > 0).length,
+    customers: bg.customers,
+    repeatCustomers: sample.histories.reduce((n, h) => n + (h.x > 0 ? (h.count ?? 1) : 0), 0),
     bgNbd: Object.freeze({ params: Object.freeze({ ...bg.params }), ...stats(bg) }),
-    gammaGamma: gg ? Object.freeze({ params: Object.freeze({ ...gg.params }), ...stats(gg) }) : null,
+    gammaGamma: gg
+      ? Object.freeze({ params: Object.freeze({ ...gg.params }), ...stats(gg), customers: gg.customers })
+      : null,
   });
 }
 
@@ -124,22 +162,42 @@ interface PurchaseOutlook {
   readonly discountedPurchases: number;
 }
 
-/** The BG/NBD side of a prediction: depends on (x, t_x, T) only, so customers with one history share it. */
+/**
+ * The BG/NBD side of a prediction for a customer alive at T: depends on (x, T) only, so customers with one
+ * frequency and age share it; their recency scales it by P(alive) (see purchaseOutlook).
+ */
+function outlookIfAlive(
+  model: ClvModel,
+  x: number,
+  T: number,
+  schedule: DiscountSchedule,
+): Omit<PurchaseOutlook, 'pAlive'> {
+  const params = model.bgNbd.params;
+  const { total, discounted } = discountedPurchases(
+    (t) => bgNbdExpectedTransactionsIfAlive(params, x, T, t),
+    schedule,
+  );
+  return { expectedPurchases: total, discountedPurchases: discounted };
+}
+
+function scheduleOf(model: ClvModel, options: ClvPredictionOptions): DiscountSchedule {
+  return discountSchedule(
+    options.horizon,
+    perPeriodDiscountRate(options.annualDiscountRate ?? 0, model.timeUnitDays),
+  );
+}
+
+/** E[Y] = P(alive) · E[Y | alive], and the discounted sum likewise (it is linear in E[Y]). */
 function purchaseOutlook(
   model: ClvModel,
   rf: ClvCustomerSummary,
-  options: ClvPredictionOptions,
+  ifAlive: Omit<PurchaseOutlook, 'pAlive'>,
 ): PurchaseOutlook {
-  const params = model.bgNbd.params;
-  const cumulative = (t: number) => bgNbdConditionalExpectedTransactions(params, rf, t);
+  const pAlive = bgNbdProbabilityAlive(model.bgNbd.params, rf);
   return {
-    pAlive: bgNbdProbabilityAlive(params, rf),
-    expectedPurchases: cumulative(options.horizon),
-    discountedPurchases: discountedValue(cumulative, {
-      horizon: options.horizon,
-      perPeriodRate: perPeriodDiscountRate(options.annualDiscountRate ?? 0, model.timeUnitDays),
-      valuePerPurchase: 1,
-    }),
+    pAlive,
+    expectedPurchases: pAlive * ifAlive.expectedPurchases,
+    discountedPurchases: pAlive * ifAlive.discountedPurchases,
   };
 }
 
@@ -164,20 +222,23 @@ export function predictClv(
   customer: ClvCustomerSummary,
   options: ClvPredictionOptions,
 ): ClvPrediction {
-  return withSpend(model, customer, purchaseOutlook(model, customer, options), options);
+  const ifAlive = outlookIfAlive(model, customer.x, customer.T, scheduleOf(model, options));
+  return withSpend(model, customer, purchaseOutlook(model, customer, ifAlive), options);
 }
 
-/** Predictions for a whole base; the purchase side is computed once per distinct (x, t_x, T). */
+/** Predictions for a whole base; the expensive purchase side is computed once per distinct (x, T). */
 export function predictClvAll(
   model: ClvModel,
   customers: readonly ClvCustomerSummary[],
   options: ClvPredictionOptions,
 ): ClvPrediction[] {
-  const outlooks = new Map<string, PurchaseOutlook>();
+  const byFrequency = new Map<number, Map<number, Omit<PurchaseOutlook, 'pAlive'>>>();
+  const schedule = scheduleOf(model, options);
   return customers.map((c) => {
-    const key = `${c.x}|${c.tx}|${c.T}`;
-    let outlook = outlooks.get(key);
-    if (!outlook) outlooks.set(key, (outlook = purchaseOutlook(model, c, options)));
-    return withSpend(model, c, outlook, options);
+    let byAge = byFrequency.get(c.x);
+    if (!byAge) byFrequency.set(c.x, (byAge = new Map()));
+    let ifAlive = byAge.get(c.T);
+    if (!ifAlive) byAge.set(c.T, (ifAlive = outlookIfAlive(model, c.x, c.T, schedule)));
+    return withSpend(model, c, purchaseOutlook(model, c, ifAlive), options);
   });
 }

@@ -67,3 +67,44 @@ export function logHyp2f1(a: number, b: number, c: number, z: number): number {
   }
   throw new RangeError(`logHyp2f1(${a}, ${b}, ${c}, ${z}) needs more than ${MAX_TERMS} terms`);
 }
+
+/**
+ * ψ(x) = d ln Γ(x) / dx for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x lifts x to 10 or more, where the
+ * asymptotic series ln x − 1/(2x) − Σ B_2k / (2k x^2k) is within 1e-14 with five terms.
+ */
+export function digamma(x: number): number {
+  if (!(x > 0)) throw new RangeError(`digamma needs x > 0 (got ${x})`);
+  let shift = 0;
+  while (x < 10) {
+    shift -= 1 / x;
+    x += 1;
+  }
+  const inv2 = 1 / (x * x);
+  const series = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))));
+  return shift + Math.log(x) - 0.5 / x - series;
+}
+
+/**
+ * 2F1(a, b; c; z) − 1 by its power series summed as it stands, for c > 0 and 0 <= z < 1 where the terms stay
+ * small (no term much above 1, as after Euler's transformation in the BG/NBD expectation): a few flops per
+ * term, no logarithms. The result is the sum of the terms after the first, so 2F1 near 1 keeps its digits.
+ * Returns NaN when the series does not settle within MAX_TERMS (the caller falls back to logHyp2f1).
+ */
+export function hyp2f1MinusOne(a: number, b: number, c: number, z: number): number {
+  if (!(c > 0 && z >= 0 && z < 1)) {
+    throw new RangeError(`hyp2f1MinusOne needs c > 0 and 0 <= z < 1 (got ${a}, ${b}, ${c}, ${z})`);
+  }
+  let term = 1;
+  let sum = 0;
+  for (let n = 0; n < MAX_TERMS; n++) {
+    term *= (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
+    sum += term;
+    if (term === 0) return sum;
+    // As in logHyp2f1: later ratios are at most this bound, so the tail is at most |term|·bound/(1 − bound).
+    const bound =
+      z * Math.max(1, Math.abs(a + n + 1) / (c + n + 1)) * Math.max(1, Math.abs(b + n + 1) / (n + 2));
+    if (bound < 1 && (Math.abs(term) * bound) / (1 - bound) < TOLERANCE * Math.abs(sum)) return sum;
+    if (!Number.isFinite(term)) return NaN;
+  }
+  return NaN;
+}

@@ -21,11 +21,25 @@ export class InvalidAnalyticsParameterError extends AnalyticsQueryError {
 
 /** The data as of the cutoff cannot support the answer (a model fitted on nobody, for instance). */
 export class NotEnoughAnalyticsDataError extends AnalyticsQueryError {
-  readonly code = 'NOT_ENOUGH_DATA';
+  readonly code: string = 'NOT_ENOUGH_DATA';
 
   constructor(message: string) {
     super(message);
     this.name = 'NotEnoughAnalyticsDataError';
+  }
+}
+
+/**
+ * The CLV models were fitted but the result is not an estimate (not converged, a parameter run off to 0 or
+ * infinity, a non-finite likelihood): the data cannot support predictions. A kind of NotEnoughAnalyticsData,
+ * so it answers 422, with its own code.
+ */
+export class ClvFitFailedError extends NotEnoughAnalyticsDataError {
+  override readonly code = 'CLV_FIT_FAILED';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClvFitFailedError';
   }
 }
 

@@ -1,6 +1,13 @@
 import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
 import type { ClvHoldoutCustomer } from '../clv/clv-holdout.report';
-import type { ClvCustomerSummary } from '../clv/clv.model';
+import type { WeightedRecencyFrequency } from '../clv/bg-nbd.model';
+import type { ClvCustomerSummary, ClvFitSample } from '../clv/clv.model';
+
+/** The summary as ClickHouse groups it for fitting: every group with its count of customers. */
+export interface ClvGroupedSample extends ClvFitSample {
+  readonly histories: readonly WeightedRecencyFrequency[];
+  readonly spend: readonly { readonly x: number; readonly meanRepeatMinor: number; readonly count: number }[];
+}
 
 /** A customer as the CLV models see them (view clv_summary): times in weeks, money in minor units. */
 export type ClvSummaryRow = ClvCustomerSummary;
@@ -28,6 +35,31 @@ export class ClvSummaryQuery {
       { cutoff, currency },
     );
     return rows.map(toSummary);
+  }
+
+  /**
+   * The summary grouped for fitting, in one pass of ClickHouse over it: the customers per distinct
+   * (x, t_x, T) for BG/NBD and per distinct (x, mean repeat value) for Gamma-Gamma. A base of a million
+   * customers comes back as far fewer rows than customers, with nothing for the process to group.
+   */
+  async fitSample(cutoff: string, currency: string): Promise<ClvGroupedSample> {
+    const rows = await this.compactRows(
+      // With group_by_use_nulls the columns a grouping set leaves out are NULL: t_x tells the sets apart.
+      `SELECT t_x IS NOT NULL AS history, x, t_x, T, mean_repeat_minor, count() AS n
+       FROM ${this.ch.database}.clv_summary(cutoff = {cutoff:Date}, currency = {currency:String})
+       GROUP BY GROUPING SETS ((x, t_x, T), (x, mean_repeat_minor))
+       HAVING history OR x > 0
+       SETTINGS group_by_use_nulls = 1`,
+      { cutoff, currency },
+    );
+    const histories: WeightedRecencyFrequency[] = [];
+    const spend: ClvGroupedSample['spend'][number][] = [];
+    for (const row of rows) {
+      if (num(row[0]) === 1)
+        histories.push({ x: num(row[1]), tx: num(row[2]), T: num(row[3]), count: num(row[5]) });
+      else spend.push({ x: num(row[1]), meanRepeatMinor: num(row[4]), count: num(row[5]) });
+    }
+    return { histories, spend };
   }
 
   /** Customers of the calibration period (up to `cutoff`) with their transactions up to `holdoutEnd`. */

@@ -1,6 +1,13 @@
 import { selectRows } from '../clickhouse/clickhouse-statements';
 import { clvHoldoutReport } from '../clv/clv-holdout.report';
-import { CLV_MODEL_VERSION, fitClvModel, predictClv, type ClvCustomerSummary } from '../clv/clv.model';
+import {
+  CLV_MODEL_VERSION,
+  fitClvModel,
+  fitClvModelOnSample,
+  predictClv,
+  type ClvCustomerSummary,
+} from '../clv/clv.model';
+import { ClvSummaryQuery } from './clv-summary.query';
 import { AnalyticsProjector } from '../projector/analytics.projector';
 import type { TestAnalytics } from '../testing/analytics-test-database';
 import { RecordedHistoryBuilder } from '../testing/recorded-history.builder';
@@ -91,6 +98,22 @@ function history() {
   buys.forEach(([id, on, minor], i) =>
     h.purchased(id, `${on}T${String(9 + (i % 8)).padStart(2, '0')}:00:00Z`, { minor }),
   );
+  // USD: the same histories under other ids, plus u-zero, whose one repeat purchase is worth 0 (as customer
+  // 15,880 of the CDNOW master): a repeat customer, but not in the Gamma-Gamma sample.
+  const usd: [string, string, number][] = [
+    ...buys.map(([id, on, minor]): [string, string, number] => [`u-${id}`, on, minor]),
+    ['u-zero', '2025-02-03', 1500],
+    ['u-zero', '2025-03-03', 0],
+  ];
+  // GBP: one customer, as in the reported defect (a fit on one customer ran to r 338891, b 7.7e-16).
+  const gbp: [string, string, number][] = [
+    ['g1', '2025-01-06', 1000],
+    ['g1', '2025-02-03', 2000],
+    ['g1', '2025-03-03', 1500],
+  ];
+  for (const id of new Set([...usd, ...gbp].map(([id]) => id))) h.acquired(id, '2025-01-01T08:00:00Z');
+  usd.forEach(([id, on, minor]) => h.purchased(id, `${on}T12:00:00Z`, { minor, currency: 'USD' }));
+  gbp.forEach(([id, on, minor]) => h.purchased(id, `${on}T12:00:00Z`, { minor, currency: 'GBP' }));
   return h.events;
 }
 
@@ -118,6 +141,7 @@ describe('PredictiveLtvQuery', () => {
       repeatCustomers: 10, // all but p2 and p5
       horizonWeeks: 26,
     });
+    expect(model.gammaGamma.customers).toBe(10);
     expect(model.bgNbd.r).toBeCloseTo(expected.bgNbd.params.r, 10);
     expect(model.bgNbd.alpha).toBeCloseTo(expected.bgNbd.params.alpha, 10);
     expect(model.bgNbd.logLikelihood).toBeCloseTo(expected.bgNbd.logLikelihood, 10);
@@ -176,6 +200,36 @@ describe('PredictiveLtvQuery', () => {
     expect(answer.report.predictedTotal).toBeGreaterThan(0);
   });
 
+  it('fits the same model on the summary grouped by ClickHouse as on its rows', async () => {
+    const sample = await new ClvSummaryQuery(db.ch).fitSample('2025-06-30', 'EUR');
+    // 12 customers; q1 and q2 share nothing, so every history is distinct; spend: the 10 with x > 0.
+    expect(sample.histories.reduce((n, h) => n + h.count, 0)).toBe(12);
+    expect([...sample.histories].sort((a, b) => a.x - b.x || a.T - b.T || a.tx - b.tx)).toEqual(
+      SUMMARY.map(({ x, tx, T }) => ({ x, tx, T, count: 1 })).sort(
+        (a, b) => a.x - b.x || a.T - b.T || a.tx - b.tx,
+      ),
+    );
+    expect(
+      sample.spend.map((s) => [s.x, s.meanRepeatMinor, s.count]).sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+    ).toEqual(
+      SUMMARY.filter((c) => c.x > 0)
+        .map((c) => [c.x, c.meanRepeatMinor, 1])
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+    );
+    const grouped = fitClvModelOnSample(sample, { cutoff: '2025-06-30', currency: 'EUR' });
+    const rows = fitClvModel(SUMMARY, { cutoff: '2025-06-30', currency: 'EUR' });
+    expect({ ...grouped, bgNbd: undefined, gammaGamma: undefined }).toEqual({
+      ...rows,
+      bgNbd: undefined,
+      gammaGamma: undefined,
+    });
+    expect(grouped.bgNbd.logLikelihood).toBeCloseTo(rows.bgNbd.logLikelihood, 9);
+    expect(grouped.bgNbd.params.r).toBeCloseTo(rows.bgNbd.params.r, 6);
+    // (The spend fit of this small sample runs towards its no-spread limit, p, q and γ large together, and
+    // stops wherever the search does; clv.model.spec compares the two paths on a sample with a maximum.)
+    expect(grouped.gammaGamma!.customers).toBe(10);
+  });
+
   // Last: it adds an event, which moves the checkpoint every other test's model depends on.
   it('reuses the stored model until the data moves, then fits a new one', async () => {
     const first = await query.model(PARAMS);
@@ -207,5 +261,31 @@ describe('PredictiveLtvQuery', () => {
     await expect(query.model({ ...PARAMS, currency: 'JPY' })).rejects.toBeInstanceOf(
       NotEnoughAnalyticsDataError,
     );
+  });
+
+  it('refuses to fit on one customer, saying why, and stores nothing', async () => {
+    const attempt = query.predictions({ ...PARAMS, currency: 'GBP' });
+    await expect(attempt).rejects.toBeInstanceOf(NotEnoughAnalyticsDataError);
+    await expect(attempt).rejects.toMatchObject({
+      code: 'NOT_ENOUGH_DATA',
+      message: expect.stringMatching(/1 customer\(s\) bought by the cutoff; the CLV models need at least 5/),
+    });
+    const stored = await selectRows<{ n: number }>(
+      db.ch.client,
+      `SELECT count() AS n FROM ${db.database}.clv_models FINAL WHERE currency = 'GBP'`,
+    );
+    expect(stored[0].n).toBe(0);
+  });
+
+  it('reports the Gamma-Gamma sample it fitted: repeat purchases worth 0 are not in it', async () => {
+    const model = await query.model({ ...PARAMS, currency: 'USD' });
+    expect({ repeat: model.repeatCustomers, spend: model.gammaGamma.customers }).toEqual({
+      repeat: 11, // the ten of EUR and u-zero
+      spend: 10,
+    });
+    const eur = fitClvModel(SUMMARY, { cutoff: '2025-06-30', currency: 'EUR' });
+    // u-zero changes the BG/NBD sample, not the Gamma-Gamma one.
+    expect(model.gammaGamma.q).toBeCloseTo(eur.gammaGamma!.params.q, 6);
+    expect(model.customers).toBe(13);
   });
 });

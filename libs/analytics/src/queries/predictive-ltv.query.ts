@@ -5,7 +5,8 @@ import { clvHoldoutReport, type ClvHoldoutReport } from '../clv/clv-holdout.repo
 import { CLV_MODEL_VERSION, fitClvModel, predictClvAll, type ClvModel } from '../clv/clv.model';
 import { AnalyticsProjector } from '../projector/analytics.projector';
 import { moneyAmount, type MoneyAmount } from './analytics-money';
-import { NotEnoughAnalyticsDataError } from './analytics-query.errors';
+import { clvDataShortfall, clvFitFailure } from '../clv/clv-fit.check';
+import { ClvFitFailedError, NotEnoughAnalyticsDataError } from './analytics-query.errors';
 import { checkAsOf, checkDay, checkInteger, checkNumber, type AsOfParams } from './analytics-query.params';
 import { answerRows } from './analytics-rows';
 import { ClvSummaryQuery } from './clv-summary.query';
@@ -29,7 +30,9 @@ export interface StoredClvModel {
   readonly cutoff: string;
   readonly currency: string;
   readonly timeUnitDays: number;
+  /** Customers who bought in the currency by the cutoff: the BG/NBD sample. */
   readonly customers: number;
+  /** Customers with a repeat purchase (x > 0) by the cutoff. */
   readonly repeatCustomers: number;
   /** The analytics projection's checkpoint the model was fitted at (decimal string: 64-bit). */
   readonly dataPosition: string;
@@ -47,6 +50,8 @@ export interface StoredClvModel {
     readonly q: number;
     /** Scale of the spend distribution, in major units of the currency. */
     readonly gamma: number;
+    /** The sample fitted: customers with a repeat purchase worth more than 0 (x > 0 and a mean above 0). */
+    readonly customers: number;
     readonly logLikelihood: number;
     readonly iterations: number;
     readonly converged: boolean;
@@ -95,7 +100,9 @@ interface ModelRow {
   currency: string;
   time_unit_days: number;
   customers: number;
+  /** The Gamma-Gamma sample (customers with x > 0 and repeat purchases worth more than 0). */
   repeat_customers: number;
+  customers_with_repeats: number;
   data_position: string;
   bgnbd_r: number;
   bgnbd_alpha: number;
@@ -116,6 +123,18 @@ interface ModelRow {
 }
 
 const PREDICTION_CHUNK = 50_000;
+const PREDICTION_COLUMNS: [string, ...string[]] = [
+  'model_id',
+  'customer_id',
+  'x',
+  't_x',
+  'T',
+  'revenue_minor',
+  'p_alive',
+  'expected_purchases',
+  'expected_spend_minor',
+  'clv_minor',
+];
 const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
 
 /**
@@ -223,18 +242,24 @@ export class PredictiveLtvQuery {
 
   private async fitAndStore(modelId: string, settings: Settings, position: bigint): Promise<StoredClvModel> {
     const summary = await new ClvSummaryQuery(this.ch).summary(settings.cutoff, settings.currency);
-    if (summary.length === 0) {
+    const shortfall = clvDataShortfall({
+      customers: summary.length,
+      spendCustomers: summary.filter((c) => c.x > 0 && c.meanRepeatMinor > 0).length,
+    });
+    if (shortfall) {
       throw new NotEnoughAnalyticsDataError(
-        `Nobody bought in ${settings.currency} by ${settings.cutoff}: there is nothing to fit a CLV model on`,
+        `Not enough purchases in ${settings.currency} by ${settings.cutoff} for a CLV model: ${shortfall}`,
       );
     }
     let fitted: ClvModel;
     let predictions: ReturnType<typeof predictClvAll>;
     try {
       fitted = fitClvModel(summary, { cutoff: settings.cutoff, currency: settings.currency });
-      if (!fitted.gammaGamma) {
-        throw new NotEnoughAnalyticsDataError(
-          `No customer bought twice in ${settings.currency} by ${settings.cutoff}: spend per transaction cannot be modelled`,
+      const failure = clvFitFailure(fitted);
+      if (failure) {
+        throw new ClvFitFailedError(
+          `The CLV models could not be fitted on the ${summary.length} customers of ${settings.currency} by ` +
+            `${settings.cutoff}: ${failure}`,
         );
       }
       predictions = predictClvAll(fitted, summary, {
@@ -246,28 +271,31 @@ export class PredictiveLtvQuery {
       // The numerics give up on degenerate samples (a handful of customers whose maximum-likelihood fit runs
       // off to infinite parameters): that is a property of the data, not a server fault.
       if (!(error instanceof RangeError)) throw error;
-      throw new NotEnoughAnalyticsDataError(
+      throw new ClvFitFailedError(
         `The CLV models cannot be fitted on the ${summary.length} customers of ${settings.currency} by ` +
           `${settings.cutoff}: ${error.message}`,
       );
     }
-    const rows = predictions.map((p, i) => ({
-      model_id: modelId,
-      customer_id: p.customerId,
-      x: summary[i].x,
-      t_x: summary[i].tx,
-      T: summary[i].T,
-      revenue_minor: summary[i].revenueMinor,
-      p_alive: p.pAlive,
-      expected_purchases: p.expectedPurchases,
-      expected_spend_minor: p.expectedSpendMinor,
-      clv_minor: p.clvMinor,
-    }));
+    // Arrays under named columns (JSONCompactEachRow): a third of the bytes of keyed objects to encode and
+    // parse, for a row per customer of the base.
+    const rows = predictions.map((p, i) => [
+      modelId,
+      p.customerId,
+      summary[i].x,
+      summary[i].tx,
+      summary[i].T,
+      summary[i].revenueMinor,
+      p.pAlive,
+      p.expectedPurchases,
+      p.expectedSpendMinor,
+      p.clvMinor,
+    ]);
     for (let i = 0; i < rows.length; i += PREDICTION_CHUNK) {
       await this.ch.client.insert({
         table: `${this.ch.database}.clv_predictions`,
+        columns: PREDICTION_COLUMNS,
         values: rows.slice(i, i + PREDICTION_CHUNK),
-        format: 'JSONEachRow',
+        format: 'JSONCompactEachRow',
       });
     }
     const bg = fitted.bgNbd;
@@ -285,7 +313,9 @@ export class PredictiveLtvQuery {
           currency: fitted.currency,
           time_unit_days: fitted.timeUnitDays,
           customers: fitted.customers,
-          repeat_customers: fitted.repeatCustomers,
+          // The column holds the Gamma-Gamma sample (its documented meaning); customers with x > 0 are
+          // counted from the predictions when the model is read.
+          repeat_customers: gg.customers,
           data_position: position.toString(),
           bgnbd_r: bg.params.r,
           bgnbd_alpha: bg.params.alpha,
@@ -315,7 +345,9 @@ export class PredictiveLtvQuery {
     const [row] = await answerRows<ModelRow>(
       this.ch,
       `SELECT * EXCEPT (fitted_at, cutoff, data_position), toString(fitted_at) AS fitted_at,
-              toString(cutoff) AS cutoff, toString(data_position) AS data_position
+              toString(cutoff) AS cutoff, toString(data_position) AS data_position,
+              (SELECT countIf(x > 0) FROM ${this.ch.database}.clv_predictions FINAL
+               WHERE model_id = {modelId:String}) AS customers_with_repeats
        FROM ${this.ch.database}.clv_models FINAL WHERE model_id = {modelId:String}`,
       { modelId },
     );
@@ -353,7 +385,7 @@ function fromRow(r: ModelRow): StoredClvModel {
     currency: r.currency,
     timeUnitDays: r.time_unit_days,
     customers: r.customers,
-    repeatCustomers: r.repeat_customers,
+    repeatCustomers: Number(r.customers_with_repeats),
     dataPosition: r.data_position,
     bgNbd: {
       r: r.bgnbd_r,
@@ -368,6 +400,7 @@ function fromRow(r: ModelRow): StoredClvModel {
       p: r.gg_p,
       q: r.gg_q,
       gamma: r.gg_gamma,
+      customers: r.repeat_customers,
       logLikelihood: r.gg_log_likelihood,
       iterations: r.gg_iterations,
       converged: Boolean(r.gg_converged),
@@ -381,7 +414,7 @@ function fromRow(r: ModelRow): StoredClvModel {
 /** The stored model back in the shape the clv/ functions predict from. */
 export function toClvModel(m: StoredClvModel): ClvModel {
   const { r, alpha, a, b } = m.bgNbd;
-  const { p, q, gamma } = m.gammaGamma;
+  const { p, q, gamma, customers } = m.gammaGamma;
   return {
     modelVersion: m.modelVersion,
     cutoff: m.cutoff,
@@ -390,7 +423,7 @@ export function toClvModel(m: StoredClvModel): ClvModel {
     customers: m.customers,
     repeatCustomers: m.repeatCustomers,
     bgNbd: { params: { r, alpha, a, b }, ...stats(m.bgNbd) },
-    gammaGamma: { params: { p, q, gamma }, ...stats(m.gammaGamma) },
+    gammaGamma: { params: { p, q, gamma }, ...stats(m.gammaGamma), customers },
   };
 }
 
