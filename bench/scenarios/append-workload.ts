@@ -1,6 +1,7 @@
 import { customerStreamId } from '@crm/domain';
 import type { EventToAppend } from '@crm/event-store';
-import { LifecycleGenerator, toEventToAppend } from '@crm/generator';
+import { LifecycleGenerator } from '@crm/generator';
+import { toEventToAppend } from '@crm/ingest';
 import { closeSync, fdatasyncSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';

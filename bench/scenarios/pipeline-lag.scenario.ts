@@ -1,6 +1,7 @@
 import { customerStreamId } from '@crm/domain';
 import type { EventToAppend } from '@crm/event-store';
-import { LifecycleGenerator, toEventToAppend } from '@crm/generator';
+import { LifecycleGenerator } from '@crm/generator';
+import { toEventToAppend } from '@crm/ingest';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from '../bench-options';

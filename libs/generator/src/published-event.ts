@@ -1,10 +1,4 @@
-import {
-  currentSchemaVersion,
-  type CustomerEvent,
-  type CustomerEventDataMap,
-  type PublishableEventType,
-} from '@crm/domain';
-import type { EventToAppend } from '@crm/event-store';
+import type { CustomerEvent, CustomerEventDataMap, PublishableEventType } from '@crm/domain';
 
 /** An event in the shape services publish to `POST /v1/events` (README, "The publish contract"). */
 export type PublishedEvent = {
@@ -33,24 +27,3 @@ export const SOURCE_OF: Record<PublishableEventType, string> = {
   CustomerReferred: 'referral-service',
   CustomerChurned: 'account-service',
 };
-
-/**
- * What the API appends for an emitted event (same metadata rules as the publish handler): schema version,
- * the publisher's source and correlation id, and for decider-emitted events the triggering event as cause.
- * occurredAt is normalised the way the API does (toISOString).
- */
-export function toEventToAppend(emitted: CustomerEvent, published: PublishedEvent): EventToAppend {
-  const triggered = emitted.eventId !== published.eventId;
-  return {
-    eventId: emitted.eventId,
-    type: emitted.type,
-    occurredAt: new Date(emitted.occurredAt).toISOString(),
-    data: emitted.data as unknown as Record<string, unknown>,
-    metadata: {
-      schemaVersion: currentSchemaVersion(emitted.type),
-      source: published.metadata.source,
-      ...(published.metadata.correlationId ? { correlationId: published.metadata.correlationId } : {}),
-      ...(triggered ? { causationId: published.eventId } : {}),
-    },
-  };
-}
