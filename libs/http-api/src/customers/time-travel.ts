@@ -18,14 +18,18 @@ export class TimeTravel {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async customerAsOf(customerId: string, asOf: string, basis = 'occurred') {
-    const until = this.until(asOf, basis);
+    const until = this.until(asOf, checkBasis(basis));
     const events = await this.store.readStream(customerStreamId(customerId), { until });
     if (events.length === 0) {
+      // Say which: a customer with no events at all is unknown, one with later events did not exist yet.
+      const exists = (await this.store.readStream(customerStreamId(customerId), { maxCount: 1 })).length > 0;
       throw new ApiProblem(
         404,
         'CUSTOMER_NOT_FOUND',
         'Customer not found',
-        `Customer ${customerId} has no events as of ${asOf}`,
+        exists
+          ? `Customer ${customerId} has no events as of ${asOf}`
+          : `Customer ${customerId} has no events`,
       );
     }
     return {
@@ -40,8 +44,17 @@ export class TimeTravel {
       throw invalid('$query.asOf', 'asOf must be an ISO 8601 date-time or a global position');
     }
     const at = new Date(asOf).toISOString();
-    if (basis === 'occurred') return { occurredAt: at };
-    if (basis === 'recorded') return { recordedAt: at };
+    return basis === 'occurred' ? { occurredAt: at } : { recordedAt: at };
+  }
+}
+
+export const AS_OF_BASES = ['occurred', 'recorded'] as const;
+type AsOfBasis = (typeof AS_OF_BASES)[number];
+
+/** Checked whatever asOf is (even absent): a wrong basis is an error, not a silent default. */
+export function checkBasis(basis: string): AsOfBasis {
+  if (!(AS_OF_BASES as readonly string[]).includes(basis)) {
     throw invalid('$query.asOfBasis', 'asOfBasis must be occurred or recorded');
   }
+  return basis as AsOfBasis;
 }
