@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { deflateSync, gzipSync } from 'node:zlib';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { acquiredEvent } from '../support/event-fixtures';
@@ -45,15 +47,24 @@ describe('HTTP edge cases', () => {
     });
 
     it('a body that is compressed as it says is accepted', async () => {
+      // Over a real socket: supertest would serialize a Buffer sent as application/json.
+      const server = api.http as Server;
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
       for (const [encoding, compress] of [
         ['gzip', gzipSync],
         ['deflate', deflateSync],
+        ['br', brotliCompressSync],
       ] as const) {
-        const res = await request(api.http)
-          .post('/v1/events')
-          .set('content-type', 'application/json')
-          .set('content-encoding', encoding)
-          .send(compress(JSON.stringify(acquiredEvent(`c-${randomUUID()}`))));
+        const res = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${api.apiKey}`,
+            'content-type': 'application/json',
+            'content-encoding': encoding,
+          },
+          body: compress(JSON.stringify(acquiredEvent(`c-${randomUUID()}`))),
+        });
         expect(res.status).toBe(201);
       }
     });
@@ -152,5 +163,78 @@ describe('HTTP edge cases', () => {
     const res = await request(api.http).get(`/v1/customers/${id}?asOf=1999-01-01T00:00:00Z`);
     expect(res.status).toBe(404);
     expect((res.body as Problem).detail).toBe(`Customer ${id} has no events as of 1999-01-01T00:00:00Z`);
+  });
+
+  describe('the OpenAPI document', () => {
+    type Operation = {
+      security?: object[];
+      parameters?: { name: string; in: string; schema?: Record<string, unknown> }[];
+      responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+    };
+    let doc: {
+      paths: Record<string, Record<string, Operation>>;
+      components: { securitySchemes: Record<string, Record<string, unknown>> };
+    };
+    const operations = () =>
+      Object.entries(doc.paths).flatMap(([path, item]) =>
+        Object.entries(item).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })),
+      );
+    beforeAll(async () => {
+      doc = (await request(api.http).get('/docs/openapi.json').expect(200)).body;
+    });
+
+    it('labels the bearer scheme an API key, not a JWT', () => {
+      expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(doc.components.securitySchemes.bearer.bearerFormat).toBeUndefined();
+    });
+
+    it('gives every failure status the problem+json schema, and protected routes 401, 403, 429 and 503', () => {
+      for (const { name, op } of operations()) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (Number(status) < 400) continue;
+          expect([name, status, response.content?.['application/problem+json']?.schema]).toEqual([
+            name,
+            status,
+            { $ref: '#/components/schemas/Problem' },
+          ]);
+        }
+        if (op.security?.length) {
+          expect([name, Object.keys(op.responses)]).toEqual([
+            name,
+            expect.arrayContaining(['401', '403', '429', '503']),
+          ]);
+        }
+      }
+    });
+
+    it('declares the 400, 404, 409 and 422 answers of the customer, analytics and rebuild routes', () => {
+      const responses = (path: string, method = 'get') => Object.keys(doc.paths[path][method].responses);
+      expect(responses('/v1/customers/{customerId}')).toEqual(expect.arrayContaining(['200', '400', '404']));
+      expect(responses('/v1/customers/{customerId}/events')).toEqual(expect.arrayContaining(['400', '404']));
+      expect(responses('/v1/customers')).toEqual(expect.arrayContaining(['200', '400']));
+      expect(responses('/v1/admin/projections/{name}/rebuild', 'post')).toEqual(
+        expect.arrayContaining(['202', '400', '404', '409', '413', '415']),
+      );
+      expect(responses('/v1/analytics/predictive-ltv')).toEqual(
+        expect.arrayContaining(['200', '400', '422', '503']),
+      );
+    });
+
+    it('gives every analytics parameter a real schema: currency is an ISO 4217 code, never {}', () => {
+      const analytics = operations().filter(({ name }) => name.startsWith('GET /v1/analytics/'));
+      expect(analytics.length).toBeGreaterThanOrEqual(14);
+      for (const { name, op } of analytics) {
+        for (const parameter of op.parameters ?? []) {
+          expect([name, parameter.name, parameter.schema?.type]).toEqual([
+            name,
+            parameter.name,
+            expect.any(String),
+          ]);
+        }
+        const currency = op.parameters?.find((p) => p.name === 'currency');
+        if (currency) expect(currency.schema?.enum).toEqual(expect.arrayContaining(['EUR', 'USD', 'JPY']));
+        expect(op.responses['200'].content?.['application/json']?.schema).toBeDefined();
+      }
+    });
   });
 });

@@ -150,6 +150,10 @@ jest.setTimeout(15 * 60_000);
         '--workers',
         '2',
         '--no-shrink',
+        // The server answers 503 itself after REQUEST_TIMEOUT_MS (30 s): slower than that is a failure, and
+        // nothing here depends on how fast a busy machine is.
+        '--max-response-time',
+        '35',
         '--request-timeout',
         '60',
       ],
@@ -157,7 +161,7 @@ jest.setTimeout(15 * 60_000);
     );
     if (code !== 0) console.error(output);
     expect(output).toMatch(/Test cases:\s+\d+ generated/);
-    expect(output).not.toMatch(/\d+ unique failures/);
+    expect(output).not.toMatch(/\d+ unique failures?\b/);
     expect(code).toBe(0);
   });
 });
