@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the schemathesis CLI (from PyPI) into a private virtual environment, once.
 #
-#   eval "$(bash infra/local/schemathesis.sh)"   # exports SCHEMATHESIS=<path to the binary>
+#   export "$(bash infra/local/schemathesis.sh)"   # SCHEMATHESIS=<path to the binary>
 #
 # Idempotent: a second run finds the pinned version already installed and only prints the path.
-# stdout carries only the `SCHEMATHESIS=...` line (so `eval` and `export` work); logs go to stderr.
+# stdout carries only the `SCHEMATHESIS=...` line (for `export "$(...)"`); logs go to stderr.
 # The version is pinned because the CLI's flags and checks change between releases.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -15,7 +15,7 @@ import { CRM_BIN, requireBuiltCli, runCrm } from '../support/crm-cli';
 const SCHEMATHESIS = process.env.SCHEMATHESIS;
 if (!SCHEMATHESIS) {
   console.warn(
-    'openapi-conformance: SCHEMATHESIS is not set; skipping (eval "$(bash infra/local/schemathesis.sh)" sets it)',
+    'openapi-conformance: SCHEMATHESIS is not set; skipping (export "$(bash infra/local/schemathesis.sh)" sets it)',
   );
 }
 const CONFIG = join(__dirname, 'openapi/schemathesis.toml');
