@@ -157,6 +157,14 @@ describe('HTTP edge cases', () => {
     expect((res.body as Problem).detail).toBe('Customer c-nobody has no events');
   });
 
+  it('time travel to a position past any 64-bit integer folds the whole stream', async () => {
+    const id = `c-${randomUUID()}`;
+    await request(api.http).post('/v1/events').send(acquiredEvent(id)).expect(201);
+    const res = await request(api.http).get(`/v1/customers/${id}?asOf=${'9'.repeat(20)}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ customerId: id, stage: 'acquired', asOf: { basis: 'position' } });
+  });
+
   it('time travel before a customer existed says as of when', async () => {
     const id = `c-${randomUUID()}`;
     await request(api.http).post('/v1/events').send(acquiredEvent(id)).expect(201);

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiJsonAnswer, ApiProblems } from '../bootstrap/openapi/api-problems.decorator';
+import { ApiJsonAnswer, ApiProblems, linkTo } from '../bootstrap/openapi/api-problems.decorator';
 import { type SchemaObject } from '../bootstrap/openapi/openapi-schemas';
 import type { Response } from 'express';
 import { ProjectionRebuildService } from '@crm/projections';
@@ -61,11 +61,20 @@ export class AdminController {
   @ApiOperation({
     summary: 'Each projection: position, lag, and state (live, rebuilding with progress, failed with reason)',
   })
-  @ApiJsonAnswer(200, 'Every projection', {
-    type: 'object',
-    required: ['projections'],
-    properties: { projections: { type: 'array', items: PROJECTION_SCHEMA } },
-  })
+  @ApiJsonAnswer(
+    200,
+    'Every projection',
+    {
+      type: 'object',
+      required: ['projections'],
+      properties: { projections: { type: 'array', items: PROJECTION_SCHEMA } },
+    },
+    {
+      FirstProjection: linkTo('get', '/v1/admin/projections/{name}', {
+        name: '$response.body#/projections/0/name',
+      }),
+    },
+  )
   async listProjections() {
     return { projections: await this.projections.list() };
   }
@@ -107,6 +116,7 @@ export class AdminController {
     202,
     'Started: the projection with its rebuild (follow it at the Location)',
     PROJECTION_SCHEMA,
+    { Progress: linkTo('get', '/v1/admin/projections/{name}', { name: '$response.body#/name' }) },
   )
   @ApiProblems({
     404: UNKNOWN_PROJECTION,

@@ -8,7 +8,12 @@ import {
 } from '@crm/read-model';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiJsonAnswer, ApiProblems, ApiQueryParam } from '../bootstrap/openapi/api-problems.decorator';
+import {
+  ApiJsonAnswer,
+  ApiProblems,
+  ApiQueryParam,
+  linkTo,
+} from '../bootstrap/openapi/api-problems.decorator';
 import {
   CURRENCY_SCHEMA,
   integerSchema,
@@ -111,7 +116,11 @@ export class Customer360Controller {
   @ApiParam({ name: 'customerId', example: 'c-10042' })
   @ApiMinPosition()
   @ApiWait()
-  @ApiJsonAnswer(200, 'The customer as the read model knows it (see streamRevision)', CUSTOMER_SCHEMA)
+  @ApiJsonAnswer(200, 'The customer as the read model knows it (see streamRevision)', CUSTOMER_SCHEMA, {
+    Timeline: linkTo('get', '/v1/customers/{customerId}/events', {
+      customerId: '$response.body#/customerId',
+    }),
+  })
   @ApiProblems({
     400: 'VALIDATION_FAILED: errors[].path names the query parameter',
     404: 'CUSTOMER_NOT_FOUND',

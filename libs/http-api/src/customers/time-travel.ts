@@ -4,6 +4,9 @@ import { foldCustomerSummary } from '@crm/read-model';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProblem } from '../problems/api-problem';
 
+const MAX_POSITION = 2n ** 63n - 1n;
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+
 const invalid = (path: string, message: string) =>
   new ApiProblem(400, 'VALIDATION_FAILED', 'Invalid query parameter', undefined, [
     { path, code: 'INVALID_FIELD', message },
@@ -39,7 +42,8 @@ export class TimeTravel {
   }
 
   private until(asOf: string, basis: string): NonNullable<ReadStreamOptions['until']> {
-    if (/^\d{1,20}$/.test(asOf)) return { position: BigInt(asOf) };
+    // A position past every event folds the whole stream; the stores index positions as 64-bit integers.
+    if (/^\d{1,20}$/.test(asOf)) return { position: min(BigInt(asOf), MAX_POSITION) };
     if (Number.isNaN(Date.parse(asOf)) || !/^\d{4}-\d{2}-\d{2}/.test(asOf)) {
       throw invalid('$query.asOf', 'asOf must be an ISO 8601 date-time or a global position');
     }

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiQuery, ApiResponse, type LinkObject } from '@nestjs/swagger';
 import { PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA_NAME, type SchemaObject } from './openapi-schemas';
 
 const PROBLEM_CONTENT = {
@@ -21,9 +21,28 @@ export const ApiProblems = (problems: Readonly<Record<number, string>>) =>
     ),
   );
 
-/** A JSON success answer with its schema. */
-export const ApiJsonAnswer = (status: number, description: string, schema: SchemaObject) =>
-  ApiResponse({ status, description, content: { 'application/json': { schema } } });
+/**
+ * An OpenAPI link: the operation at `method path` takes its parameters from this answer (runtime expressions
+ * such as `$response.body#/items/0/customerId`). Clients and stateful tests follow them.
+ */
+export const linkTo = (method: string, path: string, parameters: Record<string, string>): LinkObject => ({
+  operationRef: `#/paths/${path.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}`,
+  parameters,
+});
+
+/** A JSON success answer with its schema, and the operations its values lead to. */
+export const ApiJsonAnswer = (
+  status: number,
+  description: string,
+  schema: SchemaObject,
+  links?: Record<string, LinkObject>,
+) =>
+  ApiResponse({
+    status,
+    description,
+    content: { 'application/json': { schema } },
+    ...(links ? { links } : {}),
+  });
 
 /** A query parameter with a real schema (what the server accepts, exactly). */
 export const ApiQueryParam = (
