@@ -133,6 +133,13 @@ describe('crm (the built binary): serve, migrate, status, keys, help', () => {
       expect(customer.status).toBe(200);
       expect(await customer.json()).toMatchObject({ customerId: 'cli-1', stage: 'acquired' });
       expect((await fetch(`${base}/v1/customers/cli-1`)).status).toBe(401);
+      // Beside it, migrate gives the reason in one line (the engine is the server's), not a stack trace.
+      const migrate = await crm(['migrate'], data);
+      expect(migrate.code).toBe(3);
+      expect(migrate.stderr).toMatch(
+        /^crm migrate: The embedded ClickHouse engine at .* is in use by process \d+/,
+      );
+      expect(migrate.stderr).not.toMatch(/\n\s+at /);
     } finally {
       child.kill('SIGTERM');
     }

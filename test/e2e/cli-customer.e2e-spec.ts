@@ -73,8 +73,14 @@ describe('crm customer (time travel from the command line)', () => {
   it('exits 1 before the customer existed, and 2 on a bad date or missing id', async () => {
     const before = await crm(['customer', 'c-1', '--as-of', '2025-12-31T00:00:00Z'], dir);
     expect(before.code).toBe(1);
-    expect(before.stderr).toContain('no events');
+    expect(before.stderr).toContain('crm customer: Customer c-1 has no events as of 2025-12-31T00:00:00Z');
     expect((await crm(['customer', 'c-1', '--as-of', 'yesterday'], dir)).code).toBe(2);
     expect((await crm(['customer'], dir)).code).toBe(2);
+  });
+
+  it('says an unknown customer has no events, without an "as of" the user never gave', async () => {
+    const unknown = await crm(['customer', 'c-nobody'], dir);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe('crm customer: Customer c-nobody has no events');
   });
 });

@@ -12,9 +12,12 @@ import { toUtcInstant, type PurchaseRecord } from './purchase-record';
 export type PurchaseLogFormat = 'cdnow' | 'csv' | 'ndjson';
 export const PURCHASE_LOG_FORMATS: readonly PurchaseLogFormat[] = ['cdnow', 'csv', 'ndjson'];
 
-/** Reads one line; null for lines that carry no purchase (headers, blanks). Throws RangeError when invalid. */
+/**
+ * Reads one line (1-based `lineNumber`); null for lines that carry no purchase (a header, blanks). Throws
+ * RangeError when invalid.
+ */
 export interface LineFormat {
-  read(text: string): PurchaseRecord | null;
+  read(text: string, lineNumber: number): PurchaseRecord | null;
 }
 
 export function lineFormat(format: PurchaseLogFormat, defaults: { currency?: string }): LineFormat {
@@ -28,11 +31,18 @@ export function lineFormat(format: PurchaseLogFormat, defaults: { currency?: str
   }
 }
 
-/** CDNOW: every purchase in USD; ids keep their leading zeros (the master file's ids, also in the sample). */
-export function readCdnowLine(text: string): PurchaseRecord | null {
+/**
+ * CDNOW: every purchase in USD; ids keep their leading zeros (the master file's ids, also in the sample).
+ * Only the first line may be a header (the master file's); a line further down whose id is not digits is an
+ * error, not a header to skip, or a garbled file would import as "1 line" and succeed.
+ */
+export function readCdnowLine(text: string, lineNumber: number): PurchaseRecord | null {
   const fields = text.trim().split(/\s+/);
   if (fields.length === 1 && fields[0] === '') return null;
-  if (!/^\d+$/.test(fields[0])) return null; // the master file's header
+  if (!/^\d+$/.test(fields[0])) {
+    if (lineNumber === 1) return null;
+    throw new RangeError(`customer_id must be digits: ${fields[0].slice(0, 40)}`);
+  }
   if (fields.length !== 4 && fields.length !== 5) {
     throw new RangeError(`expected 4 (master) or 5 (sample) columns, got ${fields.length}`);
   }

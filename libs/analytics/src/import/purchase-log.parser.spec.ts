@@ -1,11 +1,15 @@
 import { deriveEventId } from '@crm/domain';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  parsePurchaseLog,
   parsePurchaseLogStream,
   type PurchaseLogParserOptions,
   type SourcedEvent,
 } from './purchase-log.parser';
-import { PurchaseLogLineError } from './purchase-record';
+import { PurchaseLogLineError, PurchaseLogSourceError } from './purchase-record';
 
 async function parse(text: string, options: Partial<PurchaseLogParserOptions> = {}): Promise<SourcedEvent[]> {
   const out: SourcedEvent[] = [];
@@ -49,6 +53,39 @@ describe('parsePurchaseLog: CDNOW', () => {
     const events = await parse('customer_id date cds value\n00004 19970101 2 29.33\n');
     expect(events.map((e) => e.event.type)).toEqual(['CustomerAcquired', 'CustomerPurchased']);
     expect(events[1].lineNumber).toBe(2);
+  });
+
+  it('takes only the first line for a header: a line further down whose id is not digits is an error', async () => {
+    const garbled =
+      'Customer_ID Date Number_of_CDs Dollar_Value\n00001 19970101 1 11.77\nnot a purchase line\n';
+    await expect(parse(garbled)).rejects.toThrow(
+      new PurchaseLogLineError(3, 'customer_id must be digits: not'),
+    );
+    await expect(parse('00001 19970101 1 11.77\nID DATE CDS DOLLARS\n')).rejects.toThrow(
+      PurchaseLogLineError,
+    );
+    const skipped: PurchaseLogLineError[] = [];
+    const events = await parse(garbled, { invalidLines: 'skip', onSkippedLine: (e) => skipped.push(e) });
+    expect(events.map((e) => e.lineNumber)).toEqual([2, 2]);
+    expect(skipped.map((e) => e.lineNumber)).toEqual([3]);
+  });
+
+  it('says a directory is not a purchase log before reading anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-parser-'));
+    try {
+      const read = async () => {
+        for await (const _ of parsePurchaseLog(dir, { format: 'cdnow' })) void _;
+      };
+      await expect(read()).rejects.toThrow(PurchaseLogSourceError);
+      await expect(read()).rejects.toThrow(`cannot read ${dir}: it is a directory`);
+      await expect(
+        (async () => {
+          for await (const _ of parsePurchaseLog(join(dir, 'missing.txt'), { format: 'cdnow' })) void _;
+        })(),
+      ).rejects.toThrow(`cannot read ${join(dir, 'missing.txt')}: no such file`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('derives the same event ids from the same source and line, and others from another source', async () => {

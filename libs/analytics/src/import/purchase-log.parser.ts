@@ -8,11 +8,12 @@ import {
   type CustomerPurchasedData,
 } from '@crm/domain';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { readLines } from './line-reader';
 import { lineFormat, type PurchaseLogFormat } from './purchase-log.formats';
-import { PurchaseLogLineError, type PurchaseRecord } from './purchase-record';
+import { PurchaseLogLineError, PurchaseLogSourceError, type PurchaseRecord } from './purchase-record';
 
 export interface ImportMetadata {
   readonly source: 'import';
@@ -66,11 +67,15 @@ export interface PurchaseLogParserOptions {
   readonly onSkippedLine?: (error: PurchaseLogLineError) => void;
 }
 
-/** Streams a purchase log file as publishable events (acquisition before each customer's first purchase). */
+/**
+ * Streams a purchase log file as publishable events (acquisition before each customer's first purchase).
+ * A path that is not a readable file fails with a PurchaseLogSourceError saying why, before any event.
+ */
 export async function* parsePurchaseLog(
   path: string,
   options: PurchaseLogParserOptions,
 ): AsyncGenerator<SourcedEvent> {
+  await checkReadableFile(path);
   yield* parsePurchaseLogStream(createReadStream(path), {
     ...options,
     sourceName: options.sourceName ?? basename(path),
@@ -94,7 +99,7 @@ export async function* parsePurchaseLogStream(
   for await (const line of readLines(source)) {
     let events: ImportedEvent[] = [];
     try {
-      const record = format.read(line.text);
+      const record = format.read(line.text, line.lineNumber);
       if (record) {
         const customerId = `${options.customerIdPrefix ?? ''}${record.customerId}`;
         const acquire = !seen.has(customerId) && !(await options.isKnownCustomer?.(customerId));
@@ -117,6 +122,17 @@ export async function* parsePurchaseLogStream(
     }
     for (const event of events) yield { lineNumber: line.lineNumber, bytesRead: line.bytesRead, event };
   }
+}
+
+async function checkReadableFile(path: string): Promise<void> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PurchaseLogSourceError(path, code === 'ENOENT' ? 'no such file' : (error as Error).message);
+  }
+  if (isDirectory) throw new PurchaseLogSourceError(path, 'it is a directory; give a file (or - for stdin)');
 }
 
 function toEvents(

@@ -30,6 +30,17 @@ export class PurchaseLogLineError extends Error {
   }
 }
 
+/** The source cannot be read as a purchase log at all (a directory, a missing or unreadable file). */
+export class PurchaseLogSourceError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`cannot read ${path}: ${reason}`);
+    this.name = 'PurchaseLogSourceError';
+  }
+}
+
 /** `YYYY-MM-DD` or a date-time with a zone -> ISO 8601 UTC; anything else throws. */
 export function toUtcInstant(value: string): string {
   const text = value.trim();

@@ -39,12 +39,15 @@ const invalid = (path: string, message: string) =>
     { path, code: 'INVALID_FIELD', message },
   ]);
 
-/** The optional body of POST /v1/admin/projections/{name}/rebuild. */
+/**
+ * The optional body of POST /v1/admin/projections/{name}/rebuild: absent, or a JSON object. `null`, arrays
+ * and scalars are refused alike (the parser reads them all; only "no body" means the defaults).
+ */
 export function rebuildOptions(body: unknown): { fromScratch?: boolean; batchSize?: number } {
-  if (body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0)) {
-    return {};
+  if (body === undefined) return {};
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalid('$', 'the body must be a JSON object');
   }
-  if (typeof body !== 'object' || Array.isArray(body)) throw invalid('$', 'the body must be a JSON object');
   const { fromScratch, batchSize, ...unknown } = body as Record<string, unknown>;
   const extra = Object.keys(unknown)[0];
   if (extra !== undefined) {

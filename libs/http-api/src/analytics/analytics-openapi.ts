@@ -1,73 +1,56 @@
-import { ACQUISITION_CHANNELS } from '@crm/domain';
 import { applyDecorators } from '@nestjs/common';
-import { ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiProblems, ApiQueryParam } from '../bootstrap/openapi/api-problems.decorator';
+import {
+  ACQUISITION_CHANNEL_SCHEMA,
+  COUNTRY_SCHEMA,
+  CURRENCY_SCHEMA,
+  daySchema,
+  integerSchema,
+} from '../bootstrap/openapi/openapi-schemas';
 
-/** OpenAPI documentation of the query parameters the analytics endpoints share. */
+/** OpenAPI documentation of the query parameters the analytics endpoints share, with their exact schemas. */
 export const ApiAsOf = () =>
   applyDecorators(
-    ApiQuery({
-      name: 'cutoff',
-      required: false,
+    ApiQueryParam('cutoff', daySchema('2025-12-31'), {
       description: 'As of the end of this UTC day, YYYY-MM-DD (default today)',
-      example: '2026-06-30',
     }),
-    ApiQuery({
-      name: 'currency',
-      required: true,
-      description: 'ISO 4217 currency of the amounts (never summed across currencies)',
-      example: 'EUR',
-    }),
+    ApiCurrency(),
   );
 
 export const ApiPeriod = () =>
   applyDecorators(
-    ApiQuery({
-      name: 'from',
-      required: false,
-      description: 'First UTC day, YYYY-MM-DD (default: 12 months back)',
+    ApiQueryParam('from', daySchema('2025-01-01'), {
+      description: 'First UTC day, YYYY-MM-DD, not after `to` (default: 12 months back); at most 240 months',
     }),
-    ApiQuery({
-      name: 'to',
-      required: false,
+    ApiQueryParam('to', daySchema('2025-12-31'), {
       description: 'Last UTC day, inclusive, YYYY-MM-DD (default today)',
     }),
   );
 
 export const ApiCurrency = () =>
-  ApiQuery({
-    name: 'currency',
+  ApiQueryParam('currency', CURRENCY_SCHEMA, {
     required: true,
-    description: 'ISO 4217 currency of the amounts',
-    example: 'EUR',
+    description: 'ISO 4217 currency of the amounts (never summed across currencies)',
   });
 
 export const ApiCustomerFilter = () =>
   applyDecorators(
-    ApiQuery({
-      name: 'channel',
-      required: false,
-      enum: ACQUISITION_CHANNELS,
-      description: 'Acquisition channel',
-    }),
-    ApiQuery({ name: 'country', required: false, description: 'ISO 3166-1 alpha-2 country', example: 'IT' }),
+    ApiQueryParam('channel', ACQUISITION_CHANNEL_SCHEMA, { description: 'Acquisition channel' }),
+    ApiQueryParam('country', COUNTRY_SCHEMA, { description: 'ISO 3166-1 alpha-2 country' }),
   );
 
 export const ApiPaging = (defaultLimit: number, maxLimit: number) =>
   applyDecorators(
-    ApiQuery({
-      name: 'limit',
-      required: false,
+    ApiQueryParam('limit', integerSchema(1, maxLimit), {
       description: `Rows, 1-${maxLimit} (default ${defaultLimit})`,
     }),
-    ApiQuery({ name: 'offset', required: false, description: 'Rows to skip (default 0)' }),
+    ApiQueryParam('offset', integerSchema(0), { description: 'Rows to skip (default 0)' }),
   );
 
 /** The failures every analytics endpoint can answer with. */
-export const ApiAnalyticsProblems = () =>
-  applyDecorators(
-    ApiResponse({ status: 400, description: 'VALIDATION_FAILED: errors[].path names the query parameter' }),
-    ApiResponse({
-      status: 503,
-      description: 'ANALYTICS_UNAVAILABLE: the analytical store is unreachable (Retry-After)',
-    }),
-  );
+export const ApiAnalyticsProblems = (extra: Readonly<Record<number, string>> = {}) =>
+  ApiProblems({
+    400: 'VALIDATION_FAILED: errors[].path names the query parameter',
+    503: 'ANALYTICS_UNAVAILABLE: the analytical store is unreachable or not migrated yet (Retry-After)',
+    ...extra,
+  });

@@ -6,11 +6,18 @@ import {
 } from '@crm/analytics';
 import { ApiProblem } from '../problems/api-problem';
 
+/** Parameters whose query name differs from the name the answers validate them under. */
+const QUERY_NAMES: Readonly<Record<string, string>> = { annualDiscountRate: 'discountRate' };
+
 /** The problem each analytics error becomes (called by toProblem, the one place errors are mapped). */
 export function analyticsProblem(error: AnalyticsQueryError): ApiProblem {
   if (error instanceof InvalidAnalyticsParameterError) {
     return new ApiProblem(400, 'VALIDATION_FAILED', 'Invalid query parameter', undefined, [
-      { path: `$query.${error.field}`, code: 'INVALID_FIELD', message: error.message },
+      {
+        path: `$query.${QUERY_NAMES[error.field] ?? error.field}`,
+        code: 'INVALID_FIELD',
+        message: error.message,
+      },
     ]);
   }
   if (error instanceof NotEnoughAnalyticsDataError) {

@@ -1,4 +1,5 @@
 import {
+  checkDay,
   InvalidAnalyticsParameterError,
   type AsOfParams,
   type CustomerFilter,
@@ -13,32 +14,42 @@ import { missingParameter } from './analytics-problems';
  */
 export type RawQuery = Record<string, unknown>;
 
-/** A single string value: a parameter given twice (`?a=1&a=2`) or as an object is refused. */
+/**
+ * A single string value: a parameter given twice (`?a=1&a=2`) or as an object is refused, and so is one given
+ * empty (`?channel=`): absent is omitted, not blank, so a client's unset variable is not a silent default.
+ */
 export function text(query: RawQuery, name: string): string | undefined {
   const value = query[name];
-  if (value === undefined || value === '') return undefined;
+  if (value === undefined) return undefined;
   if (typeof value !== 'string') {
     throw new InvalidAnalyticsParameterError(name, `${name} must be given once, as a single value`);
   }
+  if (value === '')
+    throw new InvalidAnalyticsParameterError(name, `${name} must not be empty (omit it instead)`);
   return value;
 }
+
+/** JSON's number syntax (`0.5`, `-2`, `1e-5`): what clients and the OpenAPI `number` type produce. */
+const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
 export function numberParam(query: RawQuery, name: string, fallback: number): number {
   const raw = text(query, name);
   if (raw === undefined) return fallback;
-  if (!/^-?\d+(\.\d+)?$/.test(raw))
-    throw new InvalidAnalyticsParameterError(name, `${name} must be a number`);
+  if (!NUMBER.test(raw)) throw new InvalidAnalyticsParameterError(name, `${name} must be a number`);
   return Number(raw);
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
 
+/** The first day the analytical store holds (ClickHouse's Date): a default never reaches before it. */
+const FIRST_DAY = '1970-01-01';
+
 /** The first day of the month 11 months before `to`'s month: with `to`, twelve calendar months. */
 function twelveMonthsBefore(to: string): string {
   const year = Number(to.slice(0, 4));
   const month = Number(to.slice(5, 7));
-  const start = new Date(Date.UTC(year, month - 12, 1));
-  return Number.isNaN(start.getTime()) ? to : start.toISOString().slice(0, 10);
+  const start = new Date(Date.UTC(year, month - 12, 1)).toISOString().slice(0, 10);
+  return start < FIRST_DAY ? FIRST_DAY : start;
 }
 
 export const CURRENCY_HINT = 'an ISO 4217 code such as EUR; amounts are never added across currencies';
@@ -57,7 +68,9 @@ export function asOfParams(query: RawQuery): AsOfParams {
 /** `from` and `to` (UTC days, inclusive); default the twelve calendar months up to today. */
 export function periodParams(query: RawQuery): PeriodParams {
   const to = text(query, 'to') ?? today();
-  return { from: text(query, 'from') ?? twelveMonthsBefore(to), to };
+  const from = text(query, 'from');
+  // The default `from` is derived from `to`: a malformed `to` is reported as itself, not as `from`.
+  return { from: from ?? twelveMonthsBefore(checkDay('to', to)), to };
 }
 
 /** `channel` (acquisition channel) and `country` (ISO 3166-1 alpha-2). */

@@ -1,6 +1,9 @@
 import { PROMOTER_RANKINGS, PromotersQuery, PurchaseTimingQuery } from '@crm/analytics';
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiJsonAnswer, ApiQueryParam } from '../bootstrap/openapi/api-problems.decorator';
+import { integerSchema } from '../bootstrap/openapi/openapi-schemas';
+import { PROMOTERS_ANSWER, PURCHASE_TIMING_ANSWER, SEASONALITY_ANSWER } from './analytics-answers.openapi';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { ApiAnalyticsProblems, ApiCurrency, ApiPeriod } from './analytics-openapi';
 import { currencyParam, numberParam, periodParams, text, type RawQuery } from './analytics-query-params';
@@ -22,14 +25,15 @@ export class BehaviourController {
   })
   @ApiPeriod()
   @ApiCurrency()
-  @ApiQuery({
-    name: 'rankBy',
-    required: false,
-    enum: Object.keys(PROMOTER_RANKINGS),
-    description: 'Default revenue',
+  @ApiQueryParam(
+    'rankBy',
+    { type: 'string', enum: Object.keys(PROMOTER_RANKINGS) },
+    { description: 'Default revenue' },
+  )
+  @ApiQueryParam('limit', integerSchema(1, 1000), {
+    description: 'Top referrers listed, 1-1000 (default 10)',
   })
-  @ApiQuery({ name: 'limit', required: false, description: 'Top referrers listed, 1-1000 (default 10)' })
-  @ApiResponse({ status: 200, description: '{from, to, currency, rankBy, totals, topReferrers: [...]}' })
+  @ApiJsonAnswer(200, 'Totals and the top referrers', PROMOTERS_ANSWER)
   @ApiAnalyticsProblems()
   promoters(@Query() query: RawQuery) {
     this.readiness.check();
@@ -45,7 +49,7 @@ export class BehaviourController {
   @ApiOperation({ summary: 'Orders, revenue and buyers by month of year, ISO weekday and hour of day (UTC)' })
   @ApiPeriod()
   @ApiCurrency()
-  @ApiResponse({ status: 200, description: '{from, to, currency, timeZone, byMonth, byWeekday, byHour}' })
+  @ApiJsonAnswer(200, 'Orders, revenue and buyers per bucket', PURCHASE_TIMING_ANSWER)
   @ApiAnalyticsProblems()
   timing(@Query() query: RawQuery) {
     this.readiness.check();
@@ -58,10 +62,7 @@ export class BehaviourController {
   })
   @ApiPeriod()
   @ApiCurrency()
-  @ApiResponse({
-    status: 200,
-    description: '{from, to, currency, categories: [{category, units, revenue, months}]}',
-  })
+  @ApiJsonAnswer(200, 'Per category, its months of the year', SEASONALITY_ANSWER)
   @ApiAnalyticsProblems()
   seasonality(@Query() query: RawQuery) {
     this.readiness.check();

@@ -1,6 +1,9 @@
 import { PortfolioMatrixQuery, PredictiveLtvQuery, type ClvModelParams } from '@crm/analytics';
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiJsonAnswer, ApiProblems, ApiQueryParam } from '../bootstrap/openapi/api-problems.decorator';
+import { daySchema, integerSchema, numberSchema } from '../bootstrap/openapi/openapi-schemas';
+import { HOLDOUT_ANSWER, PORTFOLIO_ANSWER, PREDICTIVE_LTV_ANSWER } from './analytics-answers.openapi';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { ApiAnalyticsProblems, ApiAsOf, ApiPaging } from './analytics-openapi';
 import { asOfParams, numberParam, text, type RawQuery } from './analytics-query-params';
@@ -11,24 +14,17 @@ import { applyDecorators } from '@nestjs/common';
 const ApiModelSettings = () =>
   applyDecorators(
     ApiAsOf(),
-    ApiQuery({
-      name: 'horizonWeeks',
-      required: false,
+    ApiQueryParam('horizonWeeks', integerSchema(1, 520), {
       description: 'Prediction horizon in weeks, 1-520 (default 52)',
     }),
-    ApiQuery({
-      name: 'discountRate',
-      required: false,
+    ApiQueryParam('discountRate', numberSchema(0, 1), {
       description: 'Annual discount rate of future value, 0-1 (default 0.1)',
     }),
-    ApiQuery({
-      name: 'margin',
-      required: false,
+    ApiQueryParam('margin', numberSchema(0, 1, { exclusiveMinimum: true }), {
       description: 'Share of revenue counted as value, (0, 1] (default 1)',
     }),
-    ApiResponse({
-      status: 422,
-      description: 'NOT_ENOUGH_DATA: nobody (or nobody twice) bought in the currency',
+    ApiProblems({
+      422: 'NOT_ENOUGH_DATA: too few buyers in the currency, or the models could not be fitted (detail says why)',
     }),
   );
 
@@ -65,7 +61,7 @@ export class ClvController {
   })
   @ApiModelSettings()
   @ApiPaging(100, 10_000)
-  @ApiResponse({ status: 200, description: '{model, totals, customers: [...]}' })
+  @ApiJsonAnswer(200, 'The fitted models and one page of predictions', PREDICTIVE_LTV_ANSWER)
   @ApiAnalyticsProblems()
   predictions(@Query() query: RawQuery) {
     this.readiness.check();
@@ -81,15 +77,11 @@ export class ClvController {
     summary: 'Holdout report: predicted vs actual transactions after the cutoff, by calibration frequency',
   })
   @ApiModelSettings()
-  @ApiQuery({
-    name: 'holdoutEnd',
+  @ApiQueryParam('holdoutEnd', daySchema('2026-06-30'), {
     required: true,
     description: 'Last day of the holdout period, after the cutoff',
   })
-  @ApiResponse({
-    status: 200,
-    description: '{model, holdoutEnd, report: {bins, actualTotal, predictedTotal}}',
-  })
+  @ApiJsonAnswer(200, 'Predicted and actual transactions per calibration frequency', HOLDOUT_ANSWER)
   @ApiAnalyticsProblems()
   holdout(@Query() query: RawQuery) {
     this.readiness.check();
@@ -107,12 +99,9 @@ export class ClvController {
       'lower cost.',
   })
   @ApiModelSettings()
-  @ApiQuery({ name: 'pAliveThreshold', required: false, description: '0-1 (default 0.5)' })
-  @ApiQuery({ name: 'potentialQuantile', required: false, description: '0-1 (default 0.5: the median)' })
-  @ApiResponse({
-    status: 200,
-    description: '{model, pAliveThreshold, potentialQuantile, clvThreshold, quadrants}',
-  })
+  @ApiQueryParam('pAliveThreshold', numberSchema(0, 1), { description: '0-1 (default 0.5)' })
+  @ApiQueryParam('potentialQuantile', numberSchema(0, 1), { description: '0-1 (default 0.5: the median)' })
+  @ApiJsonAnswer(200, 'The four quadrants with their customers and value', PORTFOLIO_ANSWER)
   @ApiAnalyticsProblems()
   matrix(@Query() query: RawQuery) {
     this.readiness.check();

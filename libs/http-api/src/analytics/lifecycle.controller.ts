@@ -1,6 +1,8 @@
 import { ChurnRateQuery, CohortsQuery, LifecycleFunnelQuery } from '@crm/analytics';
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiJsonAnswer } from '../bootstrap/openapi/api-problems.decorator';
+import { CHURN_ANSWER, COHORTS_ANSWER, FUNNEL_ANSWER } from './analytics-answers.openapi';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { ApiAnalyticsProblems, ApiAsOf, ApiCustomerFilter, ApiPeriod } from './analytics-openapi';
 import { asOfParams, filterParams, periodParams, type RawQuery } from './analytics-query-params';
@@ -24,10 +26,7 @@ export class LifecycleController {
   })
   @ApiPeriod()
   @ApiCustomerFilter()
-  @ApiResponse({
-    status: 200,
-    description: '{from, to, filter, stages: [{stage, customers, conversion}], churnedAtEnd}',
-  })
+  @ApiJsonAnswer(200, 'The stages with their customers and conversions', FUNNEL_ANSWER)
   @ApiAnalyticsProblems()
   funnel(@Query() query: RawQuery) {
     this.readiness.check();
@@ -40,7 +39,7 @@ export class LifecycleController {
   })
   @ApiPeriod()
   @ApiCustomerFilter()
-  @ApiResponse({ status: 200, description: '{from, to, filter, months: [...], averageMonthlyChurnRate}' })
+  @ApiJsonAnswer(200, 'One row per calendar month of the period', CHURN_ANSWER)
   @ApiAnalyticsProblems()
   churn(@Query() query: RawQuery) {
     this.readiness.check();
@@ -53,10 +52,7 @@ export class LifecycleController {
   })
   @ApiAsOf()
   @ApiCustomerFilter()
-  @ApiResponse({
-    status: 200,
-    description: '{cutoff, currency, filter, cohorts: [{cohortMonth, customers, ...}]}',
-  })
+  @ApiJsonAnswer(200, 'One row per acquisition month, one column per month since', COHORTS_ANSWER)
   @ApiAnalyticsProblems()
   cohorts(@Query() query: RawQuery) {
     this.readiness.check();

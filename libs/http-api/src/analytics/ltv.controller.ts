@@ -1,6 +1,8 @@
 import { BestCustomerProfileQuery, LTV_GROUPINGS, LtvQuery } from '@crm/analytics';
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiJsonAnswer, ApiQueryParam } from '../bootstrap/openapi/api-problems.decorator';
+import { BEST_CUSTOMERS_ANSWER, LTV_CUSTOMERS_ANSWER, LTV_GROUPS_ANSWER } from './analytics-answers.openapi';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { ApiAnalyticsProblems, ApiAsOf, ApiCustomerFilter, ApiPaging } from './analytics-openapi';
 import { asOfParams, filterParams, numberParam, text, type RawQuery } from './analytics-query-params';
@@ -22,17 +24,13 @@ export class LtvController {
     description: 'Revenue per customer so far, in one currency; customers who never bought count with 0.',
   })
   @ApiAsOf()
-  @ApiQuery({
-    name: 'groupBy',
-    required: false,
-    enum: Object.keys(LTV_GROUPINGS),
-    description: 'Default channel',
-  })
+  @ApiQueryParam(
+    'groupBy',
+    { type: 'string', enum: Object.keys(LTV_GROUPINGS) },
+    { description: 'Default channel' },
+  )
   @ApiCustomerFilter()
-  @ApiResponse({
-    status: 200,
-    description: '{cutoff, currency, groupBy, customers, revenue, averageLtv, groups}',
-  })
+  @ApiJsonAnswer(200, 'Totals and one row per group', LTV_GROUPS_ANSWER)
   @ApiAnalyticsProblems()
   grouped(@Query() query: RawQuery) {
     this.readiness.check();
@@ -48,7 +46,7 @@ export class LtvController {
   @ApiAsOf()
   @ApiCustomerFilter()
   @ApiPaging(100, 10_000)
-  @ApiResponse({ status: 200, description: '{customers: [...]}' })
+  @ApiJsonAnswer(200, 'One page of customers, highest LTV first', LTV_CUSTOMERS_ANSWER)
   @ApiAnalyticsProblems()
   async customers(@Query() query: RawQuery) {
     this.readiness.check();
@@ -69,7 +67,7 @@ export class LtvController {
       'acquisition channel, campaign and income band.',
   })
   @ApiAsOf()
-  @ApiResponse({ status: 200, description: '{cutoff, currency, baseCustomers, topCustomers, attributes}' })
+  @ApiJsonAnswer(200, 'Per attribute, its values with shares and index', BEST_CUSTOMERS_ANSWER)
   @ApiAnalyticsProblems()
   bestCustomers(@Query() query: RawQuery) {
     this.readiness.check();

@@ -1,6 +1,8 @@
 import { RFM_SEGMENTS, RfmQuery } from '@crm/analytics';
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiJsonAnswer, ApiQueryParam } from '../bootstrap/openapi/api-problems.decorator';
+import { RFM_CUSTOMERS_ANSWER, RFM_SEGMENTS_ANSWER } from './analytics-answers.openapi';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { ApiAnalyticsProblems, ApiAsOf, ApiCustomerFilter, ApiPaging } from './analytics-openapi';
 import { asOfParams, filterParams, numberParam, text, type RawQuery } from './analytics-query-params';
@@ -25,10 +27,7 @@ export class RfmController {
   })
   @ApiAsOf()
   @ApiCustomerFilter()
-  @ApiResponse({
-    status: 200,
-    description: '{cutoff, currency, filter, customers, revenue, segments: [...]}',
-  })
+  @ApiJsonAnswer(200, 'Customers and revenue per segment, every segment listed', RFM_SEGMENTS_ANSWER)
   @ApiAnalyticsProblems()
   segments(@Query() query: RawQuery) {
     this.readiness.check();
@@ -39,9 +38,9 @@ export class RfmController {
   @ApiOperation({ summary: 'RFM scores and segment per customer, highest monetary value first' })
   @ApiAsOf()
   @ApiCustomerFilter()
-  @ApiQuery({ name: 'segment', required: false, enum: RFM_SEGMENTS })
+  @ApiQueryParam('segment', { type: 'string', enum: [...RFM_SEGMENTS] })
   @ApiPaging(100, 10_000)
-  @ApiResponse({ status: 200, description: '{customers: [...]}' })
+  @ApiJsonAnswer(200, 'One page of customers with their scores', RFM_CUSTOMERS_ANSWER)
   @ApiAnalyticsProblems()
   async customers(@Query() query: RawQuery) {
     this.readiness.check();

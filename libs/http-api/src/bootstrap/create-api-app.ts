@@ -2,19 +2,23 @@ import { AppConfig, JsonLogger, runWithCorrelationId } from '@crm/config';
 import { DynamicModule, INestApplication, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { json, NextFunction, Request, Response } from 'express';
 import { AppModule } from '../app.module';
 import { authenticateApiKey } from '../auth/api-key.middleware';
+import { listRoutes } from '../auth/route-inventory';
 import { ApiKeyRegistry } from '../auth/api-key.registry';
 import { resolveApiKeys } from '../auth/dev-api-key';
 import { ScopeGuard } from '../auth/scope.guard';
 import { TokenBucketLimiter } from '../auth/token-bucket.limiter';
 import { SqlEntrance } from '../analytics-sql/sql-entrance.server';
 import { ProblemDetailsFilter } from '../problems/problem-details.filter';
+import { bodyDecodingProblems } from './body-decoding.problems';
 import { corsOptions } from './cors.options';
+import { methodNotAllowed } from './method-not-allowed.middleware';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import { requestTimeout } from './request-timeout.middleware';
 import { securityHeaders } from './security-headers.middleware';
 
@@ -63,27 +67,18 @@ export async function createApiApp(
   const limiter = new TokenBucketLimiter();
   app.use(authenticateApiKey(keys, limiter));
   app.get(SqlEntrance).authenticateWith(keys, limiter);
+  app.use(methodNotAllowed(listRoutes(app)));
   app.use(
     json({ limit: config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: false }),
   );
+  app.use(bodyDecodingProblems());
   app.use(problems.middleware);
   app.useGlobalFilters(problems);
   app.useGlobalGuards(new ScopeGuard(app.get(Reflector)));
   boundServerTimeouts(app, config.REQUEST_TIMEOUT_MS);
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('CRM lifecycle events API')
-      .setDescription(
-        'Publish customer lifecycle events (validated, idempotent by eventId, optimistic concurrency by ' +
-          'expectedRevision) and read customer timelines. Errors are application/problem+json with a stable code.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: crm_<id>_<secret>' })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

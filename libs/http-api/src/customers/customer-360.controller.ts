@@ -7,22 +7,95 @@ import {
   SortOrder,
 } from '@crm/read-model';
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiJsonAnswer,
+  ApiProblems,
+  ApiQueryParam,
+  linkTo,
+} from '../bootstrap/openapi/api-problems.decorator';
+import {
+  CURRENCY_SCHEMA,
+  integerSchema,
+  POSITION_SCHEMA,
+  type SchemaObject,
+} from '../bootstrap/openapi/openapi-schemas';
 import { ApiProblem } from '../problems/api-problem';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { intQueryParam } from '../problems/query-params';
 import { ReadYourWrites } from './read-your-writes';
-import { TimeTravel } from './time-travel';
+import { AS_OF_BASES, checkBasis, TimeTravel } from './time-travel';
 
-const MIN_POSITION_DOC = {
-  name: 'minPosition',
-  required: false,
-  description: 'A globalPosition returned by POST /v1/events: answer only once the read model reflects it',
+const ApiMinPosition = () =>
+  ApiQueryParam('minPosition', POSITION_SCHEMA, {
+    description:
+      'A globalPosition returned by POST /v1/events: answer only once the read model reflects it ' +
+      '(400 UNKNOWN_POSITION when the store has no such position)',
+  });
+const ApiWait = () =>
+  ApiQueryParam('waitMs', integerSchema(0, 10_000), {
+    description: 'How long to wait for minPosition, 0-10000 (default 5000)',
+  });
+
+const STRING: SchemaObject = { type: 'string' };
+const OPTIONAL_STRING: SchemaObject = { type: 'string', nullable: true };
+const COUNT: SchemaObject = { type: 'integer', minimum: 0 };
+const SPEND: SchemaObject = {
+  type: 'object',
+  required: ['currency', 'totalMinor', 'purchases'],
+  properties: { currency: STRING, totalMinor: COUNT, purchases: COUNT },
 };
-const WAIT_DOC = {
-  name: 'waitMs',
-  required: false,
-  description: 'How long to wait for minPosition, 0-10000 (default 5000)',
+
+/** The Customer 360 (read model or time travel): identity, stage and the counters the fold keeps. */
+const CUSTOMER_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['customerId', 'stage', 'streamRevision'],
+  properties: {
+    customerId: STRING,
+    stage: { type: 'string', enum: ['acquired', 'active', 'churned'] },
+    profile: { type: 'object', nullable: true },
+    acquisitionChannel: OPTIONAL_STRING,
+    acquiredAt: OPTIONAL_STRING,
+    churnedAt: OPTIONAL_STRING,
+    erased: { type: 'boolean' },
+    contactsCount: COUNT,
+    purchasesCount: COUNT,
+    spend: { type: 'array', items: SPEND },
+    streamRevision: COUNT,
+    lastGlobalPosition: STRING,
+    asOf: {
+      type: 'object',
+      description: 'Only with asOf: the point the stream was folded to',
+      required: ['value', 'basis'],
+      properties: { value: STRING, basis: { type: 'string', enum: ['position', ...AS_OF_BASES] } },
+    },
+  },
+};
+
+const CUSTOMER_PAGE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['customerId', 'stage', 'spend'],
+        properties: { customerId: STRING, stage: STRING, spend: SPEND },
+      },
+    },
+    nextCursor: {
+      ...STRING,
+      nullable: true,
+      description: 'Pass as cursor for the next page; null at the end',
+    },
+  },
+};
+
+/** A date-time (business or recorded time, see asOfBasis) or a global position. */
+const AS_OF_SCHEMA: SchemaObject = {
+  anyOf: [{ type: 'string', format: 'date-time' }, POSITION_SCHEMA],
+  example: '2025-06-30T00:00:00Z',
 };
 
 /** Customer 360: answered from the read model only, never by folding a stream on the request path. */
@@ -41,28 +114,31 @@ export class Customer360Controller {
     summary: 'Customer 360: profile, stage, acquisition, counts, spend per currency, key dates',
   })
   @ApiParam({ name: 'customerId', example: 'c-10042' })
-  @ApiQuery(MIN_POSITION_DOC)
-  @ApiQuery(WAIT_DOC)
-  @ApiResponse({ status: 200, description: 'The customer as the read model knows it (see streamRevision)' })
-  @ApiResponse({ status: 404, description: 'CUSTOMER_NOT_FOUND' })
-  @ApiResponse({
-    status: 503,
-    description: 'READ_MODEL_BEHIND: minPosition not reached in time (Retry-After)',
+  @ApiMinPosition()
+  @ApiWait()
+  @ApiJsonAnswer(200, 'The customer as the read model knows it (see streamRevision)', CUSTOMER_SCHEMA, {
+    Timeline: linkTo('get', '/v1/customers/{customerId}/events', {
+      customerId: '$response.body#/customerId',
+    }),
   })
-  @ApiQuery({
-    name: 'asOf',
-    required: false,
+  @ApiProblems({
+    400: 'VALIDATION_FAILED: errors[].path names the query parameter',
+    404: 'CUSTOMER_NOT_FOUND',
+    503: 'READ_MODEL_BEHIND: minPosition not reached in time, or READ_MODEL_UNAVAILABLE (Retry-After)',
+  })
+  @ApiQueryParam('asOf', AS_OF_SCHEMA, {
     description:
       'Time travel: the customer as of a past moment, folded from the event stream. An ISO 8601 date-time ' +
       '(business time: events that occurred by then; see asOfBasis) or a global position (digits).',
   })
-  @ApiQuery({
-    name: 'asOfBasis',
-    required: false,
-    enum: ['occurred', 'recorded'],
-    description:
-      'For a date-time asOf: occurred (default, what had happened) or recorded (what we knew then)',
-  })
+  @ApiQueryParam(
+    'asOfBasis',
+    { type: 'string', enum: [...AS_OF_BASES] },
+    {
+      description:
+        'For a date-time asOf: occurred (default, what had happened) or recorded (what we knew then)',
+    },
+  )
   async get(
     @Param('customerId') customerId: string,
     @Query('minPosition') minPosition?: string,
@@ -71,6 +147,7 @@ export class Customer360Controller {
     @Query('asOfBasis') asOfBasis?: string,
   ) {
     if (asOf !== undefined) return this.timeTravel.customerAsOf(customerId, asOf, asOfBasis);
+    if (asOfBasis !== undefined) checkBasis(asOfBasis);
     await this.readYourWrites.waitFor(
       minPosition,
       intQueryParam('waitMs', waitMs, { min: 0, max: 10_000, fallback: 5_000 }),
@@ -91,20 +168,35 @@ export class Customer360Controller {
   @ApiOperation({
     summary: 'List customers: filter by stage, country, acquisition channel; sort; cursor pages',
   })
-  @ApiQuery({ name: 'stage', required: false, enum: ['acquired', 'active', 'churned'] })
-  @ApiQuery({ name: 'country', required: false, example: 'IT' })
-  @ApiQuery({ name: 'acquisitionChannel', required: false, example: 'paid_search' })
-  @ApiQuery({ name: 'sort', required: false, enum: CUSTOMER_SORTS, description: 'Default acquiredAt' })
-  @ApiQuery({ name: 'order', required: false, enum: ['asc', 'desc'], description: 'Default desc' })
-  @ApiQuery({
-    name: 'currency',
-    required: false,
+  @ApiQueryParam('stage', { type: 'string', enum: ['acquired', 'active', 'churned'] })
+  @ApiQueryParam('country', { type: 'string', example: 'IT' }, { description: 'Exact match' })
+  @ApiQueryParam(
+    'acquisitionChannel',
+    { type: 'string', example: 'paid_search' },
+    { description: 'Exact match' },
+  )
+  @ApiQueryParam('sort', { type: 'string', enum: [...CUSTOMER_SORTS] }, { description: 'Default acquiredAt' })
+  @ApiQueryParam('order', { type: 'string', enum: ['asc', 'desc'] }, { description: 'Default desc' })
+  @ApiQueryParam('currency', CURRENCY_SCHEMA, {
     description: 'Currency of spend (sort and items), default EUR',
   })
-  @ApiQuery({ name: 'limit', required: false, description: `1-${MAX_LIST_LIMIT}, default 50` })
-  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
-  @ApiQuery(MIN_POSITION_DOC)
-  @ApiQuery(WAIT_DOC)
+  @ApiQueryParam('limit', integerSchema(1, MAX_LIST_LIMIT), {
+    description: `1-${MAX_LIST_LIMIT}, default 50`,
+  })
+  @ApiQueryParam(
+    'cursor',
+    { type: 'string' },
+    {
+      description: 'nextCursor of the previous page, with the same filters (400 otherwise)',
+    },
+  )
+  @ApiMinPosition()
+  @ApiWait()
+  @ApiJsonAnswer(200, 'One page of customers', CUSTOMER_PAGE_SCHEMA)
+  @ApiProblems({
+    400: 'VALIDATION_FAILED: errors[].path names the query parameter',
+    503: 'READ_MODEL_BEHIND: minPosition not reached in time, or READ_MODEL_UNAVAILABLE (Retry-After)',
+  })
   async list(
     @Query('stage') stage?: string,
     @Query('country') country?: string,

@@ -1,10 +1,38 @@
 import { customerStreamId } from '@crm/domain';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@crm/event-store';
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiJsonAnswer, ApiProblems, ApiQueryParam } from '../bootstrap/openapi/api-problems.decorator';
+import { integerSchema, type SchemaObject } from '../bootstrap/openapi/openapi-schemas';
 import { ApiProblem } from '../problems/api-problem';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { intQueryParam } from '../problems/query-params';
+
+const TIMELINE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['customerId', 'events', 'nextFromRevision'],
+  properties: {
+    customerId: { type: 'string' },
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['eventId', 'type', 'streamRevision', 'globalPosition', 'occurredAt', 'recordedAt', 'data'],
+        properties: {
+          eventId: { type: 'string' },
+          type: { type: 'string' },
+          streamRevision: { type: 'integer', minimum: 0 },
+          globalPosition: { type: 'string' },
+          occurredAt: { type: 'string' },
+          recordedAt: { type: 'string' },
+          data: { type: 'object' },
+          metadata: { type: 'object' },
+        },
+      },
+    },
+    nextFromRevision: { type: 'integer', nullable: true, description: 'null on the last page' },
+  },
+};
 
 @ApiTags('customers')
 @RequiresScope('customers:read')
@@ -15,10 +43,13 @@ export class CustomerTimelineController {
   @Get(':customerId/events')
   @ApiOperation({ summary: "A customer's timeline: their event stream, oldest first, paged by revision" })
   @ApiParam({ name: 'customerId', example: 'c-10042' })
-  @ApiQuery({ name: 'fromRevision', required: false, description: 'First revision to return (default 0)' })
-  @ApiQuery({ name: 'limit', required: false, description: 'Events per page, 1-1000 (default 100)' })
-  @ApiResponse({ status: 200, description: '{customerId, events: [...], nextFromRevision}' })
-  @ApiResponse({ status: 404, description: 'CUSTOMER_NOT_FOUND' })
+  @ApiQueryParam('fromRevision', integerSchema(0), { description: 'First revision to return (default 0)' })
+  @ApiQueryParam('limit', integerSchema(1, 1000), { description: 'Events per page, 1-1000 (default 100)' })
+  @ApiJsonAnswer(200, 'One page of the stream, oldest first', TIMELINE_SCHEMA)
+  @ApiProblems({
+    400: 'VALIDATION_FAILED: errors[].path names the query parameter',
+    404: 'CUSTOMER_NOT_FOUND',
+  })
   async timeline(
     @Param('customerId') customerId: string,
     @Query('fromRevision') fromRevisionParam?: string,

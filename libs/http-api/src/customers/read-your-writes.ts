@@ -20,7 +20,7 @@ export class ReadYourWrites {
   ) {}
 
   async waitFor(minPositionParam: string | undefined, timeoutMs: number): Promise<void> {
-    if (minPositionParam === undefined || minPositionParam === '') return;
+    if (minPositionParam === undefined) return;
     if (!/^\d{1,20}$/.test(minPositionParam)) {
       throw new ApiProblem(400, 'VALIDATION_FAILED', 'Invalid query parameter', undefined, [
         {

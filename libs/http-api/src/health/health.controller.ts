@@ -2,6 +2,8 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Public } from '../auth/requires-scope.decorator';
+import { ApiJsonAnswer, ApiProblems } from '../bootstrap/openapi/api-problems.decorator';
+import type { SchemaObject } from '../bootstrap/openapi/openapi-schemas';
 import { ApiProblem } from '../problems/api-problem';
 import { PipelineLagQuery } from '../admin/pipeline-lag.query';
 import { AdapterHealthIndicators } from './adapter-health.indicators';
@@ -22,6 +24,19 @@ function toChecks(details: HealthIndicatorResult): Record<string, Check> {
   );
 }
 
+const CHECKS_SCHEMA: SchemaObject = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    required: ['adapter', 'status'],
+    properties: {
+      adapter: { type: 'string' },
+      status: { type: 'string', enum: ['up', 'down'] },
+      error: { type: 'string' },
+    },
+  },
+};
+
 @ApiTags('operations')
 @Public()
 @Controller('health')
@@ -36,6 +51,12 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: 200 when every configured adapter answers, else 503 naming the one down',
   })
+  @ApiJsonAnswer(200, 'Every adapter answers', {
+    type: 'object',
+    required: ['status', 'checks'],
+    properties: { status: { type: 'string', enum: ['ok'] }, checks: CHECKS_SCHEMA },
+  })
+  @ApiProblems({ 503: 'UNHEALTHY: an adapter does not answer (checks names it; Retry-After)' })
   async health() {
     let result: HealthCheckResult;
     try {
