@@ -104,6 +104,14 @@ describe('crm import', () => {
     expect(stream.map((e) => e.type)).toEqual(['CustomerAcquired', 'CustomerPurchased', 'CustomerPurchased']);
   }, 30_000);
 
+  it('refuses a directory with one clear line, not a raw Node error', async () => {
+    const folder = mkdtempSync(join(dir, 'a-folder-'));
+    expect(await runCli(['import', folder, '--quiet', '--format', 'cdnow'])).toBe(1);
+    expect(err).toEqual([
+      `crm import: cannot read ${folder}: it is a directory; give a file (or - for stdin)`,
+    ]);
+  });
+
   it('answers usage errors with exit code 2 and documents the formats in --help', async () => {
     expect(await runCli(['import'])).toBe(2);
     expect(await runCli(['import', 'x.csv', '--format', 'xml'])).toBe(2);

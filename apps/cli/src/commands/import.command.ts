@@ -5,7 +5,7 @@ import {
   type SourcedEvent,
 } from '@crm/analytics';
 import { PURCHASE_LOG_FORMATS, type PurchaseLogFormat } from '@crm/analytics';
-import type { PurchaseLogLineError } from '@crm/analytics';
+import { PurchaseLogSourceError, type PurchaseLogLineError } from '@crm/analytics';
 import { loadConfig } from '@crm/config';
 import { ACQUISITION_CHANNELS, customerStreamId, isCurrencyCode, type AcquisitionChannel } from '@crm/domain';
 import { EventIngestor } from '@crm/ingest';
@@ -181,7 +181,8 @@ export const importCommand: CliCommand = {
       return EXIT.OK;
     } catch (error) {
       progress?.end();
-      if (error instanceof ImportRejectedError || (error as Error).name === 'PurchaseLogLineError') {
+      const clean = [ImportRejectedError, PurchaseLogSourceError].some((type) => error instanceof type);
+      if (clean || (error as Error).name === 'PurchaseLogLineError') {
         console.error(`crm import: ${(error as Error).message}`);
         return EXIT.FAILURE;
       }

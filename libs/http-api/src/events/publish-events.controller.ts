@@ -8,14 +8,14 @@ import {
   EventIngestor,
   PublishBatchDto,
   PublishCustomerEventsCommand,
+  publishedEventSchema,
   type PublishedEventResult,
 } from '@crm/ingest';
 import { ApiProblem } from '../problems/api-problem';
 import { publishProblem, toFailureBody, validationProblem } from '../problems/ingest-problems';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { PUBLISH_EVENTS_EXAMPLES } from './publish-events.examples';
-
-const eventSchemas = Object.values(EVENT_DTO_BY_TYPE).map((dto) => ({ $ref: getSchemaPath(dto) }));
+import { PartialPublishResponseDto, PublishResponseDto } from './publish-events.responses';
 
 @ApiTags('events')
 @ApiExtraModels(...Object.values(EVENT_DTO_BY_TYPE), PublishBatchDto)
@@ -39,17 +39,15 @@ export class PublishEventsController {
   })
   @ApiBody({
     schema: {
-      oneOf: [...eventSchemas, { $ref: getSchemaPath(PublishBatchDto) }],
+      oneOf: [publishedEventSchema(), { $ref: getSchemaPath(PublishBatchDto) }],
     },
     examples: PUBLISH_EVENTS_EXAMPLES,
   })
-  @ApiResponse({
-    status: 201,
-    description: '{"results": [{eventId, customerId, type, streamRevision, globalPosition}]}',
-  })
+  @ApiResponse({ status: 201, description: 'Every event appended (or replayed)', type: PublishResponseDto })
   @ApiResponse({
     status: 207,
-    description: 'Some customers conflicted: {"results": [...], "failures": [...]}',
+    description: 'Some customers conflicted; the others were appended',
+    type: PartialPublishResponseDto,
   })
   @ApiResponse({ status: 400, description: 'VALIDATION_FAILED / MALFORMED_JSON (application/problem+json)' })
   @ApiResponse({ status: 409, description: 'REVISION_CONFLICT / DUPLICATE_EVENT_ID' })

@@ -94,7 +94,11 @@ export class CustomerAcquiredDataDto {
   @MaxLength(SHORT)
   campaign?: string;
 
-  @ApiPropertyOptional({ description: 'Customer id of the referrer', example: 'c-7' })
+  @ApiPropertyOptional({
+    description: 'Customer id of the referrer',
+    example: 'c-7',
+    pattern: CUSTOMER_ID_PATTERN.source,
+  })
   @IsOptional()
   @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
   referredBy?: string;
@@ -198,7 +202,7 @@ export class CustomerPurchasedDataDto {
 }
 
 export class CustomerReferredDataDto {
-  @ApiPropertyOptional({ example: 'c-2' })
+  @ApiPropertyOptional({ example: 'c-2', pattern: CUSTOMER_ID_PATTERN.source })
   @ValidateIf(
     (o: CustomerReferredDataDto) => o.referralCode === undefined || o.referredCustomerId !== undefined,
   )

@@ -1,5 +1,5 @@
 import { PUBLISHABLE_EVENT_TYPES, PublishableEventType } from '@crm/domain';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsDefined,
@@ -58,7 +58,7 @@ export abstract class PublishedEventDto {
   @IsIn(PUBLISHABLE_EVENT_TYPES)
   type!: PublishableEventType;
 
-  @ApiProperty({ example: 'c-10042' })
+  @ApiProperty({ example: 'c-10042', pattern: CUSTOMER_ID_PATTERN.source })
   @IsString()
   @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
   customerId!: string;
@@ -66,6 +66,8 @@ export abstract class PublishedEventDto {
   @ApiProperty({
     description: 'Business time: ISO 8601 date-time with a zone',
     example: '2026-11-20T14:03:00Z',
+    format: 'date-time',
+    pattern: DATE_TIME_WITH_ZONE.source,
   })
   @IsString()
   @Matches(DATE_TIME_WITH_ZONE, { message: '$property must be an ISO 8601 date-time with a time zone' })
@@ -102,7 +104,11 @@ const dataField = (cls: new () => object) => (target: object, key: string) => {
   Type(() => cls)(target, key);
 };
 
+/** In the OpenAPI document each event class admits only its own type, so `type` discriminates the oneOf. */
+const typeField = (type: PublishableEventType) => ApiProperty({ enum: [type] });
+
 export class CustomerAcquiredEventDto extends PublishedEventDto {
+  @typeField('CustomerAcquired') declare type: 'CustomerAcquired';
   // Only the OpenAPI example differs: an acquisition expects no stream yet (the inherited 0 would conflict).
   @ApiPropertyOptional({ example: -1 })
   declare expectedRevision?: number;
@@ -110,15 +116,19 @@ export class CustomerAcquiredEventDto extends PublishedEventDto {
   @dataField(CustomerAcquiredDataDto) data!: CustomerAcquiredDataDto;
 }
 export class CustomerContactedEventDto extends PublishedEventDto {
+  @typeField('CustomerContacted') declare type: 'CustomerContacted';
   @dataField(CustomerContactedDataDto) data!: CustomerContactedDataDto;
 }
 export class CustomerPurchasedEventDto extends PublishedEventDto {
+  @typeField('CustomerPurchased') declare type: 'CustomerPurchased';
   @dataField(CustomerPurchasedDataDto) data!: CustomerPurchasedDataDto;
 }
 export class CustomerReferredEventDto extends PublishedEventDto {
+  @typeField('CustomerReferred') declare type: 'CustomerReferred';
   @dataField(CustomerReferredDataDto) data!: CustomerReferredDataDto;
 }
 export class CustomerChurnedEventDto extends PublishedEventDto {
+  @typeField('CustomerChurned') declare type: 'CustomerChurned';
   @dataField(CustomerChurnedDataDto) data!: CustomerChurnedDataDto;
 }
 
@@ -131,11 +141,24 @@ export const EVENT_DTO_BY_TYPE: Record<PublishableEventType, new () => Published
   CustomerChurned: CustomerChurnedEventDto,
 };
 
+/** One published event in OpenAPI terms: the DTO its `type` names. */
+export function publishedEventSchema(): {
+  oneOf: { $ref: string }[];
+  discriminator: { propertyName: string; mapping: Record<string, string> };
+} {
+  const refs = Object.entries(EVENT_DTO_BY_TYPE).map(([type, dto]) => [type, getSchemaPath(dto)] as const);
+  return {
+    oneOf: refs.map(([, $ref]) => ({ $ref })),
+    discriminator: { propertyName: 'type', mapping: Object.fromEntries(refs) },
+  };
+}
+
 export class PublishBatchDto {
   @ApiProperty({
     description: 'Up to 1,000 events, any mix of customers',
     type: 'array',
-    items: { type: 'object' },
+    minItems: 1,
+    items: publishedEventSchema(),
   })
   events!: PublishedEventDto[];
 }

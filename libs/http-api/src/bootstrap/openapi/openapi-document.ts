@@ -60,7 +60,52 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       if (operation) completeResponses(operation);
     }
   }
+  closeRequestSchemas(document);
   return document;
+}
+
+/**
+ * Request bodies are closed contracts: the server refuses a field it does not know (UNKNOWN_FIELD), so every
+ * object schema a request body reaches says additionalProperties: false. Free-form maps (attributes) are
+ * inline objects, not named schemas, and stay open.
+ */
+/** class-validator's @IsOptional() takes null as absent, so an optional property of a request admits null. */
+function admitNullForOptional(schema: Record<string, unknown>): void {
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [name, property] of Object.entries(properties)) {
+    if (required.has(name)) continue;
+    properties[name] = property.$ref
+      ? { allOf: [property], nullable: true }
+      : { ...property, nullable: true };
+  }
+}
+
+function closeRequestSchemas(document: OpenAPIObject): void {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
+  const pending: string[] = [];
+  const collectRefs = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(collectRefs);
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string')
+        pending.push(value.replace('#/components/schemas/', ''));
+      else collectRefs(value);
+    }
+  };
+  for (const item of Object.values(document.paths) as PathItemObject[]) {
+    for (const method of METHODS) collectRefs(item[method]?.requestBody);
+  }
+  const closed = new Set<string>();
+  while (pending.length > 0) {
+    const name = pending.pop() as string;
+    const schema = schemas[name];
+    if (!schema || closed.has(name)) continue;
+    closed.add(name);
+    if (schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
+    admitNullForOptional(schema);
+    collectRefs(schema);
+  }
 }
 
 function completeResponses(operation: OperationObject): void {
