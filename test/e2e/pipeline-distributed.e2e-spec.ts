@@ -92,6 +92,8 @@ describeWithServers('distributed pipeline on Kafka and PostgreSQL', () => {
         killed = true;
         await worker.kill('SIGKILL');
         worker = startWorker('w1-after-kill');
+        // The broker restart below must meet a running worker, not one still booting (publishing is fast).
+        await worker.ready();
       }
       if (!restarted && sent >= 6_000) {
         restarted = true;

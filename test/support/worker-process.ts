@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const WORKER_MAIN = join(__dirname, '../../dist/apps/worker/src/main.js');
@@ -32,6 +32,21 @@ export class WorkerProcess {
     child.once('close', () => log.end());
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     this.child = child;
+  }
+
+  /** Resolves once the worker has booted (its "running" log line); fails if it exits or takes too long. */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (
+        existsSync(this.logFile) &&
+        readFileSync(this.logFile, 'utf8').includes(`Worker ${this.name} running`)
+      )
+        return;
+      if (!this.running) throw new Error(`worker ${this.name} exited before it was ready`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`worker ${this.name} not ready after ${timeoutMs} ms`);
   }
 
   get running(): boolean {

@@ -19,12 +19,15 @@ export class ConsoleModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
+    // An application context without HTTP (crm status, crm replay) composes the same modules: nothing to serve.
+    const http = this.adapterHost.httpAdapter;
+    if (!http) return;
     const dir = defaultConsoleDir();
     if (dir === undefined) {
       this.logger.warn(`No libs/http-api/console folder found: the web console at ${CONSOLE_PATH} is off`);
       return;
     }
-    this.adapterHost.httpAdapter.use(CONSOLE_PATH, serveConsole(loadConsoleAssets(dir)));
+    http.use(CONSOLE_PATH, serveConsole(loadConsoleAssets(dir)));
   }
 }
 
