@@ -1,36 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CRM_BIN, requireBuiltCli, runCrm, type CliRun } from '../support/crm-cli';
-
-/** The built binary in its own process on an embedded DATA_DIR (server URLs of the CI environment removed). */
-function embeddedEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const {
-    EVENTSTORE_URL: _e,
-    KAFKA_BROKERS: _k,
-    DATABASE_URL: _d,
-    CLICKHOUSE_URL: _c,
-    API_KEYS: _a,
-    ...inherited
-  } = process.env;
-  return { ...inherited, DATA_DIR: dataDir, ...extra };
-}
+import { CRM_BIN, embeddedEnv, freePort, requireBuiltCli, runCrm, type CliRun } from '../support/crm-cli';
 
 function crm(args: string[], dataDir: string): Promise<CliRun> {
   return runCrm(args, embeddedEnv(dataDir));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** How the process ended: its exit code, or the signal Nest re-raises after its shutdown hooks ran. */

@@ -1,20 +1,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireBuiltCli, runCrm } from '../support/crm-cli';
+import { embeddedEnv, requireBuiltCli, runCrm } from '../support/crm-cli';
 
-/** The built binary on an embedded DATA_DIR (server URLs of the CI environment removed). */
-function crm(args: string[], dataDir: string) {
-  const {
-    EVENTSTORE_URL: _e,
-    KAFKA_BROKERS: _k,
-    DATABASE_URL: _d,
-    CLICKHOUSE_URL: _c,
-    API_KEYS: _a,
-    ...inherited
-  } = process.env;
-  return runCrm(args, { ...inherited, DATA_DIR: dataDir });
-}
+/** The built binary on an embedded DATA_DIR. */
+const crm = (args: string[], dataDir: string) => runCrm(args, embeddedEnv(dataDir));
 
 jest.setTimeout(120_000);
 

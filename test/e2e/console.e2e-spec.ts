@@ -1,11 +1,10 @@
 import { ALL_SCOPES, mintApiKey } from '@crm/http-api';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CRM_BIN, requireBuiltCli, runCrm } from '../support/crm-cli';
+import { CRM_BIN, embeddedEnv, freePort, requireBuiltCli, runCrm } from '../support/crm-cli';
 
 /**
  * The web console in a real browser (Debian's chromium, driven by playwright-core; `bash
@@ -28,33 +27,9 @@ const SCREENSHOTS =
 const everything = mintApiKey('console-all', ALL_SCOPES);
 const analyst = mintApiKey('analyst', ['analytics:read']);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** The embedded deployment on its own DATA_DIR, with the two keys of this suite. */
-function embeddedEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const {
-    EVENTSTORE_URL: _e,
-    KAFKA_BROKERS: _k,
-    DATABASE_URL: _d,
-    CLICKHOUSE_URL: _c,
-    API_KEYS: _a,
-    ...inherited
-  } = process.env;
-  return {
-    ...inherited,
-    DATA_DIR: dataDir,
-    API_KEYS: JSON.stringify([everything.entry, analyst.entry]),
-    ...extra,
-  };
+function consoleEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return embeddedEnv(dataDir, { API_KEYS: JSON.stringify([everything.entry, analyst.entry]), ...extra });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,13 +78,13 @@ jest.setTimeout(180_000);
     dir = mkdtempSync(join(tmpdir(), 'crm-console-'));
     const generated = await runCrm(
       ['generate', '--customers', '300', '--append', '--quiet'],
-      embeddedEnv(dir),
+      consoleEnv(dir),
     );
     expect(generated).toMatchObject({ code: 0 });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, [CRM_BIN, 'serve'], {
-      env: embeddedEnv(dir, { PORT: String(port), HOST: '127.0.0.1' }),
+      env: consoleEnv(dir, { PORT: String(port), HOST: '127.0.0.1' }),
       stdio: 'ignore',
     });
     // Up, then caught up: every projection at the head of the event store.

@@ -1,9 +1,8 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CRM_BIN, requireBuiltCli, runCrm } from '../support/crm-cli';
+import { CRM_BIN, embeddedEnv, freePort, requireBuiltCli, runCrm } from '../support/crm-cli';
 
 /**
  * The OpenAPI document at /docs/openapi.json says what the server does: schemathesis (from PyPI, installed by
@@ -24,29 +23,6 @@ const SEED = '20261207';
 /** Per operation and phase: enough to exercise every parameter, bounded for a busy 2-core CI machine. */
 const MAX_EXAMPLES = '15';
 const CUSTOMERS = 300;
-
-function embeddedEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const {
-    EVENTSTORE_URL: _e,
-    KAFKA_BROKERS: _k,
-    DATABASE_URL: _d,
-    CLICKHOUSE_URL: _c,
-    API_KEYS: _a,
-    ...inherited
-  } = process.env;
-  return { ...inherited, DATA_DIR: dataDir, ...extra };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function run(
   file: string,
