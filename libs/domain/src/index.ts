@@ -6,3 +6,6 @@ export * from './domain-errors';
 export * from './event-id';
 export * from './purchase.rules';
 export * from './marketing-events';
+export * from './consent.policy';
+export * from './feedback.rules';
+export * from './campaign.decider';

@@ -21,4 +21,6 @@ export { CustomerStreamRepository, type CustomerStreamState } from './streams/cu
 export * from './contract/published-event.dto';
 export * from './contract/event-data.dto';
 export * from './contract/money.dto';
+export * from './contract/customer-facts.dto';
+export * from './contract/marketing-spend.dto';
 export * from './kafka-channel';
