@@ -9,3 +9,4 @@ export * from './marketing-events';
 export * from './consent.policy';
 export * from './feedback.rules';
 export * from './campaign.decider';
+export * from './personal-data.fields';

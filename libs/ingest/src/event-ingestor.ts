@@ -1,3 +1,4 @@
+import type { ConsentPolicy } from '@crm/domain';
 import { EVENT_STORE, type EventStore } from '@crm/event-store';
 import { Inject, Injectable } from '@nestjs/common';
 import { CustomerEventsPublisher } from './publish/customer-events.publisher';
@@ -17,6 +18,8 @@ export interface IngestSettings {
   readonly maxBatchEvents: number;
   /** Customer streams whose decider state stays in memory (INGEST_STATE_CACHE_SIZE); 0: none. */
   readonly stateCacheSize: number;
+  /** Consent mode per channel for outbound marketing (CONSENT_POLICY); default: the domain's lawful default. */
+  readonly consentPolicy?: ConsentPolicy;
 }
 
 export const INGEST_SETTINGS = Symbol('INGEST_SETTINGS');
@@ -47,7 +50,7 @@ export class EventIngestor {
     @Inject(INGEST_SETTINGS) private readonly settings: IngestSettings,
   ) {
     this.streams = new CustomerStreamRepository(store, new DeciderStateCache(settings.stateCacheSize));
-    this.publisher = new CustomerEventsPublisher(store, this.streams);
+    this.publisher = new CustomerEventsPublisher(store, this.streams, settings.consentPolicy);
     this.eraser = new PersonalDataEraser(store, this.streams);
   }
 
