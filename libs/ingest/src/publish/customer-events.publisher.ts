@@ -27,7 +27,7 @@ import type {
 
 /** Attempts for a customer whose stream moved between load and append, when the publisher set no expectation. */
 const MAX_ATTEMPTS = 3;
-/** Streams loaded or appended at once: bounded so a 1,000-customer batch does not flood a remote store. */
+/** Streams appended at once after a conflict: bounded so a 1,000-customer batch does not flood a remote store. */
 const CONCURRENCY = 16;
 
 interface PendingEvent {
@@ -64,8 +64,12 @@ export class CustomerEventsPublisher {
     options: PublishOptions = {},
   ): Promise<PublishOutcome> {
     const groups = groupByCustomer(events);
-    const decided = await mapLimit(groups, CONCURRENCY, async (group) => {
-      const stream = await this.streams.load(group[0].customerId);
+    const given = options.loaded;
+    const toLoad = groups.map((g) => g[0].customerId).filter((id) => !given?.has(id));
+    const loaded = toLoad.length > 0 ? await this.streams.loadMany(toLoad) : new Map();
+    const decided = groups.map((group) => {
+      const customerId = group[0].customerId;
+      const stream = (given?.get(customerId) ?? loaded.get(customerId)) as CustomerStreamState;
       return { events: group, outcome: decideGroup(stream, group, context) };
     });
 
