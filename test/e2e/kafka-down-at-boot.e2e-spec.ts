@@ -80,7 +80,7 @@ describe('Kafka down at boot: the processes run, say so, and connect when it com
     // A worker process of its own on another data directory: it boots and stays up too.
     worker = new WorkerProcess(
       'boot-without-kafka',
-      embeddedEnv(join(dir, 'worker'), { KAFKA_BROKERS: brokers }),
+      embeddedEnv(join(dir, 'worker'), { KAFKA_BROKERS: brokers }) as Record<string, string>,
       join(dir, 'worker.log'),
     );
     worker.start();

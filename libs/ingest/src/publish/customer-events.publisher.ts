@@ -7,7 +7,7 @@ import {
   DomainError,
   evolve,
 } from '@crm/domain';
-import { WrongExpectedRevisionError } from '@crm/event-store';
+import { PartialDuplicateAppendError, WrongExpectedRevisionError } from '@crm/event-store';
 import type { AppendResult, EventStore, EventToAppend } from '@crm/event-store';
 import { toEventToAppend } from '../metadata/event-metadata.rules';
 import {
@@ -123,7 +123,7 @@ export class CustomerEventsPublisher {
         );
       }
     } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) return undefined;
+      if (streamMoved(error)) return undefined;
       throw error;
     }
     const byDecision = new Map(pending.map((d, i) => [d, appended[i]]));
@@ -149,13 +149,18 @@ export class CustomerEventsPublisher {
       );
       return { results: this.appendedResults(decision, result) };
     } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      if (!streamMoved(error)) throw error;
       // Someone else wrote the stream: whatever is cached of it is behind.
       this.streams.forget(stream.customerId);
       const expectedByPublisher = events.some((e) => e.expectedRevision !== undefined);
-      if (expectedByPublisher || attempt >= MAX_ATTEMPTS) return conflict(events, error.actual);
-      // The publisher did not ask for concurrency control: decide again on the stream as it is now.
-      const retry = decideGroup(await this.streams.load(stream.customerId), events, context);
+      if (error instanceof WrongExpectedRevisionError && (expectedByPublisher || attempt >= MAX_ATTEMPTS))
+        return conflict(events, error.actual);
+      // The publisher did not ask for concurrency control, or another writer recorded some of these very
+      // events since the load (a retry that reached another process): decide again on the stream as it is
+      // now, where those replay and the rest is decided (and checked against any expected revision) anew.
+      const current = await this.streams.load(stream.customerId);
+      if (attempt >= MAX_ATTEMPTS) return conflict(events, current.revision);
+      const retry = decideGroup(current, events, context);
       if ('conflict' in retry) return retry.conflict;
       if ('errors' in retry) {
         return {
@@ -201,6 +206,10 @@ const refOf = (p: PendingEvent, at: { streamRevision: number; globalPosition: bi
   streamRevision: at.streamRevision,
   globalPosition: at.globalPosition,
 });
+
+/** The stream is not what it was when the state was loaded: re-read it and decide again. */
+const streamMoved = (error: unknown) =>
+  error instanceof WrongExpectedRevisionError || error instanceof PartialDuplicateAppendError;
 
 /** Decides one customer's events in order, each against the state the previous ones left. */
 function decideGroup(
