@@ -17,6 +17,8 @@ export interface ImportSummary extends ImportProgress {
   readonly customers: number;
   /** CustomerAcquired events among the events. */
   readonly acquisitions: number;
+  /** CPU time (user + system) the process spent over elapsedMs: on a shared machine, what the import cost. */
+  readonly cpuMs: number;
 }
 
 /** A batch the publish path refused: nothing of it was appended (earlier batches were). */
@@ -56,6 +58,7 @@ export class PurchaseLogImporter {
 
   async run(events: AsyncIterable<SourcedEvent>, options: ImportOptions): Promise<ImportSummary> {
     const started = Date.now();
+    const cpuAtStart = process.cpuUsage();
     const customers = new Set<string>();
     let batch: SourcedEvent[] = [];
     let progress: ImportProgress = { bytesRead: 0, lines: 0, events: 0, appended: 0, elapsedMs: 0 };
@@ -84,9 +87,11 @@ export class PurchaseLogImporter {
       if (batch.length >= options.batchSize) await flush();
     }
     await flush();
+    const cpu = process.cpuUsage(cpuAtStart);
     return {
       ...progress,
       elapsedMs: Date.now() - started,
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       alreadyPresent: progress.events - progress.appended,
       customers: customers.size,
       acquisitions,
