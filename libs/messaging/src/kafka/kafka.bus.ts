@@ -384,6 +384,8 @@ class KafkaGroupConsumer implements BusConsumer {
       try {
         await this.bus.start();
         if (this.running) await this.start();
+        // Stopped while it was joining: stop() found no member to disconnect then.
+        if (!this.running) await this.consumer?.disconnect().catch(() => undefined);
       } catch (error) {
         this.bus.reportError(`consumer ${this.group} waiting for Kafka`, error);
         if (this.running) this.scheduleRestart();
