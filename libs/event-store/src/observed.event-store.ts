@@ -9,6 +9,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   StreamAppend,
+  StreamRead,
   SubscribeOptions,
 } from './event-store.port';
 
@@ -91,6 +92,10 @@ export class ObservedEventStore implements EventStore {
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.inner.readStream(streamId, options);
+  }
+
+  readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    return this.inner.readStreams(reads);
   }
 
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {

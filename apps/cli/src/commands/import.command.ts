@@ -7,7 +7,7 @@ import {
 import { PURCHASE_LOG_FORMATS, type PurchaseLogFormat } from '@crm/analytics';
 import { PurchaseLogSourceError, type PurchaseLogLineError } from '@crm/analytics';
 import { loadConfig } from '@crm/config';
-import { ACQUISITION_CHANNELS, customerStreamId, isCurrencyCode, type AcquisitionChannel } from '@crm/domain';
+import { ACQUISITION_CHANNELS, isCurrencyCode, type AcquisitionChannel } from '@crm/domain';
 import { EventIngestor } from '@crm/ingest';
 import { NestFactory } from '@nestjs/core';
 import { stat } from 'node:fs/promises';
@@ -159,12 +159,10 @@ export const importCommand: CliCommand = {
     const progress = args.quiet ? undefined : new ImportProgressReporter(process.stderr, totalBytes);
     try {
       const ingestor = app.get(EventIngestor);
-      const store = ingestor.store;
       const parser: PurchaseLogParserOptions = {
         ...args.parser,
-        // A customer the store already has is not acquired again (an import onto a live base, or a re-run).
-        isKnownCustomer: async (id) =>
-          (await store.readStream(customerStreamId(id), { maxCount: 1 })).length > 0,
+        // No isKnownCustomer: the importer reads each batch's customers once and drops the acquisition of
+        // those the store already has (an import onto a live base, or a re-run).
         onSkippedLine: (error: PurchaseLogLineError) => console.error(`crm import: skipped ${error.message}`),
       };
       const events: AsyncIterable<SourcedEvent> =

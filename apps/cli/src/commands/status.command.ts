@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { PipelineLagQuery } from '@crm/http-api';
 import { AppModule } from '@crm/http-api';
+import { probeKafka } from '@crm/messaging';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 
@@ -13,7 +14,8 @@ export const statusCommand: CliCommand = {
   usage: `Usage: crm status [--json]
 
 Prints the relay's and each projection's (read model, analytics) position, state (live, lagging, stalled,
-unavailable) and how far behind the event store's head they are. DATA_DIR must exist.
+unavailable) and how far behind the event store's head they are, and with KAFKA_BROKERS whether the bus
+answers (up, or down with the reason). DATA_DIR must exist.
   --json   machine-readable output`,
   options: { json: { type: 'boolean' } },
   async run(values) {
@@ -35,7 +37,9 @@ unavailable) and how far behind the event store's head they are. DATA_DIR must e
         await new Promise((resolve) => setTimeout(resolve, SECOND_LOOK_MS));
         stages = await query.stages();
       }
-      if (values.json) console.log(JSON.stringify({ stages }, null, 2));
+      const brokers = config.kafkaBrokers;
+      const bus = brokers ? await probeKafka(brokers) : undefined;
+      if (values.json) console.log(JSON.stringify({ stages, ...(bus ? { bus } : {}) }, null, 2));
       else {
         console.log('stage                 state        position      head          lag events   lag ms');
         for (const s of stages) {
@@ -45,6 +49,10 @@ unavailable) and how far behind the event store's head they are. DATA_DIR must e
               `${s.headPosition.padEnd(14)}${lag.padEnd(13)}${s.lagMs}`,
           );
           if (s.reason) console.log(`  ${s.name}: ${s.reason}`);
+        }
+        if (bus) {
+          const why = bus.state === 'down' ? ` (${bus.reason})` : '';
+          console.log(`bus (kafka ${bus.brokers.join(',')}): ${bus.state}${why}`);
         }
       }
       return EXIT.OK;

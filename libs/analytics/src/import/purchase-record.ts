@@ -41,8 +41,14 @@ export class PurchaseLogSourceError extends Error {
   }
 }
 
+/** Instants already converted: purchase logs repeat a few thousand dates over millions of lines. */
+const converted = new Map<string, string>();
+const CONVERTED_MAX = 10_000;
+
 /** `YYYY-MM-DD` or a date-time with a zone -> ISO 8601 UTC; anything else throws. */
 export function toUtcInstant(value: string): string {
+  const known = converted.get(value);
+  if (known !== undefined) return known;
   const text = value.trim();
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
   if (!dateOnly && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
@@ -51,8 +57,11 @@ export function toUtcInstant(value: string): string {
     );
   }
   const date = new Date(dateOnly ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(date.getTime()) || (dateOnly && date.toISOString().slice(0, 10) !== text)) {
+  const iso = Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  if (iso === undefined || (dateOnly && iso.slice(0, 10) !== text)) {
     throw new RangeError(`not a valid date: ${JSON.stringify(value)}`);
   }
-  return date.toISOString();
+  if (converted.size >= CONVERTED_MAX) converted.clear();
+  converted.set(value, iso);
+  return iso;
 }

@@ -61,6 +61,11 @@ describe('CryptoShreddingEventStore (over the SQLite adapter, composed by create
     expect(profileOf(await store.readStream('customer-c-1'))).toEqual({ country: 'US' });
     expect((await store.readStream('customer-c-1'))[0].data).not.toHaveProperty('sealedPersonalData');
     expect(profileOf(await store.readStream('customer-c-2'))).toMatchObject({ email: 'grace@example.org' });
+    const [first, second] = await store.readStreams([
+      { streamId: 'customer-c-1' },
+      { streamId: 'customer-c-2' },
+    ]);
+    expect([profileOf(first), profileOf(second)]).toEqual([{ country: 'US' }, acquired('x').data.profile]);
     const subscription = store.subscribeToAll();
     const seen: RecordedEvent[] = [];
     for await (const event of subscription) {

@@ -8,6 +8,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   StreamAppend,
+  StreamRead,
   SubscribeOptions,
 } from '../event-store.port';
 import type { KeyStore } from './key-store.port';
@@ -60,6 +61,11 @@ export class CryptoShreddingEventStore implements EventStore {
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.openAll(await this.inner.readStream(streamId, options));
+  }
+
+  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    const read = await this.inner.readStreams(reads);
+    return this.opensOnRead ? Promise.all(read.map((events) => this.opener.openAll(events))) : read;
   }
 
   async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {

@@ -30,6 +30,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   StreamAppend,
+  StreamRead,
   SubscribeOptions,
 } from '../event-store.port';
 import { EsdbAllSubscription } from './esdb-all.subscription';
@@ -46,6 +47,9 @@ export interface EsdbEventStoreOptions {
   /** Read-check-append cycles tried while other writers keep moving the stream (expected revision 'any'). */
   maxAppendAttempts?: number;
 }
+
+/** Stream reads of one readStreams call in flight at once. */
+const READ_CONCURRENCY = 16;
 
 interface StreamTail {
   /** Revision of the last event, -1 when the stream does not exist. */
@@ -139,6 +143,20 @@ export class EsdbEventStore implements EventStore {
     for (const { streamId, events, expectedRevision } of appends) {
       results.push(await this.appendToStream(streamId, events, { expectedRevision }));
     }
+    return results;
+  }
+
+  /** EventStoreDB reads one stream per call: the reads run a bounded number at a time. */
+  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    const results = new Array<RecordedEvent[]>(reads.length);
+    let next = 0;
+    const reader = async () => {
+      while (next < reads.length) {
+        const i = next++;
+        results[i] = await this.readStream(reads[i].streamId, { fromRevision: reads[i].fromRevision });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, reads.length) }, reader));
     return results;
   }
 

@@ -583,6 +583,35 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('readStreams', () => {
+      it('answers each read as readStream would, in the order asked, missing streams empty', async () => {
+        const [a, b, missing] = ['contract-many-a', 'contract-many-b', 'contract-many-x'].map(uniqueId);
+        const eventsA = someEvents(4);
+        const eventsB = someEvents(2);
+        await store.appendToStreams([
+          { streamId: a, events: eventsA },
+          { streamId: b, events: eventsB },
+        ]);
+
+        const read = await store.readStreams([
+          { streamId: b },
+          { streamId: missing },
+          { streamId: a, fromRevision: 2 },
+          { streamId: a },
+          { streamId: a, fromRevision: 4 },
+        ]);
+
+        expect(read.map(ids)).toEqual([ids(eventsB), [], ids(eventsA.slice(2)), ids(eventsA), []]);
+        expect(read[2].map((e) => e.streamRevision)).toEqual([2, 3]);
+        expect(read[3]).toEqual(await store.readStream(a));
+        expect(read[0]).toEqual(await store.readStream(b));
+      });
+
+      it('takes no reads', async () => {
+        expect(await store.readStreams([])).toEqual([]);
+      });
+    });
+
     describe('readAll', () => {
       const appendAcross = async (prefix: string, streams: string[]) => {
         const appended: EventToAppend[] = [];

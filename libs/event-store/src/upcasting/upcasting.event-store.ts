@@ -8,6 +8,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   StreamAppend,
+  StreamRead,
   SubscribeOptions,
 } from '../event-store.port';
 import type { UpcasterChain } from './upcaster';
@@ -40,6 +41,10 @@ export class UpcastingEventStore implements EventStore {
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.chain.upcastAll(await this.inner.readStream(streamId, options));
+  }
+
+  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    return (await this.inner.readStreams(reads)).map((events) => this.chain.upcastAll(events));
   }
 
   async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {

@@ -1,5 +1,6 @@
 import { currentSchemaVersion, type CustomerEvent } from '@crm/domain';
 import type { EventToAppend } from '@crm/event-store';
+import { toUtcIso } from './utc-instant';
 
 /** What a publisher says about an event besides its facts. */
 export interface PublisherMetadata {
@@ -28,7 +29,7 @@ export function toEventToAppend(
   return {
     eventId: emitted.eventId,
     type: emitted.type,
-    occurredAt: new Date(emitted.occurredAt).toISOString(),
+    occurredAt: toUtcIso(emitted.occurredAt),
     data: emitted.data as unknown as Record<string, unknown>,
     metadata: {
       schemaVersion: currentSchemaVersion(emitted.type),

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventIngestor } from '../event-ingestor';
 import { toDomainEvent } from '../streams/customer-stream.repository';
+import { IngestWriterProcess } from '../testing/ingest-writer.processes';
 import type { PublishOutcome } from './publish.outcome';
 
 /** A UUID from a label, so runs are repeatable. */
@@ -29,7 +30,7 @@ const CUSTOMERS = Array.from({ length: 12 }, (_, i) => `c-${i + 1}`);
 let day = 0;
 const at = () => new Date(Date.UTC(2026, 0, 1) + (day++ % 300) * 3_600_000).toISOString();
 
-function randomEvent(next: (n: number) => number, n: number, published: Raw[]): Raw {
+function randomEvent(next: (n: number) => number, n: number, published: readonly Raw[]): Raw {
   const customerId = CUSTOMERS[next(CUSTOMERS.length)];
   const base = { eventId: uuid(`e-${n}`), customerId, occurredAt: at() };
   const pick = next(10);
@@ -64,22 +65,27 @@ function decision(event: Raw, events: readonly CustomerEvent[]): string {
   }
 }
 
-describe('decisions from cached state, two writers on one store file', () => {
+describe('decisions from cached state, two writer processes on one store file', () => {
   let dir: string;
   let stores: SqliteEventStore[];
+  let writers: IngestWriterProcess[];
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'ingest-cache-'));
     stores = [];
+    writers = [];
   });
 
   afterEach(async () => {
+    await Promise.all(writers.map((w) => w.close()));
     await Promise.all(stores.map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const file = () => join(dir, 'events.sqlite');
+
   const open = (cacheSize: number) => {
-    const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const store = new SqliteEventStore(file());
     stores.push(store);
     return new EventIngestor(store, { maxBatchEvents: 1000, stateCacheSize: cacheSize });
   };
@@ -93,13 +99,9 @@ describe('decisions from cached state, two writers on one store file', () => {
   it.each([1, 2, 3])(
     'records only what a fresh fold decides, and decides as a fresh fold (seed %i)',
     async (seed) => {
-      // Two independent stores (as two processes would have) on one file; one cache holds every customer,
-      // the other fewer than there are, so it evicts as it goes.
-      const writers = [open(1000), open(5)];
       const fresh = open(0);
-      const next = random(seed);
       await publish(
-        writers[0],
+        fresh,
         CUSTOMERS.map((customerId) => ({
           eventId: uuid(`acq-${customerId}`),
           type: 'CustomerAcquired',
@@ -108,23 +110,39 @@ describe('decisions from cached state, two writers on one store file', () => {
           data: { channel: 'organic' },
         })),
       );
+      // Two OS processes, each with its own store connection and cache over the file: one cache holds every
+      // customer, the other fewer than there are, so it evicts as it goes.
+      writers = await Promise.all([
+        IngestWriterProcess.start(file(), 1000),
+        IngestWriterProcess.start(file(), 5),
+      ]);
+      expect(new Set(writers.map((w) => w.pid)).size).toBe(2);
 
-      const published: Raw[] = [];
+      // Every batch up front (seeded), two per round and process; both processes run their rounds at once,
+      // on the same customers, without expectedRevision: conflicts refresh the state and decide again.
+      const next = random(seed);
+      const generated: Raw[] = [];
       let n = 0;
-      for (let round = 0; round < 40; round++) {
-        // Both writers at once, on the same customers, without expectedRevision: conflicts refresh and retry.
-        await Promise.all(
-          [0, 1, 0, 1].map(async (w) => {
-            const batch = Array.from({ length: 1 + next(4) }, () => randomEvent(next, n++, published));
+      const roundsOf = () =>
+        Array.from({ length: 40 }, () =>
+          [0, 1].map(() => {
+            const batch = Array.from({ length: 1 + next(4) }, () => randomEvent(next, n++, generated));
             const unique = [...new Map(batch.map((e) => [e.eventId, e])).values()];
-            const outcome = await publish(writers[w], unique);
-            if (outcome.kind === 'appended') published.push(...unique);
+            generated.push(...unique);
+            return unique;
           }),
         );
-      }
-      expect(published.length).toBeGreaterThan(20);
+      const plans = [roundsOf(), roundsOf()];
+      const reports = await Promise.all(writers.map((w, i) => w.rounds(plans[i])));
+
+      const kinds = reports.flatMap((r) => r.outcomes.flat());
+      expect(kinds.filter((k) => k === 'appended').length).toBeGreaterThan(20);
+      expect(reports.reduce((sum, r) => sum + r.conflicts, 0)).toBeGreaterThan(0);
+      expect(reports[1].cacheSize).toBeLessThanOrEqual(5);
 
       const head = await fresh.store.headPosition();
+      const probes: Raw[] = [];
+      const byFold = new Map<string, string>();
       for (const customerId of CUSTOMERS) {
         const recorded = await fresh.store.readStream(`customer-${customerId}`);
         // Every recorded step is what the decider decides on the fold of the steps before it.
@@ -139,41 +157,38 @@ describe('decisions from cached state, two writers on one store file', () => {
         }
         expect(new Set(recorded.map((e) => e.eventId)).size).toBe(recorded.length);
 
-        // The cached writers now decide new events exactly as a fold of the whole stream does.
-        const probes = [
+        for (const probe of [
           { type: 'CustomerContacted', data: { channel: 'email', direction: 'outbound', purpose: 'sales' } },
           { type: 'CustomerChurned', data: { reason: 'moved', voluntary: false } },
           {
             type: 'CustomerPurchased',
             data: { orderId: `o-${customerId}-0`, amount: { minor: 1, currency: 'EUR' } },
           },
-        ];
-        for (const probe of probes) {
+        ]) {
           const event = {
             ...probe,
             customerId,
             eventId: uuid(`probe-${customerId}`),
             occurredAt: at(),
           } as Raw;
-          const byFold = decision(event, events);
-          for (const writer of writers) {
-            const loaded = await writer.streams.load(customerId);
-            expect(loaded.revision).toBe(recorded.length - 1);
-            const cached = (() => {
-              try {
-                return decide(commandForPublishedEvent(event as never), loaded.state)
-                  .map((e) => e.type)
-                  .join('+');
-              } catch (error) {
-                return (error as DomainError).code;
-              }
-            })();
-            expect(`${customerId} ${probe.type}: ${cached}`).toBe(`${customerId} ${probe.type}: ${byFold}`);
-          }
+          probes.push(event);
+          byFold.set(`${customerId} ${probe.type}`, `${recorded.length - 1} ${decision(event, events)}`);
         }
       }
-      expect(writers[1].streams.cache.size).toBeLessThanOrEqual(5);
+
+      // The processes' cached states now decide new events exactly as a fold of the whole stream does.
+      for (const writer of writers) {
+        const { decisions } = await writer.probe(probes);
+        expect(
+          decisions.map((d, i) => `${d.customerId} ${String(probes[i].type)} ${d.revision} ${d.decision}`),
+        ).toEqual(
+          probes.map(
+            (p) => `${p.customerId} ${String(p.type)} ${byFold.get(`${p.customerId} ${String(p.type)}`)}`,
+          ),
+        );
+      }
       expect(await fresh.store.headPosition()).toBe(head);
     },
+    120_000,
   );
 });

@@ -95,4 +95,39 @@ describe('CustomerEventsPublisher: one append call for a batch of customers', ()
     expect(bulkCalls).toHaveLength(1);
     expect(await store.readAll({ maxCount: 100 })).toHaveLength(2);
   });
+
+  it('decides again when another writer recorded some of the batch since the state was loaded', async () => {
+    const [acquisition, contact] = valid({
+      events: [
+        { ...acquired('c-9'), eventId: '0b8f8a1e-6d3c-4a7e-9a51-3f1d2c4b5a61' },
+        {
+          eventId: '0b8f8a1e-6d3c-4a7e-9a51-3f1d2c4b5a62',
+          type: 'CustomerContacted',
+          customerId: 'c-9',
+          occurredAt: '2026-01-06T09:00:00Z',
+          data: { channel: 'email', direction: 'outbound', purpose: 'sales' },
+        },
+      ],
+    });
+    const streams = new CustomerStreamRepository(store);
+    const before = await streams.loadMany(['c-9']);
+    // Another process records the acquisition (a retry that reached it) after this one loaded the state.
+    appended(
+      await new CustomerEventsPublisher(store, streams).publish([acquisition], { correlationId: 'x' }),
+    );
+
+    const outcome = appended(
+      await publisher.publish([acquisition, contact], { correlationId: 'y' }, { loaded: before }),
+    );
+
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.results.map((r) => [r.type, r.streamRevision])).toEqual([
+      ['CustomerAcquired', 0],
+      ['CustomerContacted', 1],
+    ]);
+    expect((await store.readStream('customer-c-9')).map((e) => e.eventId)).toEqual([
+      acquisition.eventId,
+      contact.eventId,
+    ]);
+  });
 });

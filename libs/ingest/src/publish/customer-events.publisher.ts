@@ -9,7 +9,7 @@ import {
   DomainError,
   evolve,
 } from '@crm/domain';
-import { WrongExpectedRevisionError } from '@crm/event-store';
+import { PartialDuplicateAppendError, WrongExpectedRevisionError } from '@crm/event-store';
 import type { AppendResult, EventStore, EventToAppend } from '@crm/event-store';
 import { toEventToAppend } from '../metadata/event-metadata.rules';
 import {
@@ -29,7 +29,7 @@ import type {
 
 /** Attempts for a customer whose stream moved between load and append, when the publisher set no expectation. */
 const MAX_ATTEMPTS = 3;
-/** Streams loaded or appended at once: bounded so a 1,000-customer batch does not flood a remote store. */
+/** Streams appended at once after a conflict: bounded so a 1,000-customer batch does not flood a remote store. */
 const CONCURRENCY = 16;
 
 interface PendingEvent {
@@ -67,8 +67,12 @@ export class CustomerEventsPublisher {
     options: PublishOptions = {},
   ): Promise<PublishOutcome> {
     const groups = groupByCustomer(events);
-    const decided = await mapLimit(groups, CONCURRENCY, async (group) => {
-      const stream = await this.streams.load(group[0].customerId);
+    const given = options.loaded;
+    const toLoad = groups.map((g) => g[0].customerId).filter((id) => !given?.has(id));
+    const loaded = toLoad.length > 0 ? await this.streams.loadMany(toLoad) : new Map();
+    const decided = groups.map((group) => {
+      const customerId = group[0].customerId;
+      const stream = (given?.get(customerId) ?? loaded.get(customerId)) as CustomerStreamState;
       return { events: group, outcome: decideGroup(stream, group, context, this.consentPolicy) };
     });
 
@@ -122,7 +126,7 @@ export class CustomerEventsPublisher {
         );
       }
     } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) return undefined;
+      if (streamMoved(error)) return undefined;
       throw error;
     }
     const byDecision = new Map(pending.map((d, i) => [d, appended[i]]));
@@ -148,18 +152,18 @@ export class CustomerEventsPublisher {
       );
       return { results: this.appendedResults(decision, result) };
     } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      if (!streamMoved(error)) throw error;
       // Someone else wrote the stream: whatever is cached of it is behind.
       this.streams.forget(stream.customerId);
       const expectedByPublisher = events.some((e) => e.expectedRevision !== undefined);
-      if (expectedByPublisher || attempt >= MAX_ATTEMPTS) return conflict(events, error.actual);
-      // The publisher did not ask for concurrency control: decide again on the stream as it is now.
-      const retry = decideGroup(
-        await this.streams.load(stream.customerId),
-        events,
-        context,
-        this.consentPolicy,
-      );
+      if (error instanceof WrongExpectedRevisionError && (expectedByPublisher || attempt >= MAX_ATTEMPTS))
+        return conflict(events, error.actual);
+      // The publisher did not ask for concurrency control, or another writer recorded some of these very
+      // events since the load (a retry that reached another process): decide again on the stream as it is
+      // now, where those replay and the rest is decided (and checked against any expected revision) anew.
+      const current = await this.streams.load(stream.customerId);
+      if (attempt >= MAX_ATTEMPTS) return conflict(events, current.revision);
+      const retry = decideGroup(current, events, context, this.consentPolicy);
       if ('conflict' in retry) return retry.conflict;
       if ('errors' in retry) {
         return {
@@ -205,6 +209,10 @@ const refOf = (p: PendingEvent, at: { streamRevision: number; globalPosition: bi
   streamRevision: at.streamRevision,
   globalPosition: at.globalPosition,
 });
+
+/** The stream is not what it was when the state was loaded: re-read it and decide again. */
+const streamMoved = (error: unknown) =>
+  error instanceof WrongExpectedRevisionError || error instanceof PartialDuplicateAppendError;
 
 /** Decides one customer's events in order, each against the state the previous ones left. */
 function decideGroup(

@@ -1,3 +1,4 @@
+import type { CustomerStreamState } from '../streams/customer-stream.repository';
 import type { IngestProblem } from '../validation/ingest-problem';
 import type { ValidPublishedEvent } from '../validation/published-event.validator';
 
@@ -14,6 +15,13 @@ export interface PublishOptions {
    * (the generator) set it to bound how long one call holds the store's write lock.
    */
   readonly eventsPerCall?: number;
+  /**
+   * The customers' streams as the caller just loaded them (EventIngestor.streams.loadMany), by customer id:
+   * a caller that needed the states first (the importer asks which customers exist) saves reading them
+   * again. Customers missing from it are loaded as usual. A state that fell behind meanwhile is caught by
+   * the expected revision at append, like a stale cache entry.
+   */
+  readonly loaded?: ReadonlyMap<string, CustomerStreamState>;
 }
 
 /** One appended (or idempotently replayed) event, decider-emitted ones such as CustomerReactivated included. */

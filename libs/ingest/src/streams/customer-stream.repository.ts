@@ -35,10 +35,33 @@ export class CustomerStreamRepository {
 
   async load(customerId: string): Promise<CustomerStreamState> {
     const cached = this.cache.get(customerId);
-    const streamId = customerStreamId(customerId);
-    const recorded = cached
-      ? await this.store.readStream(streamId, { fromRevision: cached.revision + 1 })
-      : await this.store.readStream(streamId);
+    const recorded = await this.store.readStream(customerStreamId(customerId), {
+      fromRevision: cached ? cached.revision + 1 : 0,
+    });
+    return this.folded(customerId, cached, recorded);
+  }
+
+  /**
+   * load() for many customers with one readStreams call (the embedded store: one query for the lot),
+   * by customer id. Duplicates in the input are read once.
+   */
+  async loadMany(customerIds: Iterable<string>): Promise<Map<string, CustomerStreamState>> {
+    const ids = [...new Set(customerIds)];
+    const cached = ids.map((id) => this.cache.get(id));
+    const recorded = await this.store.readStreams(
+      ids.map((id, i) => ({
+        streamId: customerStreamId(id),
+        fromRevision: cached[i] ? cached[i].revision + 1 : 0,
+      })),
+    );
+    return new Map(ids.map((id, i) => [id, this.folded(id, cached[i], recorded[i])]));
+  }
+
+  private folded(
+    customerId: string,
+    cached: CustomerStreamState | undefined,
+    recorded: readonly RecordedEvent[],
+  ): CustomerStreamState {
     if (cached && recorded.length === 0) return cached;
     const loaded = extend(cached ?? empty(customerId), recorded);
     if (loaded.revision >= 0) this.cache.set(loaded);

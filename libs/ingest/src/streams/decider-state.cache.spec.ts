@@ -64,7 +64,7 @@ describe('CustomerStreamRepository with a cache', () => {
       await store.appendToStream('customer-c-1', [acquired('6f1c2a3e-8d4b-4c1a-9e2f-0a1b2c3d4e50')]);
       const reads = jest.spyOn(store, 'readStream');
       expect((await repository.load('c-1')).state.status).toBe('active');
-      expect(reads).toHaveBeenLastCalledWith('customer-c-1');
+      expect(reads).toHaveBeenLastCalledWith('customer-c-1', { fromRevision: 0 });
 
       // Another writer (nothing told this repository) churns the customer.
       await store.appendToStream('customer-c-1', [churned('6f1c2a3e-8d4b-4c1a-9e2f-0a1b2c3d4e51')]);
@@ -90,7 +90,34 @@ describe('CustomerStreamRepository with a cache', () => {
       repository.forget('c-1');
       const reads = jest.spyOn(store, 'readStream');
       await repository.load('c-1');
-      expect(reads).toHaveBeenLastCalledWith('customer-c-1');
+      expect(reads).toHaveBeenLastCalledWith('customer-c-1', { fromRevision: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('loads many customers with one multi-stream read, after each cached revision', async () => {
+    const store = new SqliteEventStore(':memory:');
+    try {
+      const repository = new CustomerStreamRepository(store, new DeciderStateCache(10));
+      await store.appendToStream('customer-c-1', [acquired('6f1c2a3e-8d4b-4c1a-9e2f-0a1b2c3d4e50')]);
+      await repository.load('c-1');
+      await store.appendToStream('customer-c-1', [churned('6f1c2a3e-8d4b-4c1a-9e2f-0a1b2c3d4e51')]);
+      const single = jest.spyOn(store, 'readStream');
+      const many = jest.spyOn(store, 'readStreams');
+
+      const loaded = await repository.loadMany(['c-1', 'c-2', 'c-1']);
+
+      expect(single).not.toHaveBeenCalled();
+      expect(many).toHaveBeenCalledTimes(1);
+      expect(many).toHaveBeenLastCalledWith([
+        { streamId: 'customer-c-1', fromRevision: 1 },
+        { streamId: 'customer-c-2', fromRevision: 0 },
+      ]);
+      expect([...loaded.keys()]).toEqual(['c-1', 'c-2']);
+      expect(loaded.get('c-1')).toMatchObject({ revision: 1, state: { status: 'churned' } });
+      expect(loaded.get('c-2')).toMatchObject({ revision: -1 });
+      expect(repository.cache.has('c-2')).toBe(false);
     } finally {
       await store.close();
     }

@@ -9,6 +9,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { EVENT_DTO_BY_TYPE, PublishedEventDto } from '../contract/published-event.dto';
 import { occurredAtTooFarAhead } from '../publish/occurred-at.rule';
+import { toUtcIso } from '../metadata/utc-instant';
 import { compileContractCheck } from './compiled-contract.check';
 import type { IngestProblem } from './ingest-problem';
 
@@ -216,7 +217,7 @@ function validateOne(
       eventIdGenerated: dto.eventId === undefined,
       type: dto.type,
       customerId: dto.customerId,
-      occurredAt: new Date(dto.occurredAt).toISOString(),
+      occurredAt: toUtcIso(dto.occurredAt),
       ...(dto.expectedRevision !== undefined ? { expectedRevision: dto.expectedRevision } : {}),
       metadata: { ...(raw.metadata as object | undefined) },
       // The raw data (already whitelisted by validation) keeps the publisher's exact values.
@@ -265,27 +266,44 @@ const isBadText = (text: string) =>
 
 /**
  * One walk of the event (8 levels deep): the path of the first key that could reach a prototype, else of
- * the first key or string value that is not storable text.
+ * the first key or string value that is not storable text. The path is built only for what it finds (the
+ * keys on the way are kept in a stack): a valid event, the common case, allocates no path strings.
  */
 function findUnsafeKeyOrText(value: unknown, root: string): { path: string; key: boolean } | undefined {
+  // The keys on the way down and whether each indexes an array (two stacks of primitives: no allocation).
+  const keys: string[] = [];
+  const inArray: boolean[] = [];
+  const pathOf = () =>
+    keys.reduce((path, key, i) => (inArray[i] ? `${path}[${key}]` : `${path}.${key}`), root);
+  const pathWith = (key: string, array: boolean) => {
+    keys.push(key);
+    inArray.push(array);
+    const path = pathOf();
+    keys.pop();
+    inArray.pop();
+    return path;
+  };
   let badText: string | undefined;
-  const walk = (node: unknown, path: string, depth: number): string | undefined => {
+  const walk = (node: unknown, depth: number): string | undefined => {
     if (typeof node === 'string') {
-      if (badText === undefined && isBadText(node)) badText = path;
+      if (badText === undefined && isBadText(node)) badText = pathOf();
       return undefined;
     }
     if (typeof node !== 'object' || node === null || depth > 8) return undefined;
     const array = Array.isArray(node);
     for (const key of Object.keys(node)) {
-      const child = array ? `${path}[${key}]` : `${path}.${key}`;
-      if (FORBIDDEN_KEYS.has(key)) return child;
-      if (badText === undefined && isBadText(key)) badText = child;
-      const found = walk((node as Record<string, unknown>)[key], child, depth + 1);
+      if (FORBIDDEN_KEYS.has(key)) return pathWith(key, array);
+      if (badText === undefined && isBadText(key)) badText = pathWith(key, array);
+      keys.push(key);
+      inArray.push(array);
+      const found = walk((node as Record<string, unknown>)[key], depth + 1);
+      keys.pop();
+      inArray.pop();
       if (found) return found;
     }
     return undefined;
   };
-  const forbidden = walk(value, root, 0);
+  const forbidden = walk(value, 0);
   if (forbidden) return { path: forbidden, key: true };
   return badText === undefined ? undefined : { path: badText, key: false };
 }

@@ -46,6 +46,8 @@ export interface KafkaBusOptions {
 
 const DEFAULT_RETRY: RetryOptions = { initialRetryTime: 200, maxRetryTime: 5_000, retries: 10 };
 const CONSUMER_RESTART_MS = 2_000;
+/** Between attempts to reach a broker that was not there (at boot, or never since). */
+const RECONNECT_MS = 2_000;
 const DLQ_SEND_ATTEMPTS = 5;
 
 /**
@@ -68,6 +70,10 @@ export class KafkaBus implements Bus {
   private ready?: Promise<void>;
   private readonly consumers = new Set<KafkaGroupConsumer>();
   private readonly lastLogged = new Map<string, number>();
+  /** True once start() succeeded (until close). */
+  private connected = false;
+  private closed = false;
+  private reconnectTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: KafkaBusOptions) {
     this.topic = options.topic ?? CUSTOMER_LIFECYCLE_TOPIC;
@@ -115,11 +121,34 @@ export class KafkaBus implements Bus {
           );
         }
       }
+      this.connected = true;
     })().catch((error) => {
       this.ready = undefined;
       throw error;
     });
     return this.ready;
+  }
+
+  /**
+   * start() without failing: a broker that is not reachable (yet) is reported and tried again every few
+   * seconds until it answers or the bus is closed. What a process calls at boot, so it runs (and says the
+   * bus is down: ping() fails meanwhile) instead of exiting when Kafka comes up after it.
+   */
+  startInBackground(): void {
+    if (this.closed || this.connected || this.reconnectTimer) return;
+    this.start().catch((error: unknown) => {
+      if (this.closed) return;
+      this.reportError(`Kafka ${this.options.brokers.join(',')} not reachable, retrying`, error);
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = undefined;
+        this.startInBackground();
+      }, RECONNECT_MS);
+    });
+  }
+
+  /** Whether the bus has reached a broker (topics checked) since it was created. */
+  get isConnected(): boolean {
+    return this.connected;
   }
 
   async publish(records: readonly BusRecord[]): Promise<void> {
@@ -142,11 +171,21 @@ export class KafkaBus implements Bus {
     }
   }
 
+  /**
+   * A group member. With a broker reached, it has joined (subscribed and running) when this resolves and
+   * a failure to start rejects. Before any broker was reached (Kafka down at boot), it resolves at once
+   * and the member joins once the broker answers, retrying meanwhile: the process does not wait or exit.
+   */
   async consume(options: ConsumeOptions): Promise<BusConsumer> {
-    await this.start();
     const consumer = new KafkaGroupConsumer(this, this.kafka, options, this.retry, (c) =>
       this.consumers.delete(c),
     );
+    if (!this.connected) {
+      this.consumers.add(consumer);
+      consumer.startWhenReachable();
+      return consumer;
+    }
+    await this.start();
     this.consumers.add(consumer);
     try {
       await consumer.start();
@@ -163,6 +202,9 @@ export class KafkaBus implements Bus {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
     await Promise.all([...this.consumers].map((c) => c.stop().catch(() => undefined)));
     this.consumers.clear();
     if (this.producer)
@@ -170,6 +212,7 @@ export class KafkaBus implements Bus {
     this.producer = undefined;
     await this.admin.disconnect().catch(() => undefined);
     this.ready = undefined;
+    this.connected = false;
   }
 
   /** @internal */
@@ -335,6 +378,21 @@ class KafkaGroupConsumer implements BusConsumer {
     return this.bus.lag(this.group);
   }
 
+  /** Joins once the bus reaches a broker; until then tries again every few seconds (see KafkaBus.consume). */
+  startWhenReachable(): void {
+    void (async () => {
+      try {
+        await this.bus.start();
+        if (this.running) await this.start();
+        // Stopped while it was joining: stop() found no member to disconnect then.
+        if (!this.running) await this.consumer?.disconnect().catch(() => undefined);
+      } catch (error) {
+        this.bus.reportError(`consumer ${this.group} waiting for Kafka`, error);
+        if (this.running) this.scheduleRestart();
+      }
+    })();
+  }
+
   private scheduleRestart(): void {
     const previous = this.consumer;
     this.restartTimer = setTimeout(() => {
@@ -342,6 +400,7 @@ class KafkaGroupConsumer implements BusConsumer {
         await previous?.disconnect().catch(() => undefined);
         if (!this.running) return;
         try {
+          await this.bus.start();
           await this.start();
         } catch (error) {
           this.bus.reportError(`consumer ${this.group} restart failed, retrying`, error);
