@@ -1,6 +1,6 @@
 import type { EventStore } from '@crm/event-store';
 import { EventIngestor, type IngestProblem } from '@crm/ingest';
-import type { GeneratedEvent, PublishedEvent } from '../published-event';
+import { isSpend, type GeneratedRecord, type PublishedEvent, type PublishedSpendEvent } from '../published-event';
 import type { EventSink } from './event-sink';
 
 export interface EventStoreSinkOptions {
@@ -49,6 +49,8 @@ export class EventStoreSink implements EventSink {
   /** Stream appends (one per customer per window), however many went in one call. */
   appends = 0;
   private window: PublishedEvent[] = [];
+  /** Campaign spend: TEMPORARY, held until the write path's spend entrance is merged. */
+  readonly spend: PublishedSpendEvent[] = [];
   private readonly ingestor: EventIngestor;
   private readonly windowEvents: number;
   private readonly eventsPerCall: number;
@@ -64,7 +66,11 @@ export class EventStoreSink implements EventSink {
         : new EventIngestor(target, { maxBatchEvents: this.windowEvents, stateCacheSize: 100_000 });
   }
 
-  write(event: GeneratedEvent): void | Promise<void> {
+  write(event: GeneratedRecord): void | Promise<void> {
+    if (isSpend(event)) {
+      this.spend.push(event.published);
+      return;
+    }
     this.window.push(event.published);
     if (this.window.length >= this.windowEvents) return this.flush();
   }
