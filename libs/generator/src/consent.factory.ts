@@ -87,7 +87,7 @@ export class ConsentFactory {
     const frequency = FREQUENCIES.draw(random);
     const preferred = this.marketingChannel(mask, false);
     const categories = new Set<string>();
-    for (let n = 1 + random.int(3); categories.size < n; ) categories.add(random.pick(CATEGORIES).name);
+    for (let n = 1 + random.int(3); categories.size < n;) categories.add(random.pick(CATEGORIES).name);
     return {
       ...(preferred ? { preferredChannel: preferred } : {}),
       language: `${country.names}-${country.code}`,

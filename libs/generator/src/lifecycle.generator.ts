@@ -1,12 +1,13 @@
 import {
   commandForPublishedEvent,
+  consentKey,
   type ContactChannel,
+  type CustomerContactedData,
   type CustomerEvent,
   type CustomerEventDataMap,
   type CustomerState,
   decide,
   DomainError,
-  type PublishableEventType,
 } from '@crm/domain';
 import { ACCOUNT_MANAGED_INCOME, AcquisitionFactory } from './acquisition.factory';
 import { BasketFactory } from './basket.factory';
@@ -21,7 +22,7 @@ import { CHURN_REASONS_INVOLUNTARY, CHURN_REASONS_VOLUNTARY } from './catalog/ch
 import { consentBit } from './catalog/consent.data';
 import { COUNTRIES } from './catalog/countries.data';
 import { ComplaintFactory, complaintId } from './complaint.factory';
-import { ConsentFactory } from './consent.factory';
+import { ConsentFactory, consentsOf } from './consent.factory';
 import { ContactCosts } from './contact-costs';
 import { FeedbackFactory, npsClass } from './feedback.factory';
 import { MarketingSpendLedger, spendCurrency } from './marketing-spend.ledger';
@@ -35,6 +36,7 @@ import {
   type GeneratedEventType,
   type GeneratedRecord,
   type PublishedEvent,
+  type PublishedSpendEvent,
   SOURCE_OF,
 } from './published-event';
 import { SeededRandom } from './random/seeded-random';
@@ -44,19 +46,6 @@ import { ReferralPool } from './referral-pool';
 const NO_KEYS: ReadonlySet<string> = new Set();
 const STATUS_NAMES = ['unknown', 'active', 'churned'] as const;
 const AT_RISK_MS = 120 * DAY_MS;
-const EMAIL_MARKETING = consentBit('email', 'marketing');
-/**
- * TEMPORARY (issue 13): the new facts' decider rules and publish contract are not merged yet, so these types
- * skip decide() and are yielded as they are.
- */
-const UNDECIDED: ReadonlySet<string> = new Set([
-  'CustomerFeedbackGiven',
-  'CustomerComplaintOpened',
-  'CustomerComplaintResolved',
-  'CustomerConsentGranted',
-  'CustomerConsentWithdrawn',
-  'CustomerPreferencesSet',
-]);
 
 const floorToSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;
 
@@ -112,6 +101,7 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
   /** The support contacts (event id, channel) that pending CSAT answers are about, by customer. */
   private readonly surveyedContacts = new Map<number, { eventId: string; channel: ContactChannel }>();
   private readonly dropoutMoments: { mean: number; sd: number };
+  private readonly statementsByMask = new Map<number, ReadonlyMap<string, boolean>>();
   private readonly ready: GeneratedRecord[] = [];
   private readonly acquisitionSpan: readonly [number, number];
   private ledger: MarketingSpendLedger | undefined;
@@ -403,13 +393,8 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
                 to,
               );
       s.contacts[index]++;
-      if (data !== undefined && this.emit(index, 'CustomerContacted', at, data) !== undefined) {
-        if (data.outcome === 'unsubscribed' && (s.consents[index] & EMAIL_MARKETING) !== 0) {
-          const withdrawal = { channel: 'email', purpose: 'marketing', source: 'unsubscribe-link' } as const;
-          if (this.emit(index, 'CustomerConsentWithdrawn', at, withdrawal) !== undefined)
-            s.consents[index] &= ~EMAIL_MARKETING;
-        }
-      }
+      if (data !== undefined && this.emit(index, 'CustomerContacted', at, data) !== undefined)
+        this.unsubscribe(index, at, data);
       s.nextOutbound[index] = this.nextMarketing(at);
       return;
     }
@@ -419,7 +404,13 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
     s.contacts[index]++;
     const data = this.contacts.afterChurn(survey, this.target(index));
     const reached = data !== undefined && this.emit(index, 'CustomerContacted', at, data) !== undefined;
-    if (reached && !survey && s.alive[index] === 0 && random.chance(this.options.contacts.winBackProbability)) {
+    if (reached) this.unsubscribe(index, at, data);
+    if (
+      reached &&
+      !survey &&
+      s.alive[index] === 0 &&
+      random.chance(this.options.contacts.winBackProbability)
+    ) {
       s.alive[index] = 1; // won back: buys again soon, then follows its own BG/NBD process
       s.nextPurchase[index] = this.later(this.purchaseClock, at, 10);
     }
@@ -434,6 +425,27 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
   /** An exponential delay of the given mean, in the clock's operational days, from `at`. */
   private later(clock: SeasonalClock, at: number, meanDays: number): number {
     return floorToSecond(clock.advance(at, this.random.exponential(meanDays)));
+  }
+
+  /** An e-mail answered with "unsubscribe": the consent it was sent under is withdrawn at once. */
+  private unsubscribe(index: number, at: number, contact: CustomerContactedData): void {
+    if (contact.outcome !== 'unsubscribed') return;
+    const purpose = contact.purpose === 'survey' ? 'survey' : 'marketing';
+    const bit = consentBit('email', purpose);
+    if ((this.slots.consents[index] & bit) === 0) return;
+    const withdrawal = { channel: 'email', purpose, source: 'unsubscribe-link' } as const;
+    if (this.emit(index, 'CustomerConsentWithdrawn', at, withdrawal) !== undefined)
+      this.slots.consents[index] &= ~bit;
+  }
+
+  /** The decider's view of a consent mask (granted statements), one map per mask. */
+  private consentStatements(mask: number): ReadonlyMap<string, boolean> {
+    let statements = this.statementsByMask.get(mask);
+    if (!statements) {
+      statements = new Map(consentsOf(mask).map((c) => [consentKey(c.channel, c.purpose), true]));
+      this.statementsByMask.set(mask, statements);
+    }
+    return statements;
   }
 
   private target(index: number): { consents: number; country: number } {
@@ -618,21 +630,19 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
       referred: NO_KEYS,
       // The generator never erases: erasure is an admin action through the API, not a published fact.
       erased: false,
+      // What the rules of these two types read, kept in the slots as a mask and the current complaint.
+      ...(type === 'CustomerContacted' ? { consents: this.consentStatements(s.consents[index]) } : {}),
+      ...(type === 'CustomerComplaintResolved' && s.complaint[index] === slot.COMPLAINT_OPEN
+        ? { complaints: new Map([[complaintId(index, s.complaints[index]), 'open' as const]]) }
+        : {}),
     };
     let emitted: CustomerEvent[];
-    if (UNDECIDED.has(type)) {
-      emitted = [{ type, eventId: published.eventId, occurredAt: published.occurredAt, data } as CustomerEvent];
-    } else {
-      try {
-        emitted = decide(
-          commandForPublishedEvent(published as PublishedEvent & { type: PublishableEventType }),
-          state,
-        );
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        this.dropped++;
-        return undefined;
-      }
+    try {
+      emitted = decide(commandForPublishedEvent(published), state);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.dropped++;
+      return undefined;
     }
     for (const event of emitted) {
       if (event.type === 'CustomerAcquired') s.status[index] = slot.STATUS_ACTIVE;
@@ -653,4 +663,11 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
 /** Just the published events (the API's JSON shape), in global time order. */
 export function* publishedEvents(input: LifecycleOptionsInput): Generator<PublishedEvent> {
   for (const event of new LifecycleGenerator(input)) yield event.published;
+}
+
+/** Everything `crm generate --out` writes: customer events and campaign spend, in global time order. */
+export function* publishedRecords(
+  input: LifecycleOptionsInput,
+): Generator<PublishedEvent | PublishedSpendEvent> {
+  for (const record of new LifecycleGenerator(input).records()) yield record.published;
 }

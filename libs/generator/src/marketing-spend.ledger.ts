@@ -22,7 +22,9 @@ export function spendCurrency(countries?: Readonly<Record<string, number>>): {
   const chosen = COUNTRIES.filter((c) => (countries ? (countries[c.code] ?? 0) > 0 : c.weight > 0));
   const single = chosen.length > 0 && chosen.every((c) => c.currency === chosen[0].currency);
   const c = single ? chosen[0] : COUNTRIES.find((x) => x.currency === 'USD');
-  return c ? { code: c.currency, fx: c.fx, minorDigits: c.minorDigits } : { code: 'USD', fx: 1, minorDigits: 2 };
+  return c
+    ? { code: c.currency, fx: c.fx, minorDigits: c.minorDigits }
+    : { code: 'USD', fx: 1, minorDigits: 2 };
 }
 
 /**
@@ -60,7 +62,8 @@ export class MarketingSpendLedger {
     const at = Math.min(end, this.toMs - 1000);
     const events: PublishedSpendEvent[] = [];
     for (const [campaign, { channel, customers }] of this.month) {
-      const base = (ACQUISITION_COST[channel] ?? 0) * customers * Math.exp(0.25 * this.random.normal() - 0.03);
+      const base =
+        (ACQUISITION_COST[channel] ?? 0) * customers * Math.exp(0.25 * this.random.normal() - 0.03);
       const data: MarketingSpendRecordedData = {
         campaign,
         channel,

@@ -1,9 +1,4 @@
-import type {
-  ComplaintCategory,
-  ComplaintResolution,
-  ComplaintSeverity,
-  ContactChannel,
-} from '@crm/domain';
+import type { ComplaintCategory, ComplaintResolution, ComplaintSeverity, ContactChannel } from '@crm/domain';
 
 export const COMPLAINT_CATEGORY_WEIGHTS: readonly (readonly [ComplaintCategory, number])[] = [
   ['delivery', 30],
