@@ -40,6 +40,8 @@ export class HttpPublishSink implements EventSink {
   private readonly batchSize: number;
   private readonly url: string;
   private readonly spendUrl: string;
+  /** Campaign spend, posted once the customers' events are (a few per campaign and month: small). */
+  private readonly spends: PublishedSpendEvent[] = [];
   private readonly fetch: typeof fetch;
   private failure: unknown;
 
@@ -56,7 +58,10 @@ export class HttpPublishSink implements EventSink {
 
   write(event: GeneratedRecord): void | Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    if (isSpend(event)) return this.postSpend(event.published);
+    if (isSpend(event)) {
+      this.spends.push(event.published);
+      return;
+    }
     const lane = this.lanes[laneOf(event.published.customerId, this.lanes.length)];
     lane.buffer.push(event.published);
     if (lane.buffer.length >= this.batchSize) return this.dispatch(lane);
@@ -64,6 +69,7 @@ export class HttpPublishSink implements EventSink {
 
   async close(): Promise<void> {
     for (const lane of this.lanes) if (lane.buffer.length > 0) await this.dispatch(lane);
+    for (const spend of this.spends.splice(0)) await this.postSpend(spend);
     await Promise.all(this.lanes.map((lane) => lane.inFlight));
     if (this.failure !== undefined) throw this.failure;
   }
@@ -86,8 +92,7 @@ export class HttpPublishSink implements EventSink {
 
   /**
    * A campaign's spend: `POST /v1/marketing/spend`, one per request, in turn on the campaign's lane (so the
-   * requests in flight stay at most `concurrency`; campaign streams are not the customers', so their order
-   * against the lane's customer batches does not matter).
+   * requests in flight stay at most `concurrency`).
    */
   private async postSpend(spend: PublishedSpendEvent): Promise<void> {
     const lane = this.lanes[laneOf(spend.data.campaign, this.lanes.length)];
