@@ -1,4 +1,4 @@
-import type { ContactChannel, ContactPurpose, CustomerContactedData, Money } from '@crm/domain';
+import type { ContactChannel, ContactPurpose, CustomerContactedData } from '@crm/domain';
 import { seasonalCampaign } from './catalog/campaigns';
 import { OUTCOMES, SUPPORT_CHANNELS } from './catalog/channels.data';
 import { allowsMarketing, allowsSurvey, type ConsentFactory } from './consent.factory';
@@ -14,12 +14,7 @@ const SUPPORT_OUTCOMES = ['resolved', 'resolved', 'resolved', 'escalated', 'foll
 const SALES_OUTCOMES = ['answered', 'quote_sent', 'converted'];
 const AGENTS = 250;
 const PERSONAL: ReadonlySet<ContactChannel> = new Set(['phone', 'meeting', 'chat']);
-
-/** Who is contacted: the customer's consent mask and country (for the contact's cost). */
-export interface ContactTarget {
-  readonly consents: number;
-  readonly country: number;
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Contacts of every channel, direction and purpose, as the decider allows them for the customer's status
@@ -33,9 +28,10 @@ export class ContactFactory {
     private readonly costs: ContactCosts | undefined,
   ) {}
 
-  welcome(to: ContactTarget): CustomerContactedData | undefined {
-    if (!allowsMarketing(to.consents, 'email')) return undefined;
-    return this.contact('email', 'outbound', 'marketing', 'welcome', to);
+  /** `consents`: the customer's consent mask; `country`: theirs (the contact's cost is in its currency). */
+  welcome(consents: number, country: number): CustomerContactedData | undefined {
+    if (!allowsMarketing(consents, 'email')) return undefined;
+    return this.contact('email', 'outbound', 'marketing', 'welcome', country);
   }
 
   /** An outbound contact to an active customer: mostly marketing, some sales calls, NPS surveys, loyalty checks. */
@@ -43,10 +39,11 @@ export class ContactFactory {
     at: Date,
     accountManaged: boolean,
     atRisk: boolean,
-    to: ContactTarget,
+    consents: number,
+    country: number,
   ): CustomerContactedData | undefined {
     const random = this.random;
-    const channel = this.consents.marketingChannel(to.consents, accountManaged);
+    const channel = this.consents.marketingChannel(consents, accountManaged);
     if (channel === undefined) return undefined;
     const roll = random.float();
     let purpose: ContactPurpose;
@@ -57,39 +54,41 @@ export class ContactFactory {
     } else if (atRisk && roll < 0.3) {
       purpose = 'retention';
       campaign = 'we-miss-you';
-    } else if (roll < 0.06 && allowsSurvey(to.consents, channel)) {
+    } else if (roll < 0.06 && allowsSurvey(consents, channel)) {
       purpose = 'survey';
       campaign = 'nps';
     } else {
       purpose = 'marketing';
       campaign = seasonalCampaign('', at);
     }
-    return this.contact(channel, 'outbound', purpose, campaign, to);
+    return this.contact(channel, 'outbound', purpose, campaign, country);
   }
 
   /** An inbound contact from an active customer: a support request, or a pre-sales question. */
-  inbound(sales: boolean, to: ContactTarget): CustomerContactedData {
+  inbound(sales: boolean, country: number): CustomerContactedData {
     const channel = SUPPORT.draw(this.random);
     const purpose = sales ? 'sales' : 'support';
-    const cost = this.costs?.of(channel, to.country);
-    return {
+    const data: Mutable<CustomerContactedData> = {
       channel,
       direction: 'inbound',
       purpose,
       agentId: this.agent(),
       outcome: this.random.pick(sales ? SALES_OUTCOMES : SUPPORT_OUTCOMES),
-      ...(cost ? { cost } : {}),
     };
+    if (this.costs) data.cost = this.costs.of(channel, country);
+    return data;
   }
 
   /** After a churn: a win-back offer (retention) or an exit survey, the only contacts a churned customer gets. */
-  afterChurn(survey: boolean, to: ContactTarget): CustomerContactedData | undefined {
+  afterChurn(survey: boolean, consents: number, country: number): CustomerContactedData | undefined {
     if (survey)
-      return allowsSurvey(to.consents, 'email')
-        ? this.contact('email', 'outbound', 'survey', 'exit-survey', to)
+      return allowsSurvey(consents, 'email')
+        ? this.contact('email', 'outbound', 'survey', 'exit-survey', country)
         : undefined;
-    const channel = this.consents.retentionChannel(to.consents);
-    return channel === undefined ? undefined : this.contact(channel, 'outbound', 'retention', 'win-back', to);
+    const channel = this.consents.retentionChannel(consents);
+    return channel === undefined
+      ? undefined
+      : this.contact(channel, 'outbound', 'retention', 'win-back', country);
   }
 
   private contact(
@@ -97,18 +96,14 @@ export class ContactFactory {
     direction: 'inbound' | 'outbound',
     purpose: ContactPurpose,
     campaign: string,
-    to: ContactTarget,
+    country: number,
   ): CustomerContactedData {
-    const cost: Money | undefined = this.costs?.of(channel, to.country);
-    return {
-      channel,
-      direction,
-      purpose,
-      campaign,
-      ...(PERSONAL.has(channel) ? { agentId: this.agent() } : {}),
-      outcome: OUTCOME_CHOICES[channel].draw(this.random),
-      ...(cost ? { cost } : {}),
-    };
+    // Properties in one order (agentId only where a person serves): stable shapes, stable JSON.
+    const data: Mutable<CustomerContactedData> = { channel, direction, purpose, campaign };
+    if (PERSONAL.has(channel)) data.agentId = this.agent();
+    data.outcome = OUTCOME_CHOICES[channel].draw(this.random);
+    if (this.costs) data.cost = this.costs.of(channel, country);
+    return data;
   }
 
   private agent(): string {

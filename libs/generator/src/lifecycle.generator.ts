@@ -101,7 +101,7 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
   /** The support contacts (event id, channel) that pending CSAT answers are about, by customer. */
   private readonly surveyedContacts = new Map<number, { eventId: string; channel: ContactChannel }>();
   private readonly dropoutMoments: { mean: number; sd: number };
-  private readonly statementsByMask = new Map<number, ReadonlyMap<string, boolean>>();
+  private readonly statementsByMask: (ReadonlyMap<string, boolean> | undefined)[] = new Array(1 << 16);
   private readonly ready: GeneratedRecord[] = [];
   private readonly acquisitionSpan: readonly [number, number];
   private ledger: MarketingSpendLedger | undefined;
@@ -361,7 +361,7 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
     s.nextInbound[index] = Infinity;
     if (s.status[index] !== slot.STATUS_ACTIVE) return;
     const sales = s.inboundKind[index] === slot.INBOUND_SALES;
-    const data = this.contacts.inbound(sales, this.target(index));
+    const data = this.contacts.inbound(sales, s.country[index]);
     const eventId = this.emit(index, 'CustomerContacted', at, data);
     if (
       !sales &&
@@ -380,17 +380,17 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
     const random = this.random;
     if (s.status[index] === slot.STATUS_ACTIVE) {
       const welcome = s.contacts[index] === 0 && at - s.acquiredAt[index] < DAY_MS;
-      const to = this.target(index);
       const data =
         s.noMarketing[index] === 1
           ? undefined // the customer asked for no contact at all (preferences)
           : welcome
-            ? this.contacts.welcome(to)
+            ? this.contacts.welcome(s.consents[index], s.country[index])
             : this.contacts.outbound(
                 new Date(at),
                 s.income[index] >= ACCOUNT_MANAGED_INCOME,
                 at - s.lastActivity[index] > AT_RISK_MS,
-                to,
+                s.consents[index],
+                s.country[index],
               );
       s.contacts[index]++;
       if (data !== undefined && this.emit(index, 'CustomerContacted', at, data) !== undefined)
@@ -402,7 +402,7 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
     if (survey) s.surveyPending[index] = 0;
     else if (s.retentionLeft[index] > 0) s.retentionLeft[index]--;
     s.contacts[index]++;
-    const data = this.contacts.afterChurn(survey, this.target(index));
+    const data = this.contacts.afterChurn(survey, s.consents[index], s.country[index]);
     const reached = data !== undefined && this.emit(index, 'CustomerContacted', at, data) !== undefined;
     if (reached) this.unsubscribe(index, at, data);
     if (
@@ -440,16 +440,12 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
 
   /** The decider's view of a consent mask (granted statements), one map per mask. */
   private consentStatements(mask: number): ReadonlyMap<string, boolean> {
-    let statements = this.statementsByMask.get(mask);
-    if (!statements) {
+    let statements = this.statementsByMask[mask];
+    if (statements === undefined) {
       statements = new Map(consentsOf(mask).map((c) => [consentKey(c.channel, c.purpose), true]));
-      this.statementsByMask.set(mask, statements);
+      this.statementsByMask[mask] = statements;
     }
     return statements;
-  }
-
-  private target(index: number): { consents: number; country: number } {
-    return { consents: this.slots.consents[index], country: this.slots.country[index] };
   }
 
   /** After a purchase: maybe an NPS answer about it later, maybe a complaint about it. */
@@ -631,10 +627,11 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
       // The generator never erases: erasure is an admin action through the API, not a published fact.
       erased: false,
       // What the rules of these two types read, kept in the slots as a mask and the current complaint.
-      ...(type === 'CustomerContacted' ? { consents: this.consentStatements(s.consents[index]) } : {}),
-      ...(type === 'CustomerComplaintResolved' && s.complaint[index] === slot.COMPLAINT_OPEN
-        ? { complaints: new Map([[complaintId(index, s.complaints[index]), 'open' as const]]) }
-        : {}),
+      consents: type === 'CustomerContacted' ? this.consentStatements(s.consents[index]) : undefined,
+      complaints:
+        type === 'CustomerComplaintResolved' && s.complaint[index] === slot.COMPLAINT_OPEN
+          ? new Map([[complaintId(index, s.complaints[index]), 'open' as const]])
+          : undefined,
     };
     let emitted: CustomerEvent[];
     try {
