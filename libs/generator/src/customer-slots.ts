@@ -20,7 +20,7 @@ export const INBOUND_SUPPORT = 1;
 export const INBOUND_SALES = 2;
 
 /**
- * The state of every customer, as columns of typed arrays indexed by acquisition order (about 180 bytes a
+ * The state of every customer, as columns of typed arrays indexed by acquisition order (about 160 bytes a
  * customer, no per-customer objects): what the simulation needs to produce each customer's next event.
  * Times are epoch milliseconds (whole seconds); Infinity means "nothing scheduled".
  */
