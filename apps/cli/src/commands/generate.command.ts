@@ -32,7 +32,7 @@ customer consented), preferences, NPS answers after purchases and CSAT after sup
 churn more, promoters refer more), complaints after purchases (most resolved, with compensation in the
 order's currency; unresolved ones churn more), a cost on every contact, and each campaign's monthly
 marketing spend (MarketingSpendRecorded, stream campaign-<campaign>; paid channels cost more per customer).
-About 12 events per customer over three years.
+About 11 events per customer over three years.
 
 Where the events go (exactly one):
   --out <file>          NDJSON, one published event per line (the POST /v1/events shape); "-" for stdout
