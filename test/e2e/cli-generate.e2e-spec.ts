@@ -45,12 +45,15 @@ describe('crm generate (the built binary)', () => {
     const summary = JSON.parse(runs[0].stdout) as { events: number; customers: number; seed: number };
     expect(summary).toMatchObject({ events: lines.length, customers: 300, seed: 11 });
     expect(lines.length).toBeGreaterThan(300 * 4);
-    const events = lines.map(
-      (line) => JSON.parse(line) as { type: string; customerId: string; occurredAt: string },
+    const records = lines.map(
+      (line) => JSON.parse(line) as { type: string; customerId?: string; occurredAt: string },
     );
+    // Campaign spend lines have no customer; every other line is a customer's event.
+    const events = records.filter((e) => e.type !== 'MarketingSpendRecorded');
+    expect(records.length - events.length).toBeGreaterThan(0);
     expect(new Set(events.map((e) => e.customerId)).size).toBe(300);
     expect(events.filter((e) => e.type === 'CustomerAcquired')).toHaveLength(300);
-    const times = events.map((e) => e.occurredAt);
+    const times = records.map((e) => e.occurredAt);
     expect([...times].sort()).toEqual(times);
   });
 
@@ -67,8 +70,9 @@ describe('crm generate (the built binary)', () => {
     const events = toStdout.stdout
       .trimEnd()
       .split('\n')
-      .map((line) => JSON.parse(line) as { customerId: string; occurredAt: string });
-    expect(events.every((e) => e.customerId.startsWith('x-'))).toBe(true);
+      .map((line) => JSON.parse(line) as { type: string; customerId?: string; occurredAt: string });
+    const customers = events.filter((e) => e.type !== 'MarketingSpendRecorded');
+    expect(customers.every((e) => e.customerId?.startsWith('x-'))).toBe(true);
     expect(events.every((e) => e.occurredAt >= '2025-01-01' && e.occurredAt < '2025-07-01')).toBe(true);
   });
 
@@ -161,21 +165,25 @@ describe('crm generate (the built binary)', () => {
   });
 
   it('answers --help with 0 and a wrong command line with 2', async () => {
-    const [help, none, two, bad, date] = await Promise.all([
+    const [help, none, two, bad, date, factor] = await Promise.all([
       crm(['generate', '--help']),
       crm(['generate', '-n', '10']),
       crm(['generate', '-n', '10', '--out', join(dir, 'x.ndjson'), '--append']),
       crm(['generate', '-n', 'ten', '--append']),
       crm(['generate', '-n', '10', '--from', '2025-02-30x', '--append']),
+      crm(['generate', '-n', '10', '--feedback', 'lots', '--append']),
     ]);
     expect(help).toMatchObject({ code: 0 });
     expect(help.stdout).toMatch(/--customers <n>/);
+    expect(help.stdout).toMatch(/--no-marketing-spend/);
     expect(none).toMatchObject({ code: 2 });
     expect(none.stderr).toMatch(/--out <file>, --publish <url> or --append/);
     expect(two).toMatchObject({ code: 2 });
     expect(bad).toMatchObject({ code: 2 });
     expect(bad.stderr).toMatch(/--customers must be a whole number/);
     expect(date).toMatchObject({ code: 2 });
+    expect(factor).toMatchObject({ code: 2 });
+    expect(factor.stderr).toMatch(/--feedback must be a factor/);
     expect(existsSync(join(dir, 'x.ndjson'))).toBe(false);
   });
 });

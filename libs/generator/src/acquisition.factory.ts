@@ -2,7 +2,9 @@ import type { AcquisitionChannel, CustomerAcquiredData, Gender } from '@crm/doma
 import { PARTNERS, seasonalCampaign } from './catalog/campaigns';
 import { AGE_BANDS, INCOME_BANDS } from './catalog/categories.data';
 import { ACQUISITION_CHANNEL_WEIGHTS, HIGH_VALUE_CHANNEL_TILT } from './catalog/channels.data';
+import { consentBit } from './catalog/consent.data';
 import { COUNTRIES, type CountryData } from './catalog/countries.data';
+import type { ConsentFactory } from './consent.factory';
 import { NAMES } from './catalog/names.data';
 import type { CustomerSlots } from './customer-slots';
 import type { LifecycleOptions } from './lifecycle.options';
@@ -18,6 +20,8 @@ const GENDERS = WeightedChoice.of<Gender>([
 const INCOME_WEIGHTS = [10, 22, 26, 20, 14, 8];
 const DEVICES = ['ios', 'android', 'web'] as const;
 const EMAIL_DOMAINS = ['example.com', 'example.org', 'example.net'] as const;
+/** Income bands from which customers have an account manager (meetings). */
+export const ACCOUNT_MANAGED_INCOME = 4;
 
 /** Builds who a new customer is: channel, campaign, profile and attributes, consistent with their latent traits. */
 export class AcquisitionFactory {
@@ -33,6 +37,7 @@ export class AcquisitionFactory {
   constructor(
     private readonly random: SeededRandom,
     private readonly options: LifecycleOptions,
+    private readonly consent: ConsentFactory,
   ) {
     const weights = options.countries;
     for (const code of Object.keys(weights ?? {})) {
@@ -78,6 +83,9 @@ export class AcquisitionFactory {
     const first = random.pick(names.first);
     const last = random.pick(names.last);
     const campaign = this.campaign(channel, at);
+    const phone = random.chance(0.7) ? this.phone(country) : undefined;
+    const { consents, mask } = this.consent.signup(phone !== undefined, income >= ACCOUNT_MANAGED_INCOME);
+    slots.consents[index] = mask;
     return {
       channel,
       ...(campaign ? { campaign } : {}),
@@ -85,7 +93,7 @@ export class AcquisitionFactory {
       profile: {
         name: `${first} ${last}`,
         email: `${first}.${last.replace(/ /g, '')}${index + 1}@${random.pick(EMAIL_DOMAINS)}`.toLowerCase(),
-        ...(random.chance(0.7) ? { phone: this.phone(country) } : {}),
+        ...(phone ? { phone } : {}),
         country: country.code,
         city: random.pick(country.cities),
         birthYear: at.getUTCFullYear() - (band.min + random.int(band.max - band.min + 1)),
@@ -95,9 +103,10 @@ export class AcquisitionFactory {
       attributes: {
         preferredLanguage: country.names,
         device: random.pick(DEVICES),
-        marketingOptIn: random.chance(0.72),
+        marketingOptIn: (mask & consentBit('email', 'marketing')) !== 0,
         loyaltyMember: random.chance(0.3),
       },
+      ...(consents.length > 0 ? { consents } : {}),
     };
   }
 

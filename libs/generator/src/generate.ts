@@ -1,6 +1,6 @@
-import type { PublishableEventType } from '@crm/domain';
 import { LifecycleGenerator } from './lifecycle.generator';
 import type { LifecycleOptionsInput } from './lifecycle.options';
+import type { GeneratedRecordType } from './published-event';
 import type { EventSink } from './sinks/event-sink';
 
 export interface GenerateProgress {
@@ -17,7 +17,7 @@ export interface GenerateProgress {
 
 export interface GenerateSummary {
   readonly events: number;
-  readonly byType: Readonly<Record<PublishableEventType, number>>;
+  readonly byType: Readonly<Record<GeneratedRecordType, number>>;
   /** CustomerReactivated the decider emitted along with purchases (appended by the store sink, not published). */
   readonly reactivations: number;
   /** Candidates the decider refused (0 by construction). */
@@ -51,7 +51,7 @@ export async function generate(
   const interval = run.progressIntervalMs ?? 1000;
   const started = Date.now();
   let lastProgress = started;
-  const byType: Record<PublishableEventType, number> = {
+  const byType: Record<GeneratedRecordType, number> = {
     CustomerAcquired: 0,
     CustomerContacted: 0,
     CustomerPurchased: 0,
@@ -63,6 +63,7 @@ export async function generate(
     CustomerConsentGranted: 0,
     CustomerConsentWithdrawn: 0,
     CustomerPreferencesSet: 0,
+    MarketingSpendRecorded: 0,
   };
   let written = 0;
   const progress = (done = false): GenerateProgress => ({
@@ -76,7 +77,7 @@ export async function generate(
   });
 
   try {
-    for (const event of generator) {
+    for (const event of generator.records()) {
       const pending = sink.write(event);
       if (pending) await pending;
       byType[event.published.type]++;

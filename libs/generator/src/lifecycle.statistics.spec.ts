@@ -10,11 +10,14 @@ const ofType = <K extends PublishedEvent['type']>(events: readonly PublishedEven
 const utc = (e: PublishedEvent) => new Date(e.occurredAt);
 
 describe('generated lifecycles: statistics', () => {
-  describe('purchases follow BG/NBD (win-backs off, so every purchase comes from the model)', () => {
+  describe('purchases follow BG/NBD (win-backs and caused dropouts off, so every purchase comes from the model)', () => {
     const generator = new LifecycleGenerator({
       customers: 20_000,
       seed: 77,
       contacts: { winBackProbability: 0 },
+      // Detractors and unresolved complaints make customers drop out on top of BG/NBD's own dropout.
+      feedback: { detractorDropout: 0 },
+      complaints: { perPurchase: 0 },
     });
     const purchases = ofType(
       [...generator].map((e) => e.published),

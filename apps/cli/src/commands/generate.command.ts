@@ -10,6 +10,7 @@ import {
   NdjsonSink,
   ndjsonFileSink,
   resolveLifecycleOptions,
+  scaledFacts,
   type EventSink,
   type GenerateProgress,
   type GenerateSummary,
@@ -26,7 +27,12 @@ const USAGE = `Usage: crm generate --customers <n> (--out <file> | --publish <ur
 Generates a realistic customer history, deterministic from its seed: acquisitions by channel, campaign and
 country, purchases that follow a buy-till-you-die process (heterogeneous rates, dropout, seasonality by
 category), contacts of every channel and direction, referral trees, voluntary and involuntary churn and
-reactivations. About 10 events per customer over three years.
+reactivations; and the facts around them: consents at sign-up and later (marketing goes out only where the
+customer consented), preferences, NPS answers after purchases and CSAT after support contacts (detractors
+churn more, promoters refer more), complaints after purchases (most resolved, with compensation in the
+order's currency; unresolved ones churn more), a cost on every contact, and each campaign's monthly
+marketing spend (MarketingSpendRecorded, stream campaign-<campaign>; paid channels cost more per customer).
+About 11 events per customer over three years.
 
 Where the events go (exactly one):
   --out <file>          NDJSON, one published event per line (the POST /v1/events shape); "-" for stdout
@@ -40,6 +46,12 @@ Options:
   --from <date>         start of the window, YYYY-MM-DD or ISO 8601 date-time (default 2023-01-01)
   --to <date>           end of the window, exclusive (default 2026-01-01)
   --id-prefix <text>    customer ids are <prefix>1..<prefix>N (default "c-"); a new prefix adds a population
+  --feedback <x>        NPS and CSAT answers at x times the default rates (0: none)
+  --complaints <x>      complaints at x times the default rate (0: none)
+  --consent-changes <x> consent grants and withdrawals after sign-up at x times the default rate (0: none)
+  --preferences <x>     customers who state preferences at x times the default share (0: none)
+  --no-contact-costs    contacts without a cost (the configured per-channel table then applies)
+  --no-marketing-spend  no MarketingSpendRecorded events
   --api-key <key>       with --publish: sent as "Authorization: Bearer <key>"
   --batch-size <n>      with --publish: events per request (default 1000, at most the API's MAX_BATCH_EVENTS)
   --concurrency <n>     with --publish: requests in flight (default 4; a customer's events stay in order)
@@ -72,6 +84,12 @@ export const generateCommand: CliCommand = {
     from: { type: 'string' },
     to: { type: 'string' },
     'id-prefix': { type: 'string' },
+    feedback: { type: 'string' },
+    complaints: { type: 'string' },
+    'consent-changes': { type: 'string' },
+    preferences: { type: 'string' },
+    'no-contact-costs': { type: 'boolean' },
+    'no-marketing-spend': { type: 'boolean' },
     out: { type: 'string', short: 'o' },
     publish: { type: 'string' },
     'api-key': { type: 'string' },
@@ -130,6 +148,14 @@ function lifecycleOptions(values: Record<string, unknown>): LifecycleOptionsInpu
     ...(values.from !== undefined ? { from: isoDate('from', values.from) } : {}),
     ...(values.to !== undefined ? { to: isoDate('to', values.to) } : {}),
     ...(values['id-prefix'] !== undefined ? { customerIdPrefix: String(values['id-prefix']) } : {}),
+    ...scaledFacts({
+      feedback: factor('feedback', values.feedback),
+      complaints: factor('complaints', values.complaints),
+      consentChanges: factor('consent-changes', values['consent-changes']),
+      preferences: factor('preferences', values.preferences),
+      contactCosts: values['no-contact-costs'] !== true,
+      marketingSpend: values['no-marketing-spend'] !== true,
+    }),
   };
   resolveLifecycleOptions(input); // RangeError naming the bad option, before anything is opened
   return input;
@@ -202,6 +228,16 @@ function target(values: Record<string, unknown>): () => Target {
       details: () => ({ appended: sink.appended, appends: sink.appends }),
     };
   };
+}
+
+/** A factor on a default rate: a number >= 0, or undefined when the option is absent. */
+function factor(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const x = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(x) || x > 100)
+    throw new UsageError(`--${name} must be a factor from 0 to 100 (1 is the default rate), got "${text}"`);
+  return x;
 }
 
 function positiveInteger(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {

@@ -1,4 +1,4 @@
-import { evolve, initialState, type CustomerEvent } from '@crm/domain';
+import { evolve, initialState, isCampaignStream, type CustomerEvent } from '@crm/domain';
 import { SqliteEventStore } from '@crm/event-store';
 import { generate } from '../generate';
 import { EventStoreSink, GeneratedEventsRejectedError } from './event-store.sink';
@@ -49,8 +49,16 @@ describe('EventStoreSink', () => {
       expect(summary.reactivations).toBeGreaterThan(0);
 
       const streams = new Map<string, typeof recorded>();
-      for (const e of recorded) streams.set(e.streamId, [...(streams.get(e.streamId) ?? []), e]);
+      const spends = recorded.filter((e) => isCampaignStream(e.streamId));
+      for (const e of recorded)
+        if (!isCampaignStream(e.streamId)) streams.set(e.streamId, [...(streams.get(e.streamId) ?? []), e]);
       expect(streams.size).toBe(400);
+      // Marketing spend went through the spend entrance into its campaigns' streams.
+      expect(spends.length).toBe(summary.byType.MarketingSpendRecorded);
+      expect(sink.spendsAppended).toBe(spends.length);
+      expect(spends.length).toBeGreaterThan(20);
+      expect(spends.every((e) => e.type === 'MarketingSpendRecorded')).toBe(true);
+      expect(spends.every((e) => e.streamId === `campaign-${String(e.data.campaign)}`)).toBe(true);
       const broken: string[] = [];
       for (const [streamId, events] of streams) {
         if (events.some((e, i) => e.streamRevision !== i)) broken.push(`${streamId}: revisions`);
@@ -79,7 +87,8 @@ describe('EventStoreSink', () => {
       const bulk = jest.spyOn(store, 'appendToStreams');
       const single = jest.spyOn(store, 'appendToStream');
       const sink = new EventStoreSink(store, { windowEvents: 300, eventsPerCall: 60 });
-      const summary = await generate({ customers: 200, seed: 3 }, sink);
+      // Customer windows only: spend goes one by one through its own entrance (tested above).
+      const summary = await generate({ customers: 200, seed: 3, costs: { marketingSpend: false } }, sink);
 
       expect(single).not.toHaveBeenCalled();
       const calls = bulk.mock.calls.map(([appends]) => appends);

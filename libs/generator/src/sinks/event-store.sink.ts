@@ -1,6 +1,11 @@
 import type { EventStore } from '@crm/event-store';
 import { EventIngestor, type IngestProblem } from '@crm/ingest';
-import type { GeneratedEvent, PublishedEvent } from '../published-event';
+import {
+  isSpend,
+  type GeneratedRecord,
+  type PublishedEvent,
+  type PublishedSpendEvent,
+} from '../published-event';
 import type { EventSink } from './event-sink';
 
 export interface EventStoreSinkOptions {
@@ -46,9 +51,13 @@ export class GeneratedEventsRejectedError extends Error {
 export class EventStoreSink implements EventSink {
   /** Events handed to the store (idempotent replays of a rerun included), decider-emitted ones included. */
   appended = 0;
-  /** Stream appends (one per customer per window), however many went in one call. */
+  /** Customer stream appends (one per customer per window), however many went in one call. */
   appends = 0;
+  /** MarketingSpendRecorded events handed to the spend entrance (also counted in `appended`). */
+  spendsAppended = 0;
   private window: PublishedEvent[] = [];
+  /** Campaign spend gathered with the window: published after its customer events, one by one. */
+  private spends: PublishedSpendEvent[] = [];
   private readonly ingestor: EventIngestor;
   private readonly windowEvents: number;
   private readonly eventsPerCall: number;
@@ -64,7 +73,11 @@ export class EventStoreSink implements EventSink {
         : new EventIngestor(target, { maxBatchEvents: this.windowEvents, stateCacheSize: 100_000 });
   }
 
-  write(event: GeneratedEvent): void | Promise<void> {
+  write(event: GeneratedRecord): void | Promise<void> {
+    if (isSpend(event)) {
+      this.spends.push(event.published);
+      return;
+    }
     this.window.push(event.published);
     if (this.window.length >= this.windowEvents) return this.flush();
   }
@@ -74,6 +87,34 @@ export class EventStoreSink implements EventSink {
   }
 
   private async flush(): Promise<void> {
+    try {
+      await this.flushCustomers();
+    } catch (error) {
+      this.spends = []; // nothing more after a refused window, not even the campaigns' spend
+      throw error;
+    }
+    await this.flushSpends();
+  }
+
+  /** Marketing spend through the write path's spend entrance (campaign decider, `campaign-<campaign>`). */
+  private async flushSpends(): Promise<void> {
+    const spends = this.spends;
+    this.spends = [];
+    for (const { type: _type, ...body } of spends) {
+      const validation = this.ingestor.validateMarketingSpend(body);
+      if (!validation.ok) throw new GeneratedEventsRejectedError(validation.errors);
+      const outcome = await this.ingestor.publishMarketingSpend(validation.spend);
+      if (outcome.kind !== 'recorded') {
+        throw new GeneratedEventsRejectedError([
+          { code: outcome.problem.code, message: `${body.data.campaign}: ${outcome.problem.message}` },
+        ]);
+      }
+      this.appended++;
+      this.spendsAppended++;
+    }
+  }
+
+  private async flushCustomers(): Promise<void> {
     const window = this.window;
     this.window = [];
     if (window.length === 0) return;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generate } from '../generate';
 import { publishedEvents } from '../lifecycle.generator';
-import type { PublishedEvent } from '../published-event';
+import type { PublishedEvent, PublishedSpendEvent } from '../published-event';
 import { HttpPublishSink } from './http-publish.sink';
 
 const readBody = async (req: IncomingMessage) => {
@@ -15,6 +15,7 @@ describe('HttpPublishSink', () => {
   let server: Server;
   let baseUrl: string;
   const received: PublishedEvent[][] = [];
+  const spends: Omit<PublishedSpendEvent, 'type'>[] = [];
   let requests = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -32,8 +33,9 @@ describe('HttpPublishSink', () => {
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise((resolve) => setTimeout(resolve, 2));
       inFlight--;
-      const { events } = JSON.parse(body) as { events: PublishedEvent[] };
-      received.push(events);
+      if (req.url === '/v1/marketing/spend')
+        spends.push(JSON.parse(body) as Omit<PublishedSpendEvent, 'type'>);
+      else received.push((JSON.parse(body) as { events: PublishedEvent[] }).events);
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ results: [] }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -47,8 +49,13 @@ describe('HttpPublishSink', () => {
     const summary = await generate({ customers: 300, seed: 8 }, sink);
 
     const expected = [...publishedEvents({ customers: 300, seed: 8 })];
-    expect(summary.events).toBe(expected.length);
-    expect(sink.accepted).toBe(expected.length);
+    expect(summary.events).toBe(expected.length + summary.byType.MarketingSpendRecorded);
+    expect(sink.accepted).toBe(summary.events);
+    // Spend went to its own entrance, one per request, in the shape POST /v1/marketing/spend takes.
+    expect(spends).toHaveLength(summary.byType.MarketingSpendRecorded);
+    expect(spends.length).toBeGreaterThan(10);
+    for (const spend of spends)
+      expect(Object.keys(spend).sort()).toEqual(['data', 'eventId', 'metadata', 'occurredAt']);
     expect(sink.retries).toBe(2);
     expect(Math.max(...received.map((b) => b.length))).toBeLessThanOrEqual(50);
     expect(maxInFlight).toBeGreaterThan(1);

@@ -1,4 +1,9 @@
-import type { PublishedEvent, GeneratedEvent } from '../published-event';
+import {
+  isSpend,
+  type GeneratedRecord,
+  type PublishedEvent,
+  type PublishedSpendEvent,
+} from '../published-event';
 import type { EventSink } from './event-sink';
 
 export interface HttpPublishOptions {
@@ -21,7 +26,7 @@ interface Lane {
 }
 
 /**
- * Publishes through `POST /v1/events` in batches, with `concurrency` requests in flight. Customers are
+ * Publishes through `POST /v1/events` (marketing spend through `POST /v1/marketing/spend`) in batches, with `concurrency` requests in flight. Customers are
  * partitioned over lanes by a hash of their id and each lane sends its batches one after the other, so a
  * customer's events always arrive in order (a purchase never overtakes its customer's acquisition) while
  * lanes run in parallel. Retries are safe: event ids make the API idempotent.
@@ -34,6 +39,9 @@ export class HttpPublishSink implements EventSink {
   private readonly lanes: Lane[];
   private readonly batchSize: number;
   private readonly url: string;
+  private readonly spendUrl: string;
+  /** Campaign spend, posted once the customers' events are (a few per campaign and month: small). */
+  private readonly spends: PublishedSpendEvent[] = [];
   private readonly fetch: typeof fetch;
   private failure: unknown;
 
@@ -44,11 +52,16 @@ export class HttpPublishSink implements EventSink {
       throw new RangeError('batchSize and concurrency must be >= 1');
     this.lanes = Array.from({ length: concurrency }, () => ({ buffer: [], inFlight: undefined }));
     this.url = `${options.baseUrl.replace(/\/+$/, '')}/v1/events`;
+    this.spendUrl = `${options.baseUrl.replace(/\/+$/, '')}/v1/marketing/spend`;
     this.fetch = options.fetch ?? fetch;
   }
 
-  write(event: GeneratedEvent): void | Promise<void> {
+  write(event: GeneratedRecord): void | Promise<void> {
     if (this.failure !== undefined) throw this.failure;
+    if (isSpend(event)) {
+      this.spends.push(event.published);
+      return;
+    }
     const lane = this.lanes[laneOf(event.published.customerId, this.lanes.length)];
     lane.buffer.push(event.published);
     if (lane.buffer.length >= this.batchSize) return this.dispatch(lane);
@@ -56,6 +69,7 @@ export class HttpPublishSink implements EventSink {
 
   async close(): Promise<void> {
     for (const lane of this.lanes) if (lane.buffer.length > 0) await this.dispatch(lane);
+    for (const spend of this.spends.splice(0)) await this.postSpend(spend);
     await Promise.all(this.lanes.map((lane) => lane.inFlight));
     if (this.failure !== undefined) throw this.failure;
   }
@@ -71,15 +85,35 @@ export class HttpPublishSink implements EventSink {
     });
   }
 
-  private async post(batch: readonly PublishedEvent[]): Promise<void> {
-    const body = JSON.stringify({ events: batch });
+  private post(batch: readonly PublishedEvent[]): Promise<void> {
+    const what = `${batch.length} events, first ${batch[0].eventId}`;
+    return this.send(this.url, JSON.stringify({ events: batch }), batch.length, what);
+  }
+
+  /**
+   * A campaign's spend: `POST /v1/marketing/spend`, one per request, in turn on the campaign's lane (so the
+   * requests in flight stay at most `concurrency`).
+   */
+  private async postSpend(spend: PublishedSpendEvent): Promise<void> {
+    const lane = this.lanes[laneOf(spend.data.campaign, this.lanes.length)];
+    if (lane.inFlight) await lane.inFlight;
+    if (this.failure !== undefined) throw this.failure;
+    const { type: _type, ...body } = spend;
+    lane.inFlight = this.send(this.spendUrl, JSON.stringify(body), 1, `spend ${spend.eventId}`).catch(
+      (error: unknown) => {
+        this.failure ??= error;
+      },
+    );
+  }
+
+  private async send(url: string, body: string, events: number, what: string): Promise<void> {
     const maxRetries = this.options.maxRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
       let response: Response | undefined;
       let networkError: unknown;
       try {
         this.requests++;
-        response = await this.fetch(this.url, {
+        response = await this.fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...this.options.headers },
           body,
@@ -89,15 +123,13 @@ export class HttpPublishSink implements EventSink {
       }
       const text = response ? await response.text() : '';
       if (response && (response.status === 200 || response.status === 201)) {
-        this.accepted += batch.length;
+        this.accepted += events;
         return;
       }
       const retryable = networkError !== undefined || response?.status === 503 || response?.status === 429;
       if (!retryable || attempt >= maxRetries) {
-        const what = response ? `HTTP ${response.status}: ${text.slice(0, 1000)}` : String(networkError);
-        throw new Error(
-          `POST ${this.url} (${batch.length} events, first ${batch[0].eventId}) failed: ${what}`,
-        );
+        const why = response ? `HTTP ${response.status}: ${text.slice(0, 1000)}` : String(networkError);
+        throw new Error(`POST ${url} (${what}) failed: ${why}`);
       }
       this.retries++;
       const retryAfter = Number(response?.headers.get('retry-after'));

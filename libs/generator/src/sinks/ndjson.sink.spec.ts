@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { generate, type GenerateProgress } from '../generate';
-import { publishedEvents } from '../lifecycle.generator';
+import { publishedEvents, publishedRecords } from '../lifecycle.generator';
 import { ndjsonFileSink, NdjsonSink } from './ndjson.sink';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,13 @@ describe('NdjsonSink and generate()', () => {
     });
 
     const lines = Buffer.concat(chunks).toString('utf8').trimEnd().split('\n');
-    expect(lines).toEqual([...publishedEvents({ customers: 500, seed: 3 })].map((e) => JSON.stringify(e)));
+    expect(lines).toEqual([...publishedRecords({ customers: 500, seed: 3 })].map((e) => JSON.stringify(e)));
+    // The customers' events are those of the customers-only iteration, spend lines are all there is besides.
+    const customerLines = lines.filter((line) => !line.includes('"type":"MarketingSpendRecorded"'));
+    expect(customerLines).toEqual(
+      [...publishedEvents({ customers: 500, seed: 3 })].map((e) => JSON.stringify(e)),
+    );
+    expect(lines.length - customerLines.length).toBe(summary.byType.MarketingSpendRecorded);
     expect(summary.events).toBe(lines.length);
     expect(Object.values(summary.byType).reduce((a, b) => a + b, 0)).toBe(lines.length);
     expect(summary.byType.CustomerAcquired).toBe(500);

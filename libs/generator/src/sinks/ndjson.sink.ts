@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import type { GeneratedEvent } from '../published-event';
+import type { GeneratedRecord } from '../published-event';
 import type { EventSink } from './event-sink';
 
 export interface NdjsonSinkOptions {
@@ -28,7 +28,7 @@ export class NdjsonSink implements EventSink {
     out.on('error', (error: Error) => (this.failure ??= error));
   }
 
-  write(event: GeneratedEvent): void | Promise<void> {
+  write(event: GeneratedRecord): void | Promise<void> {
     if (this.failure) throw this.failure;
     const line = JSON.stringify(event.published);
     this.lines.push(line);
