@@ -6,7 +6,8 @@ import { CRM_BIN, freePort, requireBuiltCli } from './crm-cli';
 export interface PipelineStage {
   readonly name: string;
   readonly state: string;
-  readonly position: string;
+  /** Null before the stage's first event. */
+  readonly position: string | null;
   readonly headPosition: string;
   readonly lagEvents: number;
 }
@@ -91,10 +92,7 @@ export class CrmServeProcess {
       if (!this.running) throw new Error(`crm serve exited\n${this.logTail()}`);
       last = (await this.get<{ stages: PipelineStage[] }>('/v1/admin/pipeline')).stages;
       const named = stages.map((name) => last.find((s) => s.name === name));
-      if (
-        named.every((s) => s !== undefined && BigInt(s.position) === head && BigInt(s.headPosition) === head)
-      )
-        return last;
+      if (named.every((s) => s !== undefined && atHead(s, head))) return last;
       if (Date.now() > deadline)
         throw new Error(
           `pipeline not at ${head} after ${timeoutMs} ms: ${JSON.stringify(last)}\n${this.logTail()}`,
@@ -125,6 +123,11 @@ export class CrmServeProcess {
       return '(no log)';
     }
   }
+}
+
+/** The stage has handled everything up to `head`, and `head` is the store's head. */
+export function atHead(stage: PipelineStage, head: bigint): boolean {
+  return stage.position !== null && BigInt(stage.position) === head && BigInt(stage.headPosition) === head;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
