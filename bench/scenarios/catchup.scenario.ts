@@ -42,8 +42,10 @@ type CatchupRun = {
   /** When each stage reached the head, from the import's start. */
   readonly readModelMs: number;
   readonly analyticsMs: number;
-  /** CPU seconds `crm serve` used from the import's start to the catch-up (user + system). */
+  /** CPU seconds `crm serve` used from the import's start to the catch-up (user + system, every thread). */
   readonly serveCpuSeconds?: number;
+  /** CPU seconds of the `crm import` process (user + system). */
+  readonly importCpuSeconds?: number;
   readonly loadAverage: number;
 };
 
@@ -79,7 +81,8 @@ export function catchupScenario(options: BenchOptions): Scenario {
             `(importer ${seconds(measured.importerMs)} s), caught up ${seconds(measured.afterImportMs)} s ` +
             `later: ${seconds(measured.totalMs)} s in all (target < ${TARGET_TOTAL_SECONDS} s; read model at ` +
             `${seconds(measured.readModelMs)} s, analytics at ${seconds(measured.analyticsMs)} s; ` +
-            `crm serve used ${measured.serveCpuSeconds ?? '?'} CPU s; load ${measured.loadAverage})`,
+            `CPU s: crm serve ${measured.serveCpuSeconds ?? '?'}, crm import ${measured.importCpuSeconds ?? '?'}; ` +
+            `load ${measured.loadAverage})`,
         );
       }
       const notes = 'fresh DATA_DIR per run; crm serve booted first; clock from crm import start';
@@ -123,15 +126,20 @@ async function catchupRun(cdnowMaster: string): Promise<CatchupRun> {
   try {
     const token = await bootedKey(serve, base, join(dataDir, 'dev-api-key'));
     const cpuBefore = cpuSeconds(serve.pid);
+    const childrenBefore = reapedChildrenCpuSeconds();
     const started = performance.now();
     const imported = runImport(crm, cdnowMaster, env);
     let importEnd: number | undefined;
     let importer: { appended: number; elapsedMs: number } | undefined;
     let importFailure: unknown;
+    let importCpu: number | undefined;
     void imported.then(
       (summary) => {
         importEnd = performance.now();
         importer = summary;
+        const childrenAfter = reapedChildrenCpuSeconds();
+        if (childrenBefore !== undefined && childrenAfter !== undefined)
+          importCpu = Number((childrenAfter - childrenBefore).toFixed(1));
       },
       (error: unknown) => (importFailure = error ?? new Error('crm import failed')),
     );
@@ -165,6 +173,7 @@ async function catchupRun(cdnowMaster: string): Promise<CatchupRun> {
           ...(cpuBefore !== undefined && cpuAfter !== undefined
             ? { serveCpuSeconds: Number((cpuAfter - cpuBefore).toFixed(1)) }
             : {}),
+          ...(importCpu !== undefined ? { importCpuSeconds: importCpu } : {}),
           loadAverage: Number(loadAverage().toFixed(1)),
         };
       }
@@ -227,6 +236,19 @@ function cpuSeconds(pid: number | undefined): number | undefined {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after "pid (comm) ".
     return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds of this process's children that have exited and been waited for (cutime + cstime of
+ * /proc/self/stat): across `crm import`, the importer's own CPU, since `crm serve` is still running.
+ */
+function reapedChildrenCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
   } catch {
     return undefined;
   }
