@@ -73,8 +73,13 @@ export function catchupScenario(options: BenchOptions): Scenario {
         ];
       }
       const details: CatchupRun[] = [];
-      for (let i = 1; i <= options.runs; i++) {
-        const measured = await catchupRun(options.cdnowMaster);
+      let failure: string | undefined;
+      for (let i = 1; i <= options.runs && !failure; i++) {
+        const measured = await catchupRun(options.cdnowMaster).catch((error: unknown) => {
+          failure = error instanceof Error ? error.message : String(error);
+          log(`catchup, run ${i} failed: ${failure}`);
+        });
+        if (!measured) break;
         details.push(measured);
         log(
           `catchup, run ${i}: ${measured.events} events imported in ${seconds(measured.importMs)} s ` +
@@ -94,6 +99,10 @@ export function catchupScenario(options: BenchOptions): Scenario {
         ...(target ? { target: { value: target, atLeast: false } } : {}),
         notes,
       });
+      if (details.length === 0)
+        return [
+          { id: 'catchup-cdnow-total', title, unit: 's', samples: [], pending: `a working run (${failure})` },
+        ];
       return [
         { ...row('catchup-cdnow-total', 'total', (r) => r.totalMs, TARGET_TOTAL_SECONDS), details },
         row('catchup-cdnow-import', 'import', (r) => r.importMs),
