@@ -3,6 +3,7 @@ import { createEventStore } from '@crm/event-store';
 import { HttpPublishSink, LifecycleGenerator } from '@crm/generator';
 import { ALL_SCOPES, mintApiKey } from '@crm/http-api';
 import { deadLetterTopic } from '@crm/messaging';
+import { ANALYTICS_GROUP, READ_MODEL_GROUP } from '@crm/projections';
 import { createReadModelDataSource, CustomerEntity, CustomerQueries } from '@crm/read-model';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { snapshotDifferences, snapshotEmbeddedAnalytics } from '../support/analytics-snapshot.process';
 import { embeddedEnv, requireBuiltCli, runCrm } from '../support/crm-cli';
 import { CrmServeProcess } from '../support/crm-serve.process';
+import { waitForGroup } from '../support/kafka-inspection';
 import { deleteTopics } from '../support/kafka-records';
 import { expectReadModelEqualsStoreFold } from '../support/pipeline-checks';
 import { createTestDatabase } from '../support/postgres-database';
@@ -67,6 +69,11 @@ interface Deployment {
   readonly env: Record<string, string>;
   /** The read model's PostgreSQL database, when not SQLite under DATA_DIR. */
   readonly databaseUrl?: string;
+  /**
+   * What else must have caught up once the pipeline reports the head. On Kafka a projection's position is
+   * the last event it handled on any partition, so the consumer groups' offsets are checked as well.
+   */
+  caughtUp?(timeoutMs: number): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -96,7 +103,9 @@ function wholeFlow(title: string, deploy: () => Promise<Deployment>): void {
         key.token,
       );
       published = await publishGenerated(serve.baseUrl);
+      const started = Date.now();
       await serve.waitForStages(published.head, CATCH_UP_MS);
+      await deployment.caughtUp?.(Math.max(60_000, CATCH_UP_MS - (Date.now() - started)));
       // Stopped before the checks: they read its files, and the embedded engine has one owner at a time.
       expect([0, 'SIGTERM']).toContain(await serve.stop());
     });
@@ -172,6 +181,10 @@ if (databaseServer && brokers) {
         KAFKA_INGEST_ENABLED: 'false',
       },
       databaseUrl: database.url,
+      caughtUp: async (timeoutMs) => {
+        for (const group of [READ_MODEL_GROUP, ANALYTICS_GROUP])
+          await waitForGroup(brokers.split(','), topic, group, timeoutMs);
+      },
       cleanup: async () => {
         await database.drop().catch(() => undefined);
         await deleteTopics(brokers.split(','), [topic, deadLetterTopic(topic)]);
