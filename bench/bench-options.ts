@@ -53,7 +53,8 @@ const DEFAULT_CDNOW_MASTER = '/work/shared/datasets/cdnow/CDNOW_master.txt';
 export const BENCH_USAGE = `npm run bench -- [options]
 
   --only <groups>            comma-separated, of: append, durable, http, breakdown, import, generate, lag,
-                             c360, rebuild, analytics, kafka, clv (default: all; roughly 40 minutes on 2 cores)
+                             c360, rebuild, analytics, kafka, clv, catchup (default: all; roughly 40 minutes
+                             on 2 cores)
   --runs <n>                 runs per scenario; min/median/max are reported (default 3)
   --seed <n>                 generator seed (default 1)
   --append-events <n>        events per run for multi-event appends (default 200000)
@@ -84,7 +85,8 @@ export const BENCH_USAGE = `npm run bench -- [options]
                              10M events of \`crm generate --customers 1000000 --append\`
   --kafka-events <n>         events per Kafka ingest channel run (default 100000; needs KAFKA_BROKERS)
   --cdnow-master <file>      CDNOW_master.txt for the clv scenario, which fits it here and with Python's
-                             lifetimes (default: $CDNOW_MASTER, else ${DEFAULT_CDNOW_MASTER})
+                             lifetimes, and for the catchup scenario, which imports it into crm serve
+                             (default: $CDNOW_MASTER, else ${DEFAULT_CDNOW_MASTER})
   --out <dir>                where the JSON results go (default bench/results)`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {

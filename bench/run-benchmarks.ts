@@ -8,6 +8,7 @@ import { summarize, verdict } from './bench-result';
 import { machineInfo } from './machine-info';
 import { resultsTable } from './report.table';
 import { analyticsScenario } from './scenarios/analytics.scenario';
+import { catchupScenario } from './scenarios/catchup.scenario';
 import { appendScenario } from './scenarios/append.scenario';
 import { durableAppendScenario } from './scenarios/durable-append.scenario';
 import { clvLifetimesScenario } from './scenarios/clv-lifetimes.scenario';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     analyticsScenario(options),
     kafkaIngestScenario(options),
     clvLifetimesScenario(options),
+    catchupScenario(options),
   ];
   const unknown = options.only.filter((group) => !scenarios.some((s) => s.group === group));
   if (unknown.length > 0) {

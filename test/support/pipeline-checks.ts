@@ -1,5 +1,5 @@
-import { customerStreamId } from '@crm/domain';
-import type { EventStore } from '@crm/event-store';
+import { CUSTOMER_STREAM_PREFIX, customerIdFromStream, customerStreamId } from '@crm/domain';
+import type { EventStore, RecordedEvent } from '@crm/event-store';
 import { CustomerQueries, CustomerSummary, foldCustomerSummary } from '@crm/read-model';
 import { isDeepStrictEqual } from 'node:util';
 import request from 'supertest';
@@ -74,4 +74,53 @@ export async function expectReadModelEqualsFold(
   if (mismatches.length > 0)
     throw new Error(`${mismatches.length} customer(s) differ:\n${mismatches.slice(0, 5).join('\n')}`);
   return checked;
+}
+
+/** Every customer stream of the store by customer id, each in stream order, from one pass over `readAll`. */
+export async function customerStreams(
+  store: EventStore,
+  pageSize = 5_000,
+): Promise<Map<string, RecordedEvent[]>> {
+  const streams = new Map<string, RecordedEvent[]>();
+  let after: bigint | undefined;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: pageSize, streamPrefix: CUSTOMER_STREAM_PREFIX });
+    if (page.length === 0) return streams;
+    for (const event of page) {
+      const customerId = customerIdFromStream(event.streamId);
+      const stream = streams.get(customerId);
+      if (stream) stream.push(event);
+      else streams.set(customerId, [event]);
+    }
+    after = page[page.length - 1].globalPosition;
+  }
+}
+
+/**
+ * For every customer stream of the store: the read model's Customer 360 equals its fold (as
+ * expectReadModelEqualsFold, reading the store once in global order instead of stream by stream, for large
+ * stores). Returns the customers checked.
+ */
+export async function expectReadModelEqualsStoreFold(
+  store: EventStore,
+  queries: CustomerQueries,
+): Promise<string[]> {
+  const streams = await customerStreams(store);
+  const mismatches: string[] = [];
+  for (const [customerId, stream] of streams) {
+    const expected = foldCustomerSummary(stream);
+    const view = await queries.getCustomer(customerId);
+    if (!view) {
+      mismatches.push(`${customerId}: missing from the read model`);
+      continue;
+    }
+    const { updatedAt: _updatedAt, ...actual } = view;
+    if (!isDeepStrictEqual(actual satisfies CustomerSummary, expected))
+      mismatches.push(
+        `${customerId}: read model ${JSON.stringify(actual)} != fold ${JSON.stringify(expected)}`,
+      );
+  }
+  if (mismatches.length > 0)
+    throw new Error(`${mismatches.length} customer(s) differ:\n${mismatches.slice(0, 5).join('\n')}`);
+  return [...streams.keys()];
 }
