@@ -1,4 +1,9 @@
-import type { CustomerSummary, CustomerView } from './customer-summary.types';
+import type {
+  CustomerFreshness,
+  CustomerScoresView,
+  CustomerSummary,
+  CustomerView,
+} from './customer-summary.types';
 import type { CustomerSpendEntity } from './entities/customer-spend.entity';
 import type { CustomerEntity } from './entities/customer.entity';
 
@@ -41,15 +46,40 @@ export function toCustomerSummary(
       .sort((a, b) => (a.currency < b.currency ? -1 : 1))
       .map((s) => ({ currency: s.currency, totalMinor: Number(s.totalMinor), purchases: s.purchases })),
     referralsMade: row.referralsMade,
+    nps: row.nps,
+    csat: row.csat,
+    complaints: {
+      opened: row.complaintsOpened,
+      resolved: row.complaintsResolved,
+      open: row.openComplaints ?? [],
+    },
+    consents: row.consents ?? [],
+    preferences: row.preferences,
+    costToServe: row.costToServe ?? [],
+    compensation: row.compensation ?? [],
     streamRevision: row.streamRevision,
     lastGlobalPosition: row.lastGlobalPosition,
   };
 }
 
+/**
+ * The Customer 360 answer: the summary, the scores the scoring job copied (null until it scored the
+ * customer) and how fresh each part is (`projectionPosition`: the read-model projection's checkpoint).
+ */
 export const toCustomerView = (
   row: CustomerEntity,
   spendRows: readonly CustomerSpendEntity[],
-): CustomerView => ({
-  ...toCustomerSummary(row, spendRows),
-  updatedAt: row.updatedAt,
-});
+  scores: CustomerScoresView | null = null,
+  projectionPosition: string | null = null,
+): CustomerView => {
+  const freshness: CustomerFreshness = {
+    events: {
+      streamRevision: row.streamRevision,
+      lastGlobalPosition: row.lastGlobalPosition,
+      projectionPosition,
+      updatedAt: row.updatedAt,
+    },
+    scores: scores && { modelId: scores.modelId, cutoff: scores.cutoff, scoredAt: scores.scoredAt },
+  };
+  return { ...toCustomerSummary(row, spendRows), updatedAt: row.updatedAt, scores, freshness };
+};

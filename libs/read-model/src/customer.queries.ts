@@ -7,7 +7,10 @@ import {
   type CustomerView,
   type SpendTotal,
 } from './customer-summary.types';
+import { readCustomerScores } from './customer-scores.repository';
 import { CustomerSpendEntity } from './entities/customer-spend.entity';
+import { ProjectionCheckpointEntity } from './entities/projection-checkpoint.entity';
+import { CUSTOMER_READ_MODEL_PROJECTION } from './read-model.constants';
 import { CustomerEntity } from './entities/customer.entity';
 import { runExclusive } from './exclusive-access';
 import { decodeCursor, encodeCursor } from './list-cursor';
@@ -79,7 +82,7 @@ export class CustomerQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Row and spend in one transaction: both from the same projection even when a rebuild swaps the tables
+   * Row, spend, scores and the projection's checkpoint in one transaction, each a primary-key read: both from the same projection even when a rebuild swaps the tables
    * between the two reads (PostgreSQL: the swap's table lock waits for this transaction; SQLite: one
    * WAL snapshot).
    */
@@ -89,7 +92,11 @@ export class CustomerQueries {
         const row = await manager.getRepository(CustomerEntity).findOneBy({ customerId });
         if (!row) return null;
         const spend = await manager.getRepository(CustomerSpendEntity).findBy({ customerId });
-        return toCustomerView(row, spend);
+        const scores = await readCustomerScores(manager, customerId);
+        const checkpoint = await manager
+          .getRepository(ProjectionCheckpointEntity)
+          .findOneBy({ projection: CUSTOMER_READ_MODEL_PROJECTION });
+        return toCustomerView(row, spend, scores, checkpoint?.position ?? null);
       }),
     );
   }
