@@ -17,7 +17,8 @@ import { TimeTravel } from './customers/time-travel';
 import { PublishEventsController } from './events/publish-events.controller';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from '@crm/ingest';
-import { RebuildModule } from '@crm/projections';
+import { CustomerScoresModule, RebuildModule } from '@crm/projections';
+import { CustomerScoresController } from './customers/scores/customer-scores.controller';
 
 /** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
 @Module({
@@ -26,6 +27,7 @@ import { RebuildModule } from '@crm/projections';
     AnalyticsApiModule,
     AnalyticsSqlModule,
     RebuildModule,
+    CustomerScoresModule,
     MetricsModule,
     HealthModule,
     ConsoleModule,
@@ -34,6 +36,7 @@ import { RebuildModule } from '@crm/projections';
     PublishEventsController,
     CustomerTimelineController,
     Customer360Controller,
+    CustomerScoresController,
     PersonalDataController,
     AdminController,
     MetricsController,
