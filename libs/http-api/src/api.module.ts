@@ -16,6 +16,7 @@ import { ReadYourWrites } from './customers/read-your-writes';
 import { TimeTravel } from './customers/time-travel';
 import { PublishEventsController } from './events/publish-events.controller';
 import { HealthModule } from './health/health.module';
+import { MarketingApiModule } from './marketing/marketing-api.module';
 import { IngestModule } from '@crm/ingest';
 import { CustomerScoresModule, RebuildModule } from '@crm/projections';
 import { CustomerScoresController } from './customers/scores/customer-scores.controller';
@@ -31,6 +32,7 @@ import { CustomerScoresController } from './customers/scores/customer-scores.con
     MetricsModule,
     HealthModule,
     ConsoleModule,
+    MarketingApiModule,
   ],
   controllers: [
     PublishEventsController,
