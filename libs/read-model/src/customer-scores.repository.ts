@@ -1,5 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import type { CustomerScoresView } from './customer-summary.types';
+import type { DataSource } from 'typeorm';
 import { CustomerScoreEntity } from './entities/customer-score.entity';
 import { runExclusive } from './exclusive-access';
 import { placeholder, quotedTable } from './sql-dialect';
@@ -101,27 +100,4 @@ export class CustomerScoresRepository {
       this.dataSource.getRepository(CustomerScoreEntity).countBy(modelId === undefined ? {} : { modelId }),
     );
   }
-}
-
-/** One customer's scores inside the caller's transaction (the Customer 360 read). */
-export async function readCustomerScores(
-  manager: EntityManager,
-  customerId: string,
-): Promise<CustomerScoresView | null> {
-  const row = await manager.getRepository(CustomerScoreEntity).findOneBy({ customerId });
-  if (!row) return null;
-  return {
-    modelId: row.modelId,
-    cutoff: row.cutoff,
-    currency: row.currency,
-    predictedClvMinor: Number(row.predictedClvMinor),
-    pAlive: row.pAlive,
-    rfmSegment: row.rfmSegment,
-    portfolio: {
-      potential: row.portfolioPotential,
-      loyalty: row.portfolioLoyalty,
-      action: row.portfolioAction,
-    },
-    scoredAt: row.scoredAt,
-  };
 }
