@@ -1,9 +1,4 @@
-import type {
-  CustomerFreshness,
-  CustomerScoresView,
-  CustomerSummary,
-  CustomerView,
-} from './customer-summary.types';
+import type { CustomerSummary } from './customer-summary.types';
 import type { CustomerSpendEntity } from './entities/customer-spend.entity';
 import type { CustomerEntity } from './entities/customer.entity';
 
@@ -61,25 +56,3 @@ export function toCustomerSummary(
     lastGlobalPosition: row.lastGlobalPosition,
   };
 }
-
-/**
- * The Customer 360 answer: the summary, the scores the scoring job copied (null until it scored the
- * customer) and how fresh each part is (`projectionPosition`: the read-model projection's checkpoint).
- */
-export const toCustomerView = (
-  row: CustomerEntity,
-  spendRows: readonly CustomerSpendEntity[],
-  scores: CustomerScoresView | null = null,
-  projectionPosition: string | null = null,
-): CustomerView => {
-  const freshness: CustomerFreshness = {
-    events: {
-      streamRevision: row.streamRevision,
-      lastGlobalPosition: row.lastGlobalPosition,
-      projectionPosition,
-      updatedAt: row.updatedAt,
-    },
-    scores: scores && { modelId: scores.modelId, cutoff: scores.cutoff, scoredAt: scores.scoredAt },
-  };
-  return { ...toCustomerSummary(row, spendRows), updatedAt: row.updatedAt, scores, freshness };
-};

@@ -3,7 +3,7 @@ export * from './read-model.errors';
 export { isReadModelUnavailable } from './read-model-unavailable';
 export * from './customer-summary.types';
 export { foldCustomerSummary } from './customer-summary.fold';
-export { toCustomerSummary, toCustomerView } from './customer-summary.mapper';
+export { toCustomerSummary } from './customer-summary.mapper';
 export { createReadModelDataSource, type ReadModelDataSourceOptions } from './data-source.factory';
 export { READ_MODEL_ENTITIES } from './entities/read-model.entities';
 export { READ_MODEL_MIGRATIONS } from './migrations/read-model.migrations';
