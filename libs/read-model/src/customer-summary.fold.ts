@@ -138,7 +138,10 @@ export function initialCustomerState(customerId: string): CustomerState {
  *
  * Stage: `churned` while the last churn was not followed by a reactivation; otherwise `active` once the
  * customer has purchased, `acquired` before. Unknown types move only the revision and position (forward
- * compatibility). Throws MalformedEventError for a purchase without an integer amount and a currency.
+ * compatibility). The customer's file (satisfaction, complaints, consent, preferences, costs) is applied by
+ * customer-file.fold.ts. Throws MalformedEventError, changing nothing, for a purchase without an integer
+ * amount and a currency, a feedback score off its scale, a complaint without id, or money that is not
+ * integer minor units (a contact's cost, a resolution's compensation).
  */
 export function evolveCustomer(state: CustomerState, event: RecordedEvent): void {
   const at = toIsoUtc(event.occurredAt);
