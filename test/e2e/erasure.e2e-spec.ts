@@ -182,6 +182,7 @@ describe('right to erasure: DELETE /v1/customers/{id}/personal-data', () => {
         streamRevision: _r,
         lastGlobalPosition: _g,
         updatedAt: _u,
+        freshness: _f,
         ...rest
       } = s;
       return rest;

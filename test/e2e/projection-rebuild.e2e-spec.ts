@@ -33,8 +33,9 @@ interface Expected {
   readonly page: { old: unknown; new: unknown };
 }
 
+/** The view without what moves on its own: when the row was written and how fresh the answer is. */
 const withoutUpdatedAt = (body: Record<string, unknown>) => {
-  const { updatedAt: _u, ...rest } = body;
+  const { updatedAt: _u, freshness: _f, ...rest } = body;
   return rest;
 };
 

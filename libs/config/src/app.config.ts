@@ -138,6 +138,30 @@ export class AppConfig {
   @Max(60_000)
   ANALYTICS_LINGER_MS = 200;
 
+  // Customer scores: the worker copies the latest CLV model's values into the read model (Customer 360).
+  /**
+   * How often the worker scores every customer: fits (or reuses) the CLV model as of today in
+   * SCORING_CURRENCY and copies predicted CLV, P(alive), RFM segment and portfolio action into the read model.
+   * 0: never on a timer (POST /v1/admin/scores/refresh only).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3_600_000)
+  SCORING_INTERVAL_MS = 3_600_000;
+
+  /** The currency the scoring job's model is fitted in (spend in other currencies is not converted). */
+  @IsString()
+  @Matches(/^[A-Z]{3}$/, { message: 'SCORING_CURRENCY must be an ISO 4217 code such as EUR' })
+  SCORING_CURRENCY = 'EUR';
+
+  /** Customers per ClickHouse read and read-model write of a scoring run: what a run holds in memory. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SCORING_BATCH_SIZE = 5_000;
+
   // SQL entrance: analysts' own ClickHouse clients on the embedded engine (docs/analytics.md).
   /** Port of the read-only ClickHouse HTTP interface, on HOST. Absent: no SQL entrance. 0: any free port. */
   @Transform(toInt)

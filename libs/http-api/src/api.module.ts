@@ -18,7 +18,8 @@ import { PublishEventsController } from './events/publish-events.controller';
 import { HealthModule } from './health/health.module';
 import { MarketingApiModule } from './marketing/marketing-api.module';
 import { IngestModule } from '@crm/ingest';
-import { RebuildModule } from '@crm/projections';
+import { CustomerScoresModule, RebuildModule } from '@crm/projections';
+import { CustomerScoresController } from './customers/scores/customer-scores.controller';
 
 /** The HTTP side. Adapters (event store, read model) come from the global modules of the root module. */
 @Module({
@@ -27,6 +28,7 @@ import { RebuildModule } from '@crm/projections';
     AnalyticsApiModule,
     AnalyticsSqlModule,
     RebuildModule,
+    CustomerScoresModule,
     MetricsModule,
     HealthModule,
     ConsoleModule,
@@ -36,6 +38,7 @@ import { RebuildModule } from '@crm/projections';
     PublishEventsController,
     CustomerTimelineController,
     Customer360Controller,
+    CustomerScoresController,
     PersonalDataController,
     AdminController,
     MetricsController,

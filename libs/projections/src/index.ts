@@ -7,5 +7,7 @@ export * from './rebuild/rebuild.module';
 export * from './relay/relay.runner';
 export * from './relay/relay.service';
 export * from './republish/history.republisher';
+export * from './scores/customer-scores.job';
+export * from './scores/customer-scores.module';
 export * from './worker-root.module';
 export * from './worker.module';

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { AnalyticsConsumer } from './projections/analytics.consumer';
 import { ReadModelConsumer } from './projections/read-model.consumer';
 import { RelayRunner } from './relay/relay.runner';
+import { CustomerScoresSchedulerModule } from './scores/customer-scores.module';
 
 /**
  * Relay and projectors. Adapters (event store, bus, read model, analytics) come from the global modules of
@@ -10,7 +11,7 @@ import { RelayRunner } from './relay/relay.runner';
  */
 @Module({
   // The Kafka ingest channel runs beside the relay when KAFKA_BROKERS is set.
-  imports: [KafkaIngestModule],
+  imports: [KafkaIngestModule, CustomerScoresSchedulerModule],
   providers: [ReadModelConsumer, AnalyticsConsumer, RelayRunner],
   exports: [ReadModelConsumer, AnalyticsConsumer, RelayRunner],
 })

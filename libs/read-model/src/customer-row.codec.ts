@@ -1,4 +1,6 @@
+import { consentList, costTotals, type CostState } from './customer-file.fold';
 import type { CustomerState } from './customer-summary.fold';
+import type { ConsentView, CostTotal } from './customer-summary.types';
 
 type RowValue = string | number | null;
 type Column = readonly [property: keyof CustomerState | 'updatedAt', column: string, pgType: 'text' | 'int'];
@@ -34,6 +36,15 @@ export const CUSTOMER_COLUMNS: readonly Column[] = [
   ['lastPurchaseAt', 'last_purchase_at', 'text'],
   ['firstContactAt', 'first_contact_at', 'text'],
   ['lastContactAt', 'last_contact_at', 'text'],
+  ['nps', 'nps', 'text'],
+  ['csat', 'csat', 'text'],
+  ['complaintsOpened', 'complaints_opened', 'int'],
+  ['complaintsResolved', 'complaints_resolved', 'int'],
+  ['openComplaints', 'open_complaints', 'text'],
+  ['consents', 'consents', 'text'],
+  ['preferences', 'preferences', 'text'],
+  ['costToServe', 'cost_to_serve', 'text'],
+  ['compensation', 'compensation', 'text'],
   ['streamRevision', 'stream_revision', 'int'],
   ['lastGlobalPosition', 'last_global_position', 'text'],
   ['updatedAt', 'updated_at', 'text'],
@@ -44,9 +55,12 @@ export const SPEND_COLUMNS = ['customer_id', 'currency', 'total_minor', 'purchas
 /** A customer row as the driver returns it (column names as keys). */
 export type CustomerRecord = Record<string, unknown>;
 
+const jsonOrNull = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
+
 /**
- * The row's values in CUSTOMER_COLUMNS order. `attributes` is JSON text, as TypeORM's simple-json column
- * that the queries read it through stores it.
+ * The row's values in CUSTOMER_COLUMNS order. `attributes` and the customer's file (`nps` … `compensation`)
+ * are JSON text, as TypeORM's simple-json columns that the queries read them through store it; consents
+ * and costs are stored as the lists the Customer 360 shows (sorted), so reading a row needs no rule.
  */
 export function customerRowValues(state: CustomerState, updatedAt: string): RowValue[] {
   return [
@@ -76,6 +90,15 @@ export function customerRowValues(state: CustomerState, updatedAt: string): RowV
     state.lastPurchaseAt,
     state.firstContactAt,
     state.lastContactAt,
+    jsonOrNull(state.nps),
+    jsonOrNull(state.csat),
+    state.complaintsOpened,
+    state.complaintsResolved,
+    JSON.stringify(state.openComplaints),
+    JSON.stringify(consentList(state.consents)),
+    jsonOrNull(state.preferences),
+    JSON.stringify(costTotals(state.costToServe)),
+    JSON.stringify(costTotals(state.compensation)),
     state.streamRevision,
     state.lastGlobalPosition,
     updatedAt,
@@ -85,6 +108,15 @@ export function customerRowValues(state: CustomerState, updatedAt: string): RowV
 const text = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);
 const int = (value: unknown): number => Number(value);
+/** JSON text of a column (the driver gives text; a NULL or a column from before the migration is absent). */
+const json = <T>(value: unknown, fallback: T): T =>
+  value === null || value === undefined ? fallback : (JSON.parse(String(value)) as T);
+const costState = (value: unknown): CostState => {
+  const costs: CostState = {};
+  for (const c of json<CostTotal[]>(value, []))
+    costs[c.currency] = { totalMinor: c.totalMinor, count: c.count };
+  return costs;
+};
 
 /** A stored row back to the fold's state (spend is added by the caller from `customer_spend`). */
 export function customerStateFromRow(row: CustomerRecord): CustomerState {
@@ -116,6 +148,17 @@ export function customerStateFromRow(row: CustomerRecord): CustomerState {
     lastPurchaseAt: text(row.last_purchase_at),
     firstContactAt: text(row.first_contact_at),
     lastContactAt: text(row.last_contact_at),
+    nps: json(row.nps, null),
+    csat: json(row.csat, null),
+    complaintsOpened: int(row.complaints_opened ?? 0),
+    complaintsResolved: int(row.complaints_resolved ?? 0),
+    openComplaints: json(row.open_complaints, []),
+    consents: Object.fromEntries(
+      json<ConsentView[]>(row.consents, []).map((c) => [`${c.channel}:${c.purpose}`, c]),
+    ),
+    preferences: json(row.preferences, null),
+    costToServe: costState(row.cost_to_serve),
+    compensation: costState(row.compensation),
     streamRevision: int(row.stream_revision),
     lastGlobalPosition: String(row.last_global_position),
     spend: new Map(),

@@ -7,7 +7,27 @@ import {
   PERSONAL_PROFILE_FIELDS,
 } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store';
-import type { CustomerStage, CustomerSummary, SpendTotal } from './customer-summary.types';
+import {
+  applyComplaintOpened,
+  applyComplaintResolved,
+  applyConsent,
+  applyContactCost,
+  applyFeedback,
+  applyPreferences,
+  consentList,
+  costTotals,
+  type CostState,
+} from './customer-file.fold';
+import type {
+  ConsentView,
+  CustomerStage,
+  CustomerSummary,
+  FeedbackView,
+  NpsView,
+  OpenComplaintView,
+  PreferencesView,
+  SpendTotal,
+} from './customer-summary.types';
 import { maxIso, minIso, toIsoUtc } from './iso-time';
 import { MalformedEventError } from './read-model.errors';
 
@@ -49,6 +69,17 @@ export interface CustomerState {
   lastPurchaseAt: string | null;
   firstContactAt: string | null;
   lastContactAt: string | null;
+  nps: NpsView | null;
+  csat: FeedbackView | null;
+  complaintsOpened: number;
+  complaintsResolved: number;
+  /** Open complaints, oldest first (then by id). */
+  openComplaints: OpenComplaintView[];
+  /** By `channel:purpose`. */
+  consents: Record<string, ConsentView>;
+  preferences: PreferencesView | null;
+  costToServe: CostState;
+  compensation: CostState;
   /** Revision of the last event folded in; -1 before the first. */
   streamRevision: number;
   /** Global position of the last event folded in, as a decimal string. */
@@ -85,6 +116,15 @@ export function initialCustomerState(customerId: string): CustomerState {
     lastPurchaseAt: null,
     firstContactAt: null,
     lastContactAt: null,
+    nps: null,
+    csat: null,
+    complaintsOpened: 0,
+    complaintsResolved: 0,
+    openComplaints: [],
+    consents: {},
+    preferences: null,
+    costToServe: {},
+    compensation: {},
     streamRevision: -1,
     lastGlobalPosition: '0',
     spend: new Map(),
@@ -98,7 +138,10 @@ export function initialCustomerState(customerId: string): CustomerState {
  *
  * Stage: `churned` while the last churn was not followed by a reactivation; otherwise `active` once the
  * customer has purchased, `acquired` before. Unknown types move only the revision and position (forward
- * compatibility). Throws MalformedEventError for a purchase without an integer amount and a currency.
+ * compatibility). The customer's file (satisfaction, complaints, consent, preferences, costs) is applied by
+ * customer-file.fold.ts. Throws MalformedEventError, changing nothing, for a purchase without an integer
+ * amount and a currency, a feedback score off its scale, a complaint without id, or money that is not
+ * integer minor units (a contact's cost, a resolution's compensation).
  */
 export function evolveCustomer(state: CustomerState, event: RecordedEvent): void {
   const at = toIsoUtc(event.occurredAt);
@@ -120,9 +163,11 @@ export function evolveCustomer(state: CustomerState, event: RecordedEvent): void
       state.acquisitionCampaign = data.campaign ?? null;
       state.referredBy = data.referredBy ?? null;
       state.acquiredAt = at;
+      for (const scope of data.consents ?? []) applyConsent(state, 'granted', scope, at, 'acquisition');
       break;
     }
     case 'CustomerContacted':
+      applyContactCost(state, event); // first: a malformed cost throws before anything changed
       state.contactsCount += 1;
       state.firstContactAt = minIso(state.firstContactAt, at);
       state.lastContactAt = maxIso(state.lastContactAt, at);
@@ -158,6 +203,25 @@ export function evolveCustomer(state: CustomerState, event: RecordedEvent): void
     case 'CustomerReactivated':
       churned = false;
       state.reactivatedCount += 1;
+      break;
+    case 'CustomerFeedbackGiven':
+      applyFeedback(state, event, at);
+      break;
+    case 'CustomerComplaintOpened':
+      applyComplaintOpened(state, event, at);
+      break;
+    case 'CustomerComplaintResolved':
+      applyComplaintResolved(state, event);
+      break;
+    case 'CustomerConsentGranted':
+    case 'CustomerConsentWithdrawn': {
+      const data = (event.data ?? {}) as { channel?: string; purpose?: string; source?: string };
+      const status = event.type === 'CustomerConsentGranted' ? 'granted' : 'withdrawn';
+      applyConsent(state, status, data, at, data.source ?? null);
+      break;
+    }
+    case 'CustomerPreferencesSet':
+      applyPreferences(state, event, at);
       break;
     case 'CustomerPersonalDataErased':
       // The event store no longer yields these fields (their key is gone); this clears the live row too.
@@ -208,6 +272,23 @@ export function summaryOf(state: CustomerState): CustomerSummary {
     lastPurchaseAt: state.lastPurchaseAt,
     spend,
     referralsMade: state.referralsMade,
+    nps: state.nps === null ? null : { ...state.nps },
+    csat: state.csat === null ? null : { ...state.csat },
+    complaints: {
+      opened: state.complaintsOpened,
+      resolved: state.complaintsResolved,
+      open: state.openComplaints.map((c) => ({ ...c })),
+    },
+    consents: consentList(state.consents).map((c) => ({ ...c })),
+    preferences:
+      state.preferences === null
+        ? null
+        : {
+            ...state.preferences,
+            categories: state.preferences.categories && [...state.preferences.categories],
+          },
+    costToServe: costTotals(state.costToServe),
+    compensation: costTotals(state.compensation),
     streamRevision: state.streamRevision,
     lastGlobalPosition: state.lastGlobalPosition,
   };

@@ -1,4 +1,4 @@
-import type { CustomerSummary, CustomerView } from './customer-summary.types';
+import type { CustomerSummary } from './customer-summary.types';
 import type { CustomerSpendEntity } from './entities/customer-spend.entity';
 import type { CustomerEntity } from './entities/customer.entity';
 
@@ -41,15 +41,18 @@ export function toCustomerSummary(
       .sort((a, b) => (a.currency < b.currency ? -1 : 1))
       .map((s) => ({ currency: s.currency, totalMinor: Number(s.totalMinor), purchases: s.purchases })),
     referralsMade: row.referralsMade,
+    nps: row.nps,
+    csat: row.csat,
+    complaints: {
+      opened: row.complaintsOpened,
+      resolved: row.complaintsResolved,
+      open: row.openComplaints ?? [],
+    },
+    consents: row.consents ?? [],
+    preferences: row.preferences,
+    costToServe: row.costToServe ?? [],
+    compensation: row.compensation ?? [],
     streamRevision: row.streamRevision,
     lastGlobalPosition: row.lastGlobalPosition,
   };
 }
-
-export const toCustomerView = (
-  row: CustomerEntity,
-  spendRows: readonly CustomerSpendEntity[],
-): CustomerView => ({
-  ...toCustomerSummary(row, spendRows),
-  updatedAt: row.updatedAt,
-});

@@ -1,6 +1,6 @@
 import { isCurrencyCode } from '@crm/domain';
 import type { DataSource } from 'typeorm';
-import { toCustomerView } from './customer-summary.mapper';
+import { CustomerViewReader } from './customer-view.reader';
 import {
   CUSTOMER_STAGES,
   type CustomerStage,
@@ -8,6 +8,7 @@ import {
   type SpendTotal,
 } from './customer-summary.types';
 import { CustomerSpendEntity } from './entities/customer-spend.entity';
+
 import { CustomerEntity } from './entities/customer.entity';
 import { runExclusive } from './exclusive-access';
 import { decodeCursor, encodeCursor } from './list-cursor';
@@ -76,21 +77,20 @@ const CURSOR_KEY: Record<CustomerSort, string> = {
 
 /** Read side of the Customer 360 for the API. */
 export class CustomerQueries {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly viewReader: CustomerViewReader;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.viewReader = new CustomerViewReader(dataSource);
+  }
 
   /**
-   * Row and spend in one transaction: both from the same projection even when a rebuild swaps the tables
-   * between the two reads (PostgreSQL: the swap's table lock waits for this transaction; SQLite: one
-   * WAL snapshot).
+   * Row (with its scores and the projection's checkpoint) and spend in one transaction, each read by primary
+   * key: both from the same projection even when a rebuild swaps the tables between the two reads
+   * (PostgreSQL: the swap's table lock waits for this transaction; SQLite: one WAL snapshot).
    */
   getCustomer(customerId: string): Promise<CustomerView | null> {
     return runExclusive(this.dataSource, () =>
-      this.dataSource.transaction(async (manager) => {
-        const row = await manager.getRepository(CustomerEntity).findOneBy({ customerId });
-        if (!row) return null;
-        const spend = await manager.getRepository(CustomerSpendEntity).findBy({ customerId });
-        return toCustomerView(row, spend);
-      }),
+      this.dataSource.transaction((manager) => this.viewReader.read(manager, customerId)),
     );
   }
 

@@ -3,12 +3,15 @@ export * from './read-model.errors';
 export { isReadModelUnavailable } from './read-model-unavailable';
 export * from './customer-summary.types';
 export { foldCustomerSummary } from './customer-summary.fold';
-export { toCustomerSummary, toCustomerView } from './customer-summary.mapper';
+export { toCustomerSummary } from './customer-summary.mapper';
 export { createReadModelDataSource, type ReadModelDataSourceOptions } from './data-source.factory';
 export { READ_MODEL_ENTITIES } from './entities/read-model.entities';
 export { READ_MODEL_MIGRATIONS } from './migrations/read-model.migrations';
 export { CustomerEntity } from './entities/customer.entity';
 export { CustomerSpendEntity } from './entities/customer-spend.entity';
+export { CustomerScoreEntity } from './entities/customer-score.entity';
+export { CustomerScoresRepository, type CustomerScoreRow } from './customer-scores.repository';
+export { npsClassOf } from './customer-file.fold';
 export { ProjectionCheckpointEntity } from './entities/projection-checkpoint.entity';
 export { ProjectionOffsetEntity } from './entities/projection-offset.entity';
 export {

@@ -23,6 +23,7 @@ import {
 import { ApiProblem } from '../problems/api-problem';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { intQueryParam } from '../problems/query-params';
+import { CUSTOMER_SCHEMA, SPEND_SCHEMA } from './customer-360.openapi';
 import { ReadYourWrites } from './read-your-writes';
 import { AS_OF_BASES, checkBasis, TimeTravel } from './time-travel';
 
@@ -38,39 +39,6 @@ const ApiWait = () =>
   });
 
 const STRING: SchemaObject = { type: 'string' };
-const OPTIONAL_STRING: SchemaObject = { type: 'string', nullable: true };
-const COUNT: SchemaObject = { type: 'integer', minimum: 0 };
-const SPEND: SchemaObject = {
-  type: 'object',
-  required: ['currency', 'totalMinor', 'purchases'],
-  properties: { currency: STRING, totalMinor: COUNT, purchases: COUNT },
-};
-
-/** The Customer 360 (read model or time travel): identity, stage and the counters the fold keeps. */
-const CUSTOMER_SCHEMA: SchemaObject = {
-  type: 'object',
-  required: ['customerId', 'stage', 'streamRevision'],
-  properties: {
-    customerId: STRING,
-    stage: { type: 'string', enum: ['acquired', 'active', 'churned'] },
-    profile: { type: 'object', nullable: true },
-    acquisitionChannel: OPTIONAL_STRING,
-    acquiredAt: OPTIONAL_STRING,
-    churnedAt: OPTIONAL_STRING,
-    erased: { type: 'boolean' },
-    contactsCount: COUNT,
-    purchasesCount: COUNT,
-    spend: { type: 'array', items: SPEND },
-    streamRevision: COUNT,
-    lastGlobalPosition: STRING,
-    asOf: {
-      type: 'object',
-      description: 'Only with asOf: the point the stream was folded to',
-      required: ['value', 'basis'],
-      properties: { value: STRING, basis: { type: 'string', enum: ['position', ...AS_OF_BASES] } },
-    },
-  },
-};
 
 const CUSTOMER_PAGE_SCHEMA: SchemaObject = {
   type: 'object',
@@ -81,7 +49,7 @@ const CUSTOMER_PAGE_SCHEMA: SchemaObject = {
       items: {
         type: 'object',
         required: ['customerId', 'stage', 'spend'],
-        properties: { customerId: STRING, stage: STRING, spend: SPEND },
+        properties: { customerId: STRING, stage: STRING, spend: SPEND_SCHEMA },
       },
     },
     nextCursor: {
@@ -111,7 +79,13 @@ export class Customer360Controller {
 
   @Get(':customerId')
   @ApiOperation({
-    summary: 'Customer 360: profile, stage, acquisition, counts, spend per currency, key dates',
+    summary:
+      "Customer 360: profile, stage, counts, spend; the customer's file (latest NPS and CSAT, complaints, " +
+      'consents, preferences, cost to serve); scores (predicted CLV, P(alive), RFM segment, portfolio action)',
+    description:
+      'Answered from the read model by primary key, never from ClickHouse on the request path. `freshness` ' +
+      'says how current each part is: event-derived values as of the projection position, scores as of ' +
+      'the scoring run (`scoredAt`, model id). With `asOf`, the stream folded to that point (no scores).',
   })
   @ApiParam({ name: 'customerId', example: 'c-10042' })
   @ApiMinPosition()

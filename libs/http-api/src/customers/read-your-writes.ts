@@ -1,5 +1,5 @@
 import { EVENT_STORE, EventStore } from '@crm/event-store';
-import { customerIdFromStream } from '@crm/domain';
+import { CUSTOMER_STREAM_PREFIX, customerIdFromStream } from '@crm/domain';
 import { CustomerQueries } from '@crm/read-model';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProblem } from '../problems/api-problem';
@@ -40,6 +40,9 @@ export class ReadYourWrites {
         { path: '$query.minPosition', code: 'UNKNOWN_POSITION', message: `no event at position ${position}` },
       ]);
     }
+    // Not a customer's event (marketing spend, in its campaign stream): the read model never holds it, so
+    // there is nothing to wait for. Waiting would only end in READ_MODEL_BEHIND.
+    if (!event.streamId.startsWith(CUSTOMER_STREAM_PREFIX)) return;
     const customerId = customerIdFromStream(event.streamId);
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -1,6 +1,14 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AttributeValue } from '@crm/domain';
-import type { CustomerStage } from '../customer-summary.types';
+import type {
+  ConsentView,
+  CostTotal,
+  CustomerStage,
+  FeedbackView,
+  NpsView,
+  OpenComplaintView,
+  PreferencesView,
+} from '../customer-summary.types';
 import { ISO_TIME_LENGTH, POSITION_LENGTH } from './column-types';
 
 /**
@@ -60,6 +68,19 @@ export class CustomerEntity {
   firstContactAt!: string | null;
   @Column({ name: 'last_contact_at', type: 'varchar', length: ISO_TIME_LENGTH, nullable: true })
   lastContactAt!: string | null;
+
+  // The customer's file (issue 13's facts), JSON text written by the projector (customer-row.codec.ts).
+  @Column({ type: 'simple-json', nullable: true }) nps!: NpsView | null;
+  @Column({ type: 'simple-json', nullable: true }) csat!: FeedbackView | null;
+  @Column({ name: 'complaints_opened', type: 'integer', default: 0 }) complaintsOpened!: number;
+  @Column({ name: 'complaints_resolved', type: 'integer', default: 0 }) complaintsResolved!: number;
+  // Lists are NULL in rows written before the columns existed (none of these facts could be published then).
+  @Column({ name: 'open_complaints', type: 'simple-json', nullable: true })
+  openComplaints!: OpenComplaintView[] | null;
+  @Column({ type: 'simple-json', nullable: true }) consents!: ConsentView[] | null;
+  @Column({ type: 'simple-json', nullable: true }) preferences!: PreferencesView | null;
+  @Column({ name: 'cost_to_serve', type: 'simple-json', nullable: true }) costToServe!: CostTotal[] | null;
+  @Column({ type: 'simple-json', nullable: true }) compensation!: CostTotal[] | null;
 
   @Column({ name: 'stream_revision', type: 'integer' }) streamRevision!: number;
   @Column({ name: 'last_global_position', type: 'varchar', length: POSITION_LENGTH })

@@ -1,3 +1,4 @@
+import { CustomerScoreEntity } from './customer-score.entity';
 import { CustomerSpendEntity } from './customer-spend.entity';
 import { CustomerEntity } from './customer.entity';
 import { ProjectionCheckpointEntity } from './projection-checkpoint.entity';
@@ -8,6 +9,7 @@ import { RelayLeaseEntity } from './relay-lease.entity';
 export const READ_MODEL_ENTITIES = [
   CustomerEntity,
   CustomerSpendEntity,
+  CustomerScoreEntity,
   ProjectionCheckpointEntity,
   ProjectionOffsetEntity,
   RelayLeaseEntity,

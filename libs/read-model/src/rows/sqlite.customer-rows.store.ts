@@ -9,7 +9,7 @@ import type { CustomerState } from '../customer-summary.fold';
 import type { CustomerRowsStore, CustomerRowsWrite } from './customer-rows.store';
 
 /**
- * Rows per INSERT: far below SQLite's 32,766 bound parameters at 29 columns. A batch is cut into full
+ * Rows per INSERT: far below SQLite's 32,766 bound parameters at 38 columns. A batch is cut into full
  * chunks and one remainder; each size's statement text is built once here and kept prepared by TypeORM's
  * per-connection statement cache.
  */

@@ -1,4 +1,6 @@
+import { campaignStreamId, isCampaignStream } from '@crm/domain';
 import type { DataSource, EntityManager } from 'typeorm';
+import { CustomerScoresRepository, type CustomerScoreRow } from '../customer-scores.repository';
 import { CustomerReadModelProjector, type ApplyCheckpoint } from '../customer-read-model.projector';
 import { foldCustomerSummary } from '../customer-summary.fold';
 import type { CustomerSummary } from '../customer-summary.types';
@@ -116,12 +118,18 @@ export function describeReadModelContract(engine: ReadModelEngine): void {
                 incomeBand: '50-60k',
               },
               attributes: { plan: 'gold', vip: true, score: 3 },
+              consents: [{ channel: 'sms', purpose: 'survey' }],
             },
             '2026-01-05T09:00:00Z',
           )
           .add(
             'CustomerContacted',
-            { channel: 'email', direction: 'outbound', purpose: 'marketing' },
+            {
+              channel: 'email',
+              direction: 'outbound',
+              purpose: 'marketing',
+              cost: { minor: 120, currency: 'EUR' },
+            },
             '2026-01-06T09:00:00.000Z',
           )
           .add(
@@ -150,6 +158,47 @@ export function describeReadModelContract(engine: ReadModelEngine): void {
             'CustomerPurchased',
             { orderId: 'o-3', amount: { minor: 401, currency: 'EUR' } },
             '2026-03-01T00:00:00Z',
+          )
+          .add(
+            'CustomerFeedbackGiven',
+            { metric: 'nps', score: 9, channel: 'email', surveyId: 's-1' },
+            '2026-03-02T00:00:00Z',
+          )
+          .add(
+            'CustomerFeedbackGiven',
+            { metric: 'csat', score: 4, channel: 'web', surveyId: 's-2' },
+            '2026-03-03T00:00:00Z',
+          )
+          .add(
+            'CustomerComplaintOpened',
+            { complaintId: 'k-1', category: 'delivery', severity: 'high', channel: 'phone', orderId: 'o-3' },
+            '2026-03-04T00:00:00Z',
+          )
+          .add(
+            'CustomerComplaintOpened',
+            { complaintId: 'k-2', category: 'billing', severity: 'low', channel: 'email' },
+            '2026-03-05T00:00:00Z',
+          )
+          .add(
+            'CustomerComplaintResolved',
+            {
+              complaintId: 'k-1',
+              resolution: 'refund',
+              compensation: { minor: 500, currency: 'EUR' },
+              accepted: true,
+            },
+            '2026-03-06T00:00:00Z',
+          )
+          .add(
+            'CustomerConsentGranted',
+            { channel: 'email', purpose: 'marketing', source: 'preference-centre' },
+            '2026-03-07T00:00:00Z',
+          )
+          .add('CustomerConsentWithdrawn', { channel: 'email', purpose: 'marketing' }, '2026-03-08T00:00:00Z')
+          .add(
+            'CustomerPreferencesSet',
+            { preferredChannel: 'email', language: 'it', contactFrequency: 'monthly', categories: ['books'] },
+            '2026-03-09T00:00:00Z',
           );
 
         const stages: string[] = [];
@@ -166,7 +215,7 @@ export function describeReadModelContract(engine: ReadModelEngine): void {
           'active',
           'churned',
           'active',
-          'active',
+          ...Array<string>(9).fill('active'),
         ]);
 
         const view = await queries.getCustomer('c-1');
@@ -204,11 +253,68 @@ export function describeReadModelContract(engine: ReadModelEngine): void {
             { currency: 'USD', totalMinor: 1000, purchases: 1 },
           ],
           referralsMade: 1,
-          streamRevision: 8,
-          lastGlobalPosition: '9',
+          nps: {
+            score: 9,
+            class: 'promoter',
+            surveyId: 's-1',
+            channel: 'email',
+            at: '2026-03-02T00:00:00.000Z',
+          },
+          csat: { score: 4, surveyId: 's-2', channel: 'web', at: '2026-03-03T00:00:00.000Z' },
+          complaints: {
+            opened: 2,
+            resolved: 1,
+            open: [
+              {
+                complaintId: 'k-2',
+                category: 'billing',
+                severity: 'low',
+                channel: 'email',
+                orderId: null,
+                openedAt: '2026-03-05T00:00:00.000Z',
+              },
+            ],
+          },
+          consents: [
+            {
+              channel: 'email',
+              purpose: 'marketing',
+              status: 'withdrawn',
+              at: '2026-03-08T00:00:00.000Z',
+              source: null,
+            },
+            {
+              channel: 'sms',
+              purpose: 'survey',
+              status: 'granted',
+              at: '2026-01-05T09:00:00.000Z',
+              source: 'acquisition',
+            },
+          ],
+          preferences: {
+            preferredChannel: 'email',
+            language: 'it',
+            contactFrequency: 'monthly',
+            categories: ['books'],
+            updatedAt: '2026-03-09T00:00:00.000Z',
+          },
+          costToServe: [{ currency: 'EUR', totalMinor: 120, count: 1 }],
+          compensation: [{ currency: 'EUR', totalMinor: 500, count: 1 }],
+          streamRevision: 16,
+          lastGlobalPosition: '17',
           updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          scores: null,
+          freshness: {
+            events: {
+              streamRevision: 16,
+              lastGlobalPosition: '17',
+              projectionPosition: null,
+              updatedAt: view!.updatedAt,
+            },
+            scores: null,
+          },
         });
-        const { updatedAt: _updatedAt, ...summary } = view!;
+        const { updatedAt: _updatedAt, scores: _s, freshness: _f, ...summary } = view!;
         expect(summary).toEqual(foldCustomerSummary(s.events));
         expect(await queries.getCustomer('nobody')).toBeNull();
       });
@@ -227,7 +333,12 @@ export function describeReadModelContract(engine: ReadModelEngine): void {
           )
           .add('CustomerPurchased', { orderId: 'o-2', amount: { minor: 300, currency: 'EUR' } });
         await projector.apply(s.events);
-        const { updatedAt: _updatedAt, ...summary } = (await queries.getCustomer('c-e'))!;
+        const {
+          updatedAt: _updatedAt,
+          scores: _s,
+          freshness: _f,
+          ...summary
+        } = (await queries.getCustomer('c-e'))!;
         expect(summary).toEqual(foldCustomerSummary(s.events));
         expect(summary).toMatchObject({
           erased: true,
@@ -251,6 +362,98 @@ export function describeReadModelContract(engine: ReadModelEngine): void {
         expect(view).toMatchObject({ streamRevision: 2, contactsCount: 1, lastGlobalPosition: '3' });
         expect(await queries.getCustomer('order-9')).toBeNull();
         expect(await ds.getRepository(CustomerEntity).count()).toBe(1);
+      });
+
+      it('keeps the scoring job values per customer, one model per row, and shows them with their freshness', async () => {
+        await projector.apply(
+          [
+            ...stream('c-1').add('CustomerAcquired', { channel: 'organic', profile: {} }).events,
+            ...stream('c-2', 5n).add('CustomerAcquired', { channel: 'organic', profile: {} }).events,
+          ],
+          { projection: P },
+        );
+        const scores = new CustomerScoresRepository(ds);
+        const row = (customerId: string, modelId: string, clv: number): CustomerScoreRow => ({
+          customerId,
+          modelId,
+          cutoff: '2026-03-31',
+          currency: 'EUR',
+          predictedClvMinor: clv,
+          pAlive: 0.8125,
+          rfmSegment: 'Champions',
+          portfolioPotential: 'high',
+          portfolioLoyalty: 'high',
+          portfolioAction: 'acquire more like them',
+          scoredAt: '2026-04-01T00:00:00.000Z',
+        });
+        await scores.write([row('c-1', 'm-1', 12_345.6), row('c-2', 'm-1', 10)]);
+        expect(await queries.getCustomer('c-1')).toMatchObject({
+          scores: {
+            modelId: 'm-1',
+            cutoff: '2026-03-31',
+            currency: 'EUR',
+            predictedClvMinor: 12_346,
+            pAlive: 0.8125,
+            rfmSegment: 'Champions',
+            portfolio: { potential: 'high', loyalty: 'high', action: 'acquire more like them' },
+            scoredAt: '2026-04-01T00:00:00.000Z',
+          },
+          freshness: {
+            events: { streamRevision: 0, lastGlobalPosition: '1', projectionPosition: '5' },
+            scores: { modelId: 'm-1', cutoff: '2026-03-31', scoredAt: '2026-04-01T00:00:00.000Z' },
+          },
+        });
+        // The next model replaces a row whole; customers it does not score lose the old model's values.
+        await scores.write([
+          { ...row('c-1', 'm-2', 99), rfmSegment: null, portfolioLoyalty: 'low', portfolioAction: 'retain' },
+        ]);
+        expect(await scores.retainOnly('m-2')).toBe(1);
+        expect(await scores.count()).toBe(1);
+        expect((await queries.getCustomer('c-1'))?.scores).toMatchObject({
+          modelId: 'm-2',
+          predictedClvMinor: 99,
+          rfmSegment: null,
+          portfolio: { potential: 'high', loyalty: 'low', action: 'retain' },
+        });
+        expect((await queries.getCustomer('c-2'))?.scores).toBeNull();
+        expect((await queries.getCustomer('c-2'))?.freshness.scores).toBeNull();
+      });
+
+      it('ignores campaign streams (marketing spend): no row, the checkpoint still moves past them', async () => {
+        const s = stream('c-1')
+          .add('CustomerAcquired', { channel: 'paid_social', campaign: 'spring-26', profile: {} })
+          .add('CustomerPurchased', { orderId: 'o-1', amount: { minor: 900, currency: 'EUR' } });
+        const spend = {
+          ...s.events[0],
+          streamId: campaignStreamId('spring-26'),
+          streamRevision: 0,
+          globalPosition: 70n,
+          eventId: 'spend-1',
+          type: 'MarketingSpendRecorded',
+          data: {
+            campaign: 'spring-26',
+            channel: 'paid_social',
+            periodStart: '2026-01-01',
+            periodEnd: '2026-01-31',
+            amount: { minor: 50_000, currency: 'EUR' },
+          },
+        };
+        expect(isCampaignStream(spend.streamId)).toBe(true);
+        const before = await snapshot(ds);
+        expect(await projector.apply([spend], { projection: P })).toEqual({
+          applied: 0,
+          skipped: 1,
+          position: 70n,
+        });
+        expect((await snapshot(ds)).customers).toEqual(before.customers);
+        await projector.apply([s.events[0], { ...spend, globalPosition: 71n }, s.events[1]], {
+          projection: P,
+        });
+        expect(await ds.getRepository(CustomerEntity).count()).toBe(1);
+        expect(await queries.getCustomer('spring-26')).toBeNull();
+        const { updatedAt: _u, scores: _s, freshness, ...view } = (await queries.getCustomer('c-1'))!;
+        expect(view).toEqual(foldCustomerSummary(s.events));
+        expect(freshness.events.projectionPosition).toBe('71');
       });
 
       it('agrees with the fold on streams the decider would not write (imports, future rules)', async () => {
@@ -463,7 +666,7 @@ export function describeReadModelContract(engine: ReadModelEngine): void {
         const expected = foldAll(streams);
         expect(await readModelSummaries(ds)).toEqual(expected);
         for (const [id, summary] of expected) {
-          const { updatedAt: _u, ...view } = (await queries.getCustomer(id))!;
+          const { updatedAt: _u, scores: _s, freshness: _f, ...view } = (await queries.getCustomer(id))!;
           expect(view).toEqual(summary);
         }
         const last = events[events.length - 1].globalPosition;

@@ -1,3 +1,4 @@
+import { campaignStreamId } from '@crm/domain';
 import { createEventStore } from '@crm/event-store';
 import type { EventStore, RecordedEvent } from '@crm/event-store';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -168,6 +169,35 @@ export function describeRebuildContract(engine: ReadModelEngine): void {
         position: head,
         error: null,
       });
+    });
+
+    it('leaves campaign streams (marketing spend) out of the rebuilt projection', async () => {
+      await store.appendToStream(
+        campaignStreamId('spring-26'),
+        [
+          {
+            eventId: '7d4f3c2e-0000-4000-8000-000000000001',
+            type: 'MarketingSpendRecorded',
+            occurredAt: '2026-01-31T00:00:00Z',
+            data: {
+              campaign: 'spring-26',
+              channel: 'paid_social',
+              periodStart: '2026-01-01',
+              periodEnd: '2026-01-31',
+              amount: { minor: 50_000, currency: 'EUR' },
+            },
+            metadata: { schemaVersion: 1 },
+          },
+        ],
+        { expectedRevision: 'any' },
+      );
+      await spoil(live);
+      const result = await rebuilder().rebuild(new CustomerReadModelRebuild(live), { batchSize: 100 });
+      const summaries = await readModelSummaries(live);
+      expect(summaries).toEqual(await foldStore(store));
+      expect(summaries.size).toBe(history.streams.size);
+      expect([...summaries.keys()].some((id) => id.includes('spring-26'))).toBe(false);
+      expect(result.eventsApplied).toBe(history.events.length);
     });
 
     it('is resumable: after an abort the next run continues from the shadow checkpoint', async () => {

@@ -1,0 +1,103 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  CUSTOMER_COLUMNS,
+  customerStateFromRow,
+  SPEND_COLUMNS,
+  type CustomerRecord,
+} from './customer-row.codec';
+import { summaryOf } from './customer-summary.fold';
+import type { CustomerScoresView, CustomerView } from './customer-summary.types';
+import { CUSTOMER_READ_MODEL_PROJECTION } from './read-model.constants';
+import { placeholder, quotedTable } from './sql-dialect';
+
+const SCORE_COLUMNS = [
+  'model_id',
+  'cutoff',
+  'currency',
+  'predicted_clv_minor',
+  'p_alive',
+  'rfm_segment',
+  'portfolio_potential',
+  'portfolio_loyalty',
+  'portfolio_action',
+  'scored_at',
+] as const;
+
+/**
+ * The Customer 360 read in two statements of raw SQL, each by primary key: the `customers` row with its
+ * scores (LEFT JOIN `customer_scores`) and the projection's checkpoint (a scalar subquery), then its spend.
+ * Rows go through the projector's own codec and `summaryOf`, so the answer has exactly the fold's shape;
+ * no entity metadata or query building per request (that was most of the request's time).
+ */
+export class CustomerViewReader {
+  private readonly selectRow: string;
+  private readonly selectSpend: string;
+
+  constructor(dataSource: DataSource) {
+    const p = (i: number) => placeholder(dataSource, i);
+    const customerColumns = CUSTOMER_COLUMNS.map(([, column]) => `c."${column}"`).join(', ');
+    const scoreColumns = SCORE_COLUMNS.map((column) => `s."${column}" AS "score_${column}"`).join(', ');
+    this.selectRow =
+      `SELECT ${customerColumns}, ${scoreColumns}, ` +
+      `(SELECT "position" FROM ${quotedTable(dataSource, 'projection_checkpoints')} WHERE "projection" = ${p(1)}) ` +
+      `AS "projection_position" ` +
+      `FROM ${quotedTable(dataSource, 'customers')} c ` +
+      `LEFT JOIN ${quotedTable(dataSource, 'customer_scores')} s ON s."customer_id" = c."customer_id" ` +
+      `WHERE c."customer_id" = ${p(2)}`;
+    this.selectSpend =
+      `SELECT ${SPEND_COLUMNS.map((c) => `"${c}"`).join(', ')} ` +
+      `FROM ${quotedTable(dataSource, 'customer_spend')} WHERE "customer_id" = ${p(1)}`;
+  }
+
+  /** Inside the caller's transaction: row and spend from the same tables even across a rebuild's swap. */
+  async read(manager: EntityManager, customerId: string): Promise<CustomerView | null> {
+    const [row] = (await manager.query(this.selectRow, [
+      CUSTOMER_READ_MODEL_PROJECTION,
+      customerId,
+    ])) as CustomerRecord[];
+    if (!row) return null;
+    const state = customerStateFromRow(row);
+    const spend = (await manager.query(this.selectSpend, [customerId])) as CustomerRecord[];
+    for (const s of spend) {
+      state.spend.set(String(s.currency), {
+        totalMinor: BigInt(s.total_minor as number | string),
+        purchases: Number(s.purchases),
+      });
+    }
+    const scores = scoresOf(row);
+    const updatedAt = String(row.updated_at);
+    const projectionPosition = row.projection_position == null ? null : String(row.projection_position);
+    return {
+      ...summaryOf(state),
+      updatedAt,
+      scores,
+      freshness: {
+        events: {
+          streamRevision: state.streamRevision,
+          lastGlobalPosition: state.lastGlobalPosition,
+          projectionPosition,
+          updatedAt,
+        },
+        scores: scores && { modelId: scores.modelId, cutoff: scores.cutoff, scoredAt: scores.scoredAt },
+      },
+    };
+  }
+}
+
+function scoresOf(row: CustomerRecord): CustomerScoresView | null {
+  if (row.score_model_id == null) return null;
+  return {
+    modelId: String(row.score_model_id),
+    cutoff: String(row.score_cutoff),
+    currency: String(row.score_currency),
+    predictedClvMinor: Number(row.score_predicted_clv_minor),
+    pAlive: Number(row.score_p_alive),
+    rfmSegment: row.score_rfm_segment == null ? null : String(row.score_rfm_segment),
+    portfolio: {
+      potential: String(row.score_portfolio_potential) as 'high' | 'low',
+      loyalty: String(row.score_portfolio_loyalty) as 'high' | 'low',
+      action: String(row.score_portfolio_action),
+    },
+    scoredAt: String(row.score_scored_at),
+  };
+}
