@@ -9,3 +9,4 @@ export * from './relay/relay.service';
 export * from './republish/history.republisher';
 export * from './worker-root.module';
 export * from './worker.module';
+export * from './host';
