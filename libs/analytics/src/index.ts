@@ -19,8 +19,10 @@ export {
   EmbeddedEngineElsewhereError,
   EmbeddedEngineError,
   EmbeddedEnginePathError,
+  embeddedConnection,
   type EmbeddedSqlResult,
   type EmbeddedSqlSession,
+  type InjectedConnection,
 } from './clickhouse/embedded-connection';
 export {
   checkDatabaseName,

@@ -1,4 +1,4 @@
-import { AnalyticsModule } from '@crm/analytics';
+import { AnalyticsModule, type InjectedConnection } from '@crm/analytics';
 import { AppConfig, ConfigModule } from '@crm/config';
 import { EventStoreModule } from '@crm/event-store';
 import { MessagingModule } from '@crm/messaging';
@@ -6,17 +6,20 @@ import { ReadModelModule } from '@crm/read-model';
 import { DynamicModule, Module } from '@nestjs/common';
 import { WorkerModule } from './worker.module';
 
-/** The worker process: relay and projectors with their adapters, no HTTP. */
+/**
+ * The worker process: relay and projectors with their adapters, no HTTP. `analyticsEngine`: the embedded
+ * ClickHouse engine of another process, through this connection (`crm serve`'s worker process).
+ */
 @Module({})
 export class WorkerRootModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: { analyticsEngine?: InjectedConnection } = {}): DynamicModule {
     return {
       module: WorkerRootModule,
       imports: [
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(),
         ReadModelModule.forRoot(),
-        AnalyticsModule.forRoot(),
+        AnalyticsModule.forRoot({ forwardedEngine: options.analyticsEngine }),
         MessagingModule.forRoot(),
         WorkerModule,
       ],

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { PipelineLagQuery } from '@crm/http-api';
 import { AppModule } from '@crm/http-api';
+import { readWorkerPartState, type ReportedWorkerPart } from '@crm/projections';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 
@@ -35,7 +36,8 @@ unavailable) and how far behind the event store's head they are. DATA_DIR must e
         await new Promise((resolve) => setTimeout(resolve, SECOND_LOOK_MS));
         stages = await query.stages();
       }
-      if (values.json) console.log(JSON.stringify({ stages }, null, 2));
+      const worker = readWorkerPartState(config.dataDir);
+      if (values.json) console.log(JSON.stringify({ stages, ...(worker ? { worker } : {}) }, null, 2));
       else {
         console.log('stage                 state        position      head          lag events   lag ms');
         for (const s of stages) {
@@ -46,6 +48,8 @@ unavailable) and how far behind the event store's head they are. DATA_DIR must e
           );
           if (s.reason) console.log(`  ${s.name}: ${s.reason}`);
         }
+        const line = workerPartLine(worker);
+        if (line) console.log(line);
       }
       return EXIT.OK;
     } finally {
@@ -53,6 +57,22 @@ unavailable) and how far behind the event store's head they are. DATA_DIR must e
     }
   },
 };
+
+/** `crm serve`'s worker process as it last recorded itself in DATA_DIR; nothing once that process has stopped. */
+function workerPartLine(worker: ReportedWorkerPart): string | undefined {
+  if (!worker) return undefined;
+  const where = `worker part of crm serve (pid ${worker.pid})`;
+  if (!worker.processAlive)
+    return worker.state === 'stopped' ? undefined : `${where}: that process is gone (it was ${worker.state})`;
+  const restarts = `${worker.restarts} restart${worker.restarts === 1 ? '' : 's'}`;
+  const crash = worker.lastCrash
+    ? `; last crash at ${worker.lastCrash.at}: ${worker.lastCrash.error.split('\n')[0]}`
+    : '';
+  const next =
+    worker.state === 'restarting' && worker.nextStartAt ? `, starting again at ${worker.nextStartAt}` : '';
+  const pid = worker.workerPid !== undefined ? ` (worker pid ${worker.workerPid})` : '';
+  return `${where}: ${worker.state}${pid}${next}, ${restarts}${crash}`;
+}
 
 /** Why there is nothing to report: an embedded adapter's DATA_DIR that does not exist. */
 function missingDataDir(config: AppConfig): string | undefined {
