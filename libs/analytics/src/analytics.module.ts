@@ -9,8 +9,12 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { createAnalyticsClient, type AnalyticsClient } from './clickhouse/analytics-client.factory';
-import { EmbeddedEngineBusyError, type InjectedConnection } from './clickhouse/embedded-connection';
+import {
+  createAnalyticsClient,
+  type AnalyticsClient,
+  type ForwardedEngine,
+} from './clickhouse/analytics-client.factory';
+import { EmbeddedEngineBusyError } from './clickhouse/embedded-connection';
 import { ClickHouseMigrationsRunner } from './migrations/clickhouse-migrations.runner';
 import { AnalyticsProjector } from './projector/analytics.projector';
 
@@ -136,10 +140,10 @@ export class AnalyticsModule {
   /**
    * `embeddedEngine: 'elsewhere'`: without CLICKHOUSE_URL, this process does not open the embedded engine
    * (the API of the split deployment: the worker owns it). `forwardedEngine`: the embedded engine of another
-   * process, through that connection (`crm serve`'s worker process). Both ignored with CLICKHOUSE_URL.
+   * process, through that connection (`crm serve`'s API process; its worker process owns the engine). Both ignored with CLICKHOUSE_URL.
    */
   static forRoot(
-    options: { embeddedEngine?: 'open' | 'elsewhere'; forwardedEngine?: InjectedConnection } = {},
+    options: { embeddedEngine?: 'open' | 'elsewhere'; forwardedEngine?: ForwardedEngine } = {},
   ): DynamicModule {
     return {
       module: AnalyticsModule,

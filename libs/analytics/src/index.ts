@@ -5,6 +5,7 @@ export {
   pingAnalytics,
   type AnalyticsClient,
   type AnalyticsClientOptions,
+  type ForwardedEngine,
 } from './clickhouse/analytics-client.factory';
 export {
   fromClickHouseDateTime,

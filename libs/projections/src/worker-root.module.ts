@@ -1,4 +1,4 @@
-import { AnalyticsModule, type InjectedConnection } from '@crm/analytics';
+import { AnalyticsModule } from '@crm/analytics';
 import { AppConfig, ConfigModule } from '@crm/config';
 import { EventStoreModule } from '@crm/event-store';
 import { MessagingModule } from '@crm/messaging';
@@ -6,20 +6,17 @@ import { ReadModelModule } from '@crm/read-model';
 import { DynamicModule, Module } from '@nestjs/common';
 import { WorkerModule } from './worker.module';
 
-/**
- * The worker process: relay and projectors with their adapters, no HTTP. `analyticsEngine`: the embedded
- * ClickHouse engine of another process, through this connection (`crm serve`'s worker process).
- */
+/** The worker process: relay and projectors with their adapters, no HTTP. */
 @Module({})
 export class WorkerRootModule {
-  static forRoot(config: AppConfig, options: { analyticsEngine?: InjectedConnection } = {}): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerRootModule,
       imports: [
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(),
         ReadModelModule.forRoot(),
-        AnalyticsModule.forRoot({ forwardedEngine: options.analyticsEngine }),
+        AnalyticsModule.forRoot(),
         MessagingModule.forRoot(),
         WorkerModule,
       ],

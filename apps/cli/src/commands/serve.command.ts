@@ -1,10 +1,13 @@
-import { embeddedConnection } from '@crm/analytics';
 import { loadConfig } from '@crm/config';
 import { MessagingModule } from '@crm/messaging';
-import { Logger } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { createApiApp } from '@crm/http-api';
-import { WorkerHostModule, WorkerModule, WorkerProcessHost } from '@crm/projections';
-import { join } from 'node:path';
+import {
+  forwardedAnalyticsEngine,
+  WorkerHostModule,
+  WorkerModule,
+  WorkerProcessHost,
+} from '@crm/projections';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 
@@ -16,14 +19,15 @@ export const serveCommand: CliCommand = {
 
 Starts the HTTP API, the relay and the projectors. With no URLs configured every port uses its embedded
 adapter (SQLite event store, in-process bus, SQLite read model) under DATA_DIR; any of EVENTSTORE_URL,
-KAFKA_BROKERS, DATABASE_URL switches that port to its server. This process owns the embedded analytics engine;
-with SQL_PORT set it also serves analysts' read-only SQL there (ClickHouse's HTTP interface; docs/analytics.md).
-Stops on SIGINT/SIGTERM after draining in-flight batches.
+KAFKA_BROKERS, DATABASE_URL switches that port to its server. With SQL_PORT set it also serves analysts'
+read-only SQL on the embedded analytics engine (ClickHouse's HTTP interface; docs/analytics.md). Stops on
+SIGINT/SIGTERM after draining in-flight batches.
 
-  --worker process  (default) the relay, the projectors and the Kafka ingest channel run in a child process
-                    (the worker part) on the other core: requests never wait behind their work. A crash of
-                    the worker part is reported in /health, /metrics and crm status, and it is started again
-                    (after 1 s, doubling up to 30 s while it keeps crashing).
+  --worker process  (default) the relay, the projectors, the Kafka ingest channel and the embedded analytics
+                    engine run in a child process (the worker part), on the other core: requests never wait
+                    behind their work; the API reaches the engine through it. A crash of the worker part is
+                    reported in /health, /metrics and crm status, and it is started again (after 1 s, doubling
+                    up to 30 s while it keeps crashing); meanwhile analytics answers are 503.
   --worker inline   everything on one event loop in one process (for comparison and debugging).`,
   options: { worker: { type: 'string', default: 'process' } },
   async run(values) {
@@ -35,21 +39,25 @@ Stops on SIGINT/SIGTERM after draining in-flight batches.
     const config = loadConfig();
     const host =
       mode === 'process'
-        ? new WorkerProcessHost({
-            dataDir: config.dataDir,
-            workerId: config.workerId,
-            // The engine stays here; the worker's analytics statements are run on it.
-            ...(config.CLICKHOUSE_URL
-              ? {}
-              : { engine: embeddedConnection(join(config.dataDir, 'clickhouse')) }),
-          })
+        ? new WorkerProcessHost({ dataDir: config.dataDir, workerId: config.workerId })
         : undefined;
-    const app = await createApiApp(config, {
-      extraModules: host ? [WorkerHostModule.forRoot(host)] : [MessagingModule.forRoot(), WorkerModule],
-    });
-    await app.listen(config.PORT, config.HOST);
-    // After the API's boot: the schema migrations (read model, ClickHouse) have run once, here.
-    host?.start();
+    // The worker boots first: it applies the schema migrations (read model, ClickHouse) once, and opens the
+    // engine that the API's analytics reach through it.
+    await host?.start();
+    let app: INestApplication;
+    try {
+      app = await createApiApp(config, {
+        extraModules: host ? [WorkerHostModule.forRoot(host)] : [MessagingModule.forRoot(), WorkerModule],
+        ...(host && !config.CLICKHOUSE_URL
+          ? { analyticsEngine: forwardedAnalyticsEngine((request) => host.request(request)) }
+          : {}),
+      });
+      await app.listen(config.PORT, config.HOST);
+    } catch (error) {
+      // The API did not start (a port taken, a bad migration): the worker must not run on alone.
+      await host?.stop();
+      throw error;
+    }
     Logger.log(
       `Serving on http://localhost:${config.PORT} (Swagger UI at /docs); data in ${config.dataDir}; ` +
         `relay and projectors ${host ? 'in a worker process' : 'on this event loop'}`,

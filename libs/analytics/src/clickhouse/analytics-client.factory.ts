@@ -29,10 +29,16 @@ export interface AnalyticsClientOptions {
    */
   readonly embeddedEngine?: 'open' | 'elsewhere';
   /**
-   * Without `clickhouseUrl`: the embedded engine of another process, reached through this connection (`crm
-   * serve`'s worker process sends its statements to the API process, which owns the engine).
+   * Without `clickhouseUrl`: the embedded engine of another process, reached through this connection and its
+   * SQL sessions (`crm serve`'s API process, whose worker process owns the engine).
    */
-  readonly forwardedEngine?: InjectedConnection;
+  readonly forwardedEngine?: ForwardedEngine;
+}
+
+/** The embedded engine of another process of the deployment: a connection to it, and sessions on it. */
+export interface ForwardedEngine {
+  readonly connection: InjectedConnection;
+  readonly openSqlSession?: () => Promise<EmbeddedSqlSession>;
 }
 
 /** The analytics store: one `@clickhouse/client`, whatever the engine behind it. */
@@ -92,13 +98,15 @@ export function createAnalyticsClient(options: AnalyticsClientOptions): Analytic
     : createClient({
         ...common,
         connection:
-          forwarded ?? (elsewhere ? elsewhereConnection(embeddedPath) : embeddedConnection(embeddedPath)),
+          forwarded?.connection ??
+          (elsewhere ? elsewhereConnection(embeddedPath) : embeddedConnection(embeddedPath)),
       });
   return {
     client,
     database,
     engine: url ? 'server' : 'embedded',
     ...(url || elsewhere || forwarded ? {} : { openSqlSession: () => openEmbeddedSqlSession(embeddedPath) }),
+    ...(forwarded?.openSqlSession ? { openSqlSession: forwarded.openSqlSession } : {}),
     ...(elsewhere ? { elsewhere: new EmbeddedEngineElsewhereError(embeddedPath) } : {}),
     close: () => client.close(),
   };

@@ -42,8 +42,9 @@ export class AdapterHealthIndicators {
           this.readModel.query('SELECT 1'),
         ),
       // Another process's store (the split deployment's worker owns the embedded engine) is not this one's
-      // to probe: the pipeline's analytics stage reports it instead.
-      ...(analytics && !analytics.elsewhere
+      // to probe: the pipeline's analytics stage reports it instead. Nor is it while `crm serve`'s worker
+      // process, which holds the engine, restarts: /health says `worker` then.
+      ...(analytics && !analytics.elsewhere && this.workerPartRunning()
         ? [
             () =>
               this.probe('analytics', analytics.engine === 'server' ? 'clickhouse' : 'chdb', () =>
@@ -55,6 +56,11 @@ export class AdapterHealthIndicators {
         ? [() => this.probe('bus', this.config.KAFKA_BROKERS ? 'kafka' : 'in-process', () => bus.ping())]
         : this.workerBus()),
     ];
+  }
+
+  /** True unless this process hosts `crm serve`'s worker process and it is not running. */
+  private workerPartRunning(): boolean {
+    return !this.workerPart || this.workerPart.snapshot().state === 'running';
   }
 
   /**

@@ -1,29 +1,67 @@
-import type { InjectedConnection } from '@crm/analytics';
+import type { EmbeddedSqlSession, InjectedConnection } from '@crm/analytics';
 import { Readable } from 'node:stream';
 import type {
   EngineMethod,
+  EngineRequest,
   ForwardedError,
   ForwardedParams,
   ForwardedResult,
-  HostMessage,
+  ForwardedSqlResult,
 } from './worker-part.messages';
 
 /**
- * The API process's side of the forwarded engine: runs the worker process's ClickHouse statements on this
- * process's embedded engine (the engine's own threads do the work; this event loop only passes bytes along).
+ * The worker process's side of the forwarded engine: runs the API process's ClickHouse statements and SQL
+ * entrance sessions on this process's embedded engine (the engine's own threads do the work).
  */
 export class EngineStatementServer {
-  constructor(private readonly engine: InjectedConnection) {}
+  private readonly sessions = new Map<number, EmbeddedSqlSession>();
+  private nextSession = 0;
 
-  async run(id: number, method: EngineMethod, params: ForwardedParams): Promise<HostMessage> {
+  constructor(
+    private readonly engine: InjectedConnection,
+    private readonly openSqlSession?: () => Promise<EmbeddedSqlSession>,
+  ) {}
+
+  async handle(request: EngineRequest): Promise<{ ok?: unknown; error?: ForwardedError }> {
     try {
-      return { type: 'engine-done', id, ok: await this.execute(method, params) };
+      return { ok: await this.run(request) };
     } catch (error) {
-      return { type: 'engine-failed', id, error: describe(error) };
+      return { error: describe(error) };
     }
   }
 
-  private async execute(method: EngineMethod, params: ForwardedParams): Promise<ForwardedResult> {
+  async close(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.close().catch(() => undefined)));
+    this.sessions.clear();
+    await this.engine.close();
+  }
+
+  private async run(request: EngineRequest): Promise<unknown> {
+    switch (request.op) {
+      case 'statement':
+        return this.statement(request.method, request.params);
+      case 'session-open': {
+        if (!this.openSqlSession) throw new Error('No embedded engine in the worker process');
+        const id = ++this.nextSession;
+        this.sessions.set(id, await this.openSqlSession());
+        return id;
+      }
+      case 'session-run': {
+        const session = this.sessions.get(request.session);
+        if (!session) throw new Error(`SQL session ${request.session} is not open`);
+        const result = await session.run(request.sql, { format: request.format, params: request.params });
+        return result satisfies ForwardedSqlResult;
+      }
+      case 'session-close': {
+        const session = this.sessions.get(request.session);
+        this.sessions.delete(request.session);
+        await session?.close();
+        return true;
+      }
+    }
+  }
+
+  private async statement(method: EngineMethod, params: ForwardedParams): Promise<ForwardedResult> {
     // Plain data as it left the client of the other process: the settings are ClickHouse's, typed loosely here.
     const base = { ...params, query: params.query ?? '' } as Parameters<InjectedConnection['command']>[0];
     switch (method) {

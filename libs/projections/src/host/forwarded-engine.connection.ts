@@ -1,87 +1,87 @@
-import type { InjectedConnection } from '@crm/analytics';
+import type { EmbeddedSqlSession, InjectedConnection } from '@crm/analytics';
 import { ClickHouseError } from '@clickhouse/client';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type {
   EngineMethod,
+  EngineRequest,
   ForwardedError,
   ForwardedParams,
   ForwardedResult,
-  HostMessage,
-  WorkerProcessMessage,
+  ForwardedSqlResult,
 } from './worker-part.messages';
 
-/** The engine's owner went away (the API process exited): the statement's outcome is unknown. */
-export class ForwardedEngineGoneError extends Error {
-  readonly code = 'analytics.forwarded_engine_gone';
-  constructor() {
-    super('The process that owns the embedded ClickHouse engine is gone; the statement may not have run');
+/**
+ * The worker process, which owns the embedded engine, is not running (starting, restarting after a crash, or
+ * stopping). Its code makes it what it is to the API: a store that does not answer, as a ClickHouse server
+ * refusing connections would be (503 ANALYTICS_UNAVAILABLE with Retry-After; the schema check retries).
+ */
+export class WorkerPartUnavailableError extends Error {
+  readonly code = 'ECONNREFUSED';
+  constructor(state: string) {
+    super(`The embedded analytics engine runs in crm serve's worker process, which is ${state}`);
     this.name = new.target.name;
   }
 }
 
-interface Pending {
-  resolve(value: ForwardedResult): void;
-  reject(error: Error): void;
+/** Sends one request to the worker process and resolves with its answer (rejects with its error). */
+export type EngineRequester = (request: EngineRequest) => Promise<unknown>;
+
+/** What the API process's AnalyticsClient is built on in `crm serve` (AnalyticsModule `forwardedEngine`). */
+export interface ForwardedAnalyticsEngine {
+  readonly connection: InjectedConnection;
+  readonly openSqlSession: () => Promise<EmbeddedSqlSession>;
 }
 
 /**
- * The embedded ClickHouse engine of the API process as a `@clickhouse/client` connection of `crm serve`'s worker
- * process: each statement is sent over the IPC channel and run there (EngineStatementServer). ClickHouse locks its
- * directory for one process, and the API process keeps it so that its analytics answers and the SQL entrance do
- * not depend on the worker process being up; a crash of this process never leaves the engine mid-statement.
+ * The embedded ClickHouse engine of `crm serve`'s worker process as a `@clickhouse/client` connection of the
+ * API process, and its SQL entrance sessions: each statement goes over the IPC channel and runs there
+ * (EngineStatementServer). ClickHouse locks its directory for one process; the worker process keeps it, so that
+ * the projectors' many statements never wait for the API's event loop.
  */
-export function forwardedEngineConnection(
-  send: (message: WorkerProcessMessage) => void,
-  onReply: (listener: (message: HostMessage) => void) => void,
-): InjectedConnection & { disconnected(): void } {
-  const pending = new Map<number, Pending>();
-  let next = 0;
-  let gone = false;
-  onReply((message) => {
-    if (message.type !== 'engine-done' && message.type !== 'engine-failed') return;
-    const waiter = pending.get(message.id);
-    if (!waiter) return;
-    pending.delete(message.id);
-    if (message.type === 'engine-done') waiter.resolve(message.ok);
-    else waiter.reject(toError(message.error));
-  });
-
-  const call = async (method: EngineMethod, params: Record<string, unknown>): Promise<ForwardedResult> => {
-    const signal = params.abort_signal as AbortSignal | undefined;
-    signal?.throwIfAborted();
-    const plain = await plainParams(params);
-    if (gone) throw new ForwardedEngineGoneError();
-    const id = ++next;
-    return new Promise<ForwardedResult>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      send({ type: 'engine', id, method, params: plain });
-    });
+export function forwardedAnalyticsEngine(request: EngineRequester): ForwardedAnalyticsEngine {
+  const statement = async (method: EngineMethod, params: Record<string, unknown>) => {
+    (params.abort_signal as AbortSignal | undefined)?.throwIfAborted();
+    return (await request({ op: 'statement', method, params: await plainParams(params) })) as ForwardedResult;
   };
   const withStream = ({ result, bytes }: ForwardedResult) => ({
     ...result,
     stream: Readable.from(bytes && bytes.length > 0 ? [Buffer.from(bytes)] : []),
   });
-
-  return {
+  const connection: InjectedConnection = {
     ping: async (params) => {
       try {
-        return (await call('ping', { ...params })).result as { success: true };
+        return (await statement('ping', { ...params })).result as { success: true };
       } catch (error) {
         return { success: false, error: error as Error };
       }
     },
-    query: async (params) => withStream(await call('query', { ...params })) as never,
-    exec: async (params) => withStream(await call('exec', { ...params })) as never,
-    insert: async (params) => (await call('insert', { ...params })).result as never,
-    command: async (params) => (await call('command', { ...params })).result as never,
+    query: async (params) => withStream(await statement('query', { ...params })) as never,
+    exec: async (params) => withStream(await statement('exec', { ...params })) as never,
+    insert: async (params) => (await statement('insert', { ...params })).result as never,
+    command: async (params) => (await statement('command', { ...params })).result as never,
     close: async () => undefined,
-    disconnected() {
-      gone = true;
-      for (const waiter of pending.values()) waiter.reject(new ForwardedEngineGoneError());
-      pending.clear();
-    },
   };
+  const openSqlSession = async (): Promise<EmbeddedSqlSession> => {
+    const session = (await request({ op: 'session-open' })) as number;
+    return {
+      async run(sql, options = {}) {
+        options.signal?.throwIfAborted();
+        const result = (await request({
+          op: 'session-run',
+          session,
+          sql,
+          ...(options.format ? { format: options.format } : {}),
+          ...(options.params ? { params: options.params } : {}),
+        })) as ForwardedSqlResult;
+        return { ...result, bytes: Buffer.from(result.bytes) };
+      },
+      async close() {
+        await request({ op: 'session-close', session }).catch(() => undefined);
+      },
+    };
+  };
+  return { connection, openSqlSession };
 }
 
 async function plainParams(params: Record<string, unknown>): Promise<ForwardedParams> {
@@ -106,7 +106,8 @@ async function readAll(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function toError(error: ForwardedError): Error {
+/** The engine's error as the API's code expects it: a ClickHouseError with its code, or an error with its code. */
+export function fromForwardedError(error: ForwardedError): Error {
   if (error.name === 'ClickHouseError' && error.code !== undefined)
     return new ClickHouseError({ message: error.message, code: error.code, type: error.type });
   const rebuilt = Object.assign(new Error(error.message), error.code ? { code: error.code } : {});

@@ -1,9 +1,13 @@
-import type { InjectedConnection } from '@crm/analytics';
 import { Logger } from '@nestjs/common';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { EngineStatementServer } from './engine-statement.server';
-import { REPORT_EVERY_ENV, type HostMessage, type WorkerProcessMessage } from './worker-part.messages';
+import { fromForwardedError, WorkerPartUnavailableError } from './forwarded-engine.connection';
+import {
+  REPORT_EVERY_ENV,
+  type EngineRequest,
+  type HostMessage,
+  type WorkerProcessMessage,
+} from './worker-part.messages';
 import { writeWorkerPartState } from './worker-part.state-file';
 import type {
   WorkerPartCrash,
@@ -18,8 +22,6 @@ export interface WorkerProcessHostOptions {
   readonly dataDir: string;
   /** The relay's lease owner: the same across restarts, so a restarted worker takes its lease back at once. */
   readonly workerId: string;
-  /** This process's embedded ClickHouse engine, which runs the worker's statements (absent with a server). */
-  readonly engine?: InjectedConnection;
   readonly reportEveryMs?: number;
   /** How long a stop waits for the worker to drain before killing it. */
   readonly stopTimeoutMs?: number;
@@ -37,18 +39,22 @@ const STDERR_TAIL_LINES = 20;
  * `crm serve`'s worker part (relay, projectors, Kafka ingest channel) in a child process: its own event loop,
  * heap and core, so request handling never waits behind a projector's batch, a SQLite commit of the read model
  * or a collection of the projectors' garbage. It opens the same files (SQLite in WAL mode: one writer at a time,
- * readers in any process); the embedded ClickHouse engine, which one process may open, stays in this process
- * (analytics answers and the SQL entrance do not depend on the worker) and runs the worker's statements sent
- * over the IPC channel (EngineStatementServer).
+ * readers in any process). The embedded ClickHouse engine, which one process at a time may open, lives in the
+ * worker process, where the projector's statements are; the API's analytics answers and SQL entrance reach it
+ * over the IPC channel (`request`, forwardedAnalyticsEngine).
  *
  * A crash of the worker (an uncaught error, a failed boot, a native fault, a kill) never takes the API down: it
  * is logged, reported (`snapshot()`: /health, /metrics, and the state file `crm status` reads), and the worker
- * is started again after a backoff. The projections stay exact (checkpoints are stored with their data).
+ * is started again after a backoff; meanwhile analytics answers are 503 ANALYTICS_UNAVAILABLE, everything else
+ * is served. The projections stay exact (checkpoints are stored with their data).
  */
 export class WorkerProcessHost implements WorkerPartStatus {
   private readonly logger = new Logger('WorkerPart');
   private readonly backoff: NonNullable<WorkerProcessHostOptions['backoff']>;
-  private readonly statements?: EngineStatementServer;
+  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  private nextRequest = 0;
+  private readonly firstStart: Promise<void>;
+  private firstStarted!: () => void;
   private child?: ChildProcess;
   private exited: Promise<void> = Promise.resolve();
   private state: WorkerPartState = 'stopped';
@@ -64,12 +70,25 @@ export class WorkerProcessHost implements WorkerPartStatus {
   constructor(private readonly options: WorkerProcessHostOptions) {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.delayMs = this.backoff.initialMs;
-    this.statements = options.engine && new EngineStatementServer(options.engine);
+    this.firstStart = new Promise((resolve) => (this.firstStarted = resolve));
   }
 
-  start(): void {
-    if (this.child || this.stopping) return;
-    this.spawn();
+  /** Starts the worker; resolves once its first start is over (running, or crashed: it is retried). */
+  start(): Promise<void> {
+    if (!this.child && !this.stopping && this.starts === 0) this.spawn();
+    return this.firstStart;
+  }
+
+  /** Runs a request on the worker's engine; rejects with WorkerPartUnavailableError while it is not running. */
+  request(request: EngineRequest): Promise<unknown> {
+    const child = this.child;
+    if (!child || !child.connected || this.state !== 'running')
+      return Promise.reject(new WorkerPartUnavailableError(this.state));
+    const id = ++this.nextRequest;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.send(child, { type: 'request', id, request });
+    });
   }
 
   snapshot(): WorkerPartSnapshot {
@@ -106,7 +125,6 @@ export class WorkerProcessHost implements WorkerPartStatus {
       await this.exited;
       clearTimeout(killer);
     } else this.enter('stopped');
-    await this.options.engine?.close();
   }
 
   private spawn(): void {
@@ -133,16 +151,17 @@ export class WorkerProcessHost implements WorkerPartStatus {
       stderrTail.splice(0, Math.max(0, stderrTail.length - STDERR_TAIL_LINES));
     });
     child.on('message', (message: WorkerProcessMessage) => {
-      if (message.type === 'engine') {
-        if (!this.statements) return;
-        void this.statements.run(message.id, message.method, message.params).then((reply) => {
-          if (this.child === child) this.send(child, reply);
-        });
+      if (message.type === 'reply') {
+        const waiter = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (message.error) waiter?.reject(fromForwardedError(message.error));
+        else waiter?.resolve(message.ok);
       } else if (message.type === 'stats') this.stats = message.stats;
       else if (message.type === 'boot-failed') failure = message.error;
       else if (message.type === 'ready' && this.state === 'starting') {
         this.enter('running');
         this.logger.log(`Worker part running in process ${child.pid} (start ${this.starts})`);
+        this.firstStarted();
       }
     });
     child.on('error', (error) => (failure ??= error.message));
@@ -161,6 +180,9 @@ export class WorkerProcessHost implements WorkerPartStatus {
     if (this.child !== child) return;
     this.child = undefined;
     this.stats = undefined;
+    for (const waiter of this.pending.values()) waiter.reject(new WorkerPartUnavailableError('gone'));
+    this.pending.clear();
+    this.firstStarted();
     if (this.stopping) {
       this.enter('stopped');
       return;
