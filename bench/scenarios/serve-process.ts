@@ -65,14 +65,17 @@ export async function startServe(
   };
 }
 
-/** Healthy and, with a worker process, the worker running (/health says `ok` only then). */
+/**
+ * Ready (200) and, with a worker process, the worker running (no `worker` in the answer). A pipeline stage
+ * behind (degraded) is not waited for: the c360 scenario starts with an analytics projection it never fills.
+ */
 async function waitReady(child: ChildProcess, baseUrl: string, logFile: string): Promise<void> {
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`crm serve exited with ${child.exitCode}; see ${logFile}`);
     try {
       const response = await fetch(`${baseUrl}/health`);
-      if (response.ok && ((await response.json()) as { status?: string }).status === 'ok') return;
+      if (response.ok && !('worker' in ((await response.json()) as object))) return;
     } catch {
       // not listening yet
     }
