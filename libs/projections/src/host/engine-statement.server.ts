@@ -99,8 +99,10 @@ async function readAll(stream: Readable): Promise<Uint8Array> {
 
 function describe(error: unknown): ForwardedError {
   const e = error as { name?: string; message?: string; code?: unknown; type?: unknown };
+  // ClickHouseError (of whichever copy of the client library) leaves `name` as "Error": its class names it.
+  const name = e?.constructor?.name === 'ClickHouseError' ? 'ClickHouseError' : (e?.name ?? 'Error');
   return {
-    name: e?.name ?? 'Error',
+    name,
     message: e?.message ?? String(error),
     ...(typeof e?.code === 'string' ? { code: e.code } : {}),
     ...(typeof e?.type === 'string' ? { type: e.type } : {}),
