@@ -30,6 +30,14 @@ export interface BenchOptions {
   readonly lagSeconds: number;
   /** RELAY_BATCH_SIZE for the lag scenario; undefined: the app's default. */
   readonly lagRelayBatch?: number;
+  /** Lag setups to run, of serve-http, serve, embedded, kafka-postgres (empty: all). */
+  readonly lagSetups: readonly string[];
+  /** Events per request of the serve-http lag setup and of the Customer 360 scenario's ingest. */
+  readonly lagHttpBatch: number;
+  /** Where `crm serve` runs its worker part in the scenarios that start it (serve-http lag, c360). */
+  readonly serveWorker: 'process' | 'inline';
+  /** Events/s offered over HTTP while the Customer 360 scenario measures (0: none). */
+  readonly c360IngestRate: number;
   readonly c360Customers: number;
   readonly c360Rate: number;
   readonly c360Seconds: number;
@@ -75,6 +83,12 @@ export const BENCH_USAGE = `npm run bench -- [options]
   --lag-rate <n>             offered events/s in the lag scenario (default 2000)
   --lag-seconds <n>          seconds of offered load per lag run (default 20)
   --lag-relay-batch <n>      RELAY_BATCH_SIZE in the lag scenario (default: the app's, 500)
+  --lag-setups <list>        lag setups: serve-http (crm serve as a process, events offered over HTTP, lag
+                             read from its checkpoints, "growing?" from the first vs last minute), serve,
+                             embedded, kafka-postgres (default: all)
+  --lag-http-batch <n>       events per request offered over HTTP by serve-http and c360 (default 100)
+  --serve-worker <mode>      crm serve --worker in serve-http and c360: process or inline (default process)
+  --c360-ingest-rate <n>     events/s offered over HTTP while c360 measures (default 1000; 0: none)
   --c360-customers <n>       customers in the read model for the Customer 360 scenario (default 20000)
   --c360-rate <n>            offered requests/s of GET /v1/customers/{id} (default 1000)
   --c360-seconds <n>         seconds per Customer 360 run (default 15)
@@ -115,6 +129,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'lag-rate': { type: 'string' },
       'lag-seconds': { type: 'string' },
       'lag-relay-batch': { type: 'string' },
+      'lag-setups': { type: 'string' },
+      'lag-http-batch': { type: 'string' },
+      'serve-worker': { type: 'string' },
+      'c360-ingest-rate': { type: 'string' },
       'c360-customers': { type: 'string' },
       'c360-rate': { type: 'string' },
       'c360-seconds': { type: 'string' },
@@ -168,6 +186,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     ...(values['lag-relay-batch'] !== undefined
       ? { lagRelayBatch: int('lag-relay-batch', values['lag-relay-batch'], 500, 1, 10_000) }
       : {}),
+    lagSetups: list(values['lag-setups']),
+    lagHttpBatch: int('lag-http-batch', values['lag-http-batch'], 100, 1, 1000),
+    serveWorker: serveWorker(values['serve-worker']),
+    c360IngestRate: int('c360-ingest-rate', values['c360-ingest-rate'], 1000, 0, 100_000),
     c360Customers: int('c360-customers', values['c360-customers'], 20_000, 100, 10_000_000),
     c360Rate: int('c360-rate', values['c360-rate'], 1000, 1, 100_000),
     c360Seconds: int('c360-seconds', values['c360-seconds'], 15, 2, 3600),
@@ -180,6 +202,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     ...(values.out ? { outDir: values.out } : {}),
     help: values.help ?? false,
   };
+}
+
+function serveWorker(value: string | undefined): 'process' | 'inline' {
+  if (value === undefined || value === 'process' || value === 'inline') return value ?? 'process';
+  throw new Error('--serve-worker must be process or inline');
 }
 
 function list(value: string | undefined): string[] {

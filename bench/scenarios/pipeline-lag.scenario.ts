@@ -13,10 +13,16 @@ import {
   type VisibleListener,
 } from '../support/bench-pipeline';
 import { percentiles } from '../support/percentiles';
+import { serveHttpLagRun } from './serve-http-lag.run';
 
 /** Targets of issue 6: p99 append -> visible at 2,000 events/s, embedded and with Kafka and PostgreSQL. */
 const TARGET_EMBEDDED_P99_MS = 100;
 const TARGET_DISTRIBUTED_P99_MS = 500;
+/** Targets of issue 12 for `crm serve` with events offered over HTTP (5,000 events/s for 5 minutes). */
+const TARGET_SERVE_READ_MODEL_P99_MS = 500;
+const TARGET_SERVE_CLICKHOUSE_P99_MS = 2000;
+/** Issue 12: Kafka + PostgreSQL, append -> read model at 5,000 events/s. */
+const TARGET_KAFKA_POSTGRES_5000_P99_MS = 200;
 const WARMUP_MS = 3000;
 
 interface Append {
@@ -46,6 +52,9 @@ export function pipelineLagScenario(options: BenchOptions): Scenario {
   return {
     group: 'lag',
     async run(): Promise<ScenarioResult[]> {
+      const wanted = (id: string) => options.lagSetups.length === 0 || options.lagSetups.includes(id);
+      const results: ScenarioResult[] = [];
+      if (wanted('serve-http')) results.push(...(await measureServeHttp(options)));
       const relay = options.lagRelayBatch ? { relayBatchSize: options.lagRelayBatch } : {};
       const setups: Setup[] = [
         {
@@ -67,13 +76,14 @@ export function pipelineLagScenario(options: BenchOptions): Scenario {
         setups.push({
           id: 'kafka-postgres',
           label: 'read-model path on Kafka + PostgreSQL',
-          target: TARGET_DISTRIBUTED_P99_MS,
+          target: options.lagRate >= 5000 ? TARGET_KAFKA_POSTGRES_5000_P99_MS : TARGET_DISTRIBUTED_P99_MS,
           start: () => startPipeline({ kafkaBrokers: brokers, databaseUrl, ...relay }),
         });
-      else log('lag: Kafka + PostgreSQL skipped (set KAFKA_BROKERS and DATABASE_URL)');
+      else if (wanted('kafka-postgres'))
+        log('lag: Kafka + PostgreSQL skipped (set KAFKA_BROKERS and DATABASE_URL)');
 
-      const results: ScenarioResult[] = [];
-      for (const setup of setups) results.push(...(await measureSetup(options, setup)));
+      for (const setup of setups.filter((s) => wanted(s.id)))
+        results.push(...(await measureSetup(options, setup)));
       return results;
     },
   };
@@ -131,6 +141,63 @@ async function measureSetup(options: BenchOptions, setup: Setup): Promise<Scenar
     );
   }
   return rows;
+}
+
+/** `crm serve` whole, events offered over HTTP: lag into both projections, and whether it grows. */
+async function measureServeHttp(options: BenchOptions): Promise<ScenarioResult[]> {
+  const runs: Awaited<ReturnType<typeof serveHttpLagRun>>[] = [];
+  for (let run = 1; run <= options.runs; run++) {
+    const measured = await serveHttpLagRun({
+      rate: options.lagRate,
+      seconds: options.lagSeconds,
+      batchSize: options.lagHttpBatch,
+      worker: options.serveWorker,
+      seed: options.seed + run,
+      warmupMs: WARMUP_MS,
+    }).catch((error: unknown) => {
+      log(`lag serve-http, run ${run} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+    if (!measured) break;
+    runs.push(measured);
+    const { readModel: rm, analytics: ch, ingest, cpu } = measured;
+    const windows = (f: typeof rm) =>
+      `first ${f.windowSeconds} s p50/p99 ${f.firstWindow.p50}/${f.firstWindow.p99} ms, last ${f.lastWindow.p50}/${f.lastWindow.p99} ms${f.growing ? ': GROWING' : ''}`;
+    log(
+      `lag serve-http (--worker ${measured.worker}), run ${run}: ${ingest?.achievedPerSecond} events/s achieved ` +
+        `(${JSON.stringify(ingest?.statuses)}, request latency p99 ${ingest?.latencyMs.p99} ms` +
+        `${ingest?.firstError ? `, first error ${ingest.firstError}` : ''}); CPU: crm serve ${cpu.serveCores} cores, ` +
+        `worker process ${cpu.workerCores}; read model p50 ${rm.lagMs.p50} / p99 ${rm.lagMs.p99} ms (${windows(rm)}); ` +
+        `ClickHouse p50 ${ch.lagMs.p50} / p99 ${ch.lagMs.p99} ms (${windows(ch)})` +
+        (rm.missing + ch.missing > 0 ? `; never visible: ${rm.missing} / ${ch.missing}` : ''),
+    );
+  }
+  const rate = options.lagRate.toLocaleString('en');
+  const notes =
+    `crm serve --worker ${options.serveWorker}, ${options.lagRate} events/s offered over HTTP in requests of ` +
+    `${options.lagHttpBatch} for ${options.lagSeconds} s; growing: ` +
+    (runs.length === 0
+      ? 'no run'
+      : runs
+          .map((r) => `${r.readModel.growing ? 'yes' : 'no'}/${r.analytics.growing ? 'yes' : 'no'}`)
+          .join(', '));
+  const pending = runs.length === 0 ? { pending: 'a working crm serve run (see the log above)' } : {};
+  const row = (key: 'readModel' | 'analytics', q: 'p50' | 'p99', target?: number): ScenarioResult => ({
+    id: `lag-serve-http${key === 'analytics' ? '-clickhouse' : ''}-${q}`,
+    title: `Lag to ${key === 'analytics' ? 'ClickHouse' : 'read model'} ${q} at ${rate} ev/s over HTTP, crm serve`,
+    unit: 'ms',
+    samples: runs.map((r) => r[key].lagMs[q]),
+    ...(target ? { target: { value: target, atLeast: false } } : {}),
+    notes,
+    ...pending,
+    ...(key === 'readModel' && q === 'p50' ? { details: runs } : {}),
+  });
+  return [
+    row('readModel', 'p50'),
+    row('readModel', 'p99', TARGET_SERVE_READ_MODEL_P99_MS),
+    row('analytics', 'p50'),
+    row('analytics', 'p99', TARGET_SERVE_CLICKHOUSE_P99_MS),
+  ];
 }
 
 /** Lag of one projector: per event, and where it comes from (reaching the projector, its transactions). */

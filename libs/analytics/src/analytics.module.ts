@@ -9,7 +9,11 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { createAnalyticsClient, type AnalyticsClient } from './clickhouse/analytics-client.factory';
+import {
+  createAnalyticsClient,
+  type AnalyticsClient,
+  type ForwardedEngine,
+} from './clickhouse/analytics-client.factory';
 import { EmbeddedEngineBusyError } from './clickhouse/embedded-connection';
 import { ClickHouseMigrationsRunner } from './migrations/clickhouse-migrations.runner';
 import { AnalyticsProjector } from './projector/analytics.projector';
@@ -135,9 +139,12 @@ class AnalyticsCloser implements OnApplicationShutdown {
 export class AnalyticsModule {
   /**
    * `embeddedEngine: 'elsewhere'`: without CLICKHOUSE_URL, this process does not open the embedded engine
-   * (the API of the split deployment: the worker owns it). Ignored with CLICKHOUSE_URL.
+   * (the API of the split deployment: the worker owns it). `forwardedEngine`: the embedded engine of another
+   * process, through that connection (`crm serve`'s API process; its worker process owns the engine). Both ignored with CLICKHOUSE_URL.
    */
-  static forRoot(options: { embeddedEngine?: 'open' | 'elsewhere' } = {}): DynamicModule {
+  static forRoot(
+    options: { embeddedEngine?: 'open' | 'elsewhere'; forwardedEngine?: ForwardedEngine } = {},
+  ): DynamicModule {
     return {
       module: AnalyticsModule,
       providers: [
@@ -149,6 +156,7 @@ export class AnalyticsModule {
               clickhouseUrl: config.CLICKHOUSE_URL,
               dataDir: config.dataDir,
               embeddedEngine: options.embeddedEngine,
+              forwardedEngine: options.forwardedEngine,
             }),
         },
         {

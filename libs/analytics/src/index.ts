@@ -5,6 +5,7 @@ export {
   pingAnalytics,
   type AnalyticsClient,
   type AnalyticsClientOptions,
+  type ForwardedEngine,
 } from './clickhouse/analytics-client.factory';
 export {
   fromClickHouseDateTime,
@@ -19,8 +20,10 @@ export {
   EmbeddedEngineElsewhereError,
   EmbeddedEngineError,
   EmbeddedEnginePathError,
+  embeddedConnection,
   type EmbeddedSqlResult,
   type EmbeddedSqlSession,
+  type InjectedConnection,
 } from './clickhouse/embedded-connection';
 export {
   checkDatabaseName,

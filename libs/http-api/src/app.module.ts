@@ -1,4 +1,4 @@
-import { AnalyticsModule } from '@crm/analytics';
+import { AnalyticsModule, type ForwardedEngine } from '@crm/analytics';
 import { AppConfig, ConfigModule } from '@crm/config';
 import { EventStoreModule } from '@crm/event-store';
 import { ReadModelModule } from '@crm/read-model';
@@ -11,7 +11,7 @@ export class AppModule {
   static forRoot(
     config: AppConfig,
     extra: DynamicModule['imports'] = [],
-    options: { analyticsEngine?: 'open' | 'elsewhere' } = {},
+    options: { analyticsEngine?: 'open' | 'elsewhere' | ForwardedEngine } = {},
   ): DynamicModule {
     return {
       module: AppModule,
@@ -19,7 +19,11 @@ export class AppModule {
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(),
         ReadModelModule.forRoot(),
-        AnalyticsModule.forRoot({ embeddedEngine: options.analyticsEngine }),
+        AnalyticsModule.forRoot(
+          typeof options.analyticsEngine === 'object'
+            ? { forwardedEngine: options.analyticsEngine }
+            : { embeddedEngine: options.analyticsEngine },
+        ),
         ApiModule,
         ...extra,
       ],

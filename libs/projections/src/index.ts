@@ -11,3 +11,4 @@ export * from './scores/customer-scores.job';
 export * from './scores/customer-scores.module';
 export * from './worker-root.module';
 export * from './worker.module';
+export * from './host';

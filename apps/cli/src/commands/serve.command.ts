@@ -1,27 +1,66 @@
 import { loadConfig } from '@crm/config';
 import { MessagingModule } from '@crm/messaging';
-import { Logger } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { createApiApp } from '@crm/http-api';
-import { WorkerModule } from '@crm/projections';
+import {
+  forwardedAnalyticsEngine,
+  WorkerHostModule,
+  WorkerModule,
+  WorkerProcessHost,
+} from '@crm/projections';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 
-export const serveCommand: CliCommand = {
-  summary: 'Run everything in one process: API, relay and projectors (embedded by default)',
-  usage: `Usage: crm serve
+const MODES = ['process', 'inline'] as const;
 
-Starts the HTTP API, the relay and the projectors in one process. With no URLs configured every port uses
-its embedded adapter (SQLite event store, in-process bus, SQLite read model) under DATA_DIR; any of
-EVENTSTORE_URL, KAFKA_BROKERS, DATABASE_URL switches that port to its server. This process owns the embedded
-analytics engine; with SQL_PORT set it also serves analysts' read-only SQL there (ClickHouse's HTTP
-interface; docs/analytics.md). Stops on SIGINT/SIGTERM after draining in-flight batches.`,
-  options: {},
-  async run() {
+export const serveCommand: CliCommand = {
+  summary: 'Run everything from one command: API, relay and projectors (embedded by default)',
+  usage: `Usage: crm serve [--worker process|inline]
+
+Starts the HTTP API, the relay and the projectors. With no URLs configured every port uses its embedded
+adapter (SQLite event store, in-process bus, SQLite read model) under DATA_DIR; any of EVENTSTORE_URL,
+KAFKA_BROKERS, DATABASE_URL switches that port to its server. With SQL_PORT set it also serves analysts'
+read-only SQL on the embedded analytics engine (ClickHouse's HTTP interface; docs/analytics.md). Stops on
+SIGINT/SIGTERM after draining in-flight batches.
+
+  --worker process  (default) the relay, the projectors, the Kafka ingest channel and the embedded analytics
+                    engine run in a child process (the worker part), on the other core: requests never wait
+                    behind their work; the API reaches the engine through it. A crash of the worker part is
+                    reported in /health, /metrics and crm status, and it is started again (after 1 s, doubling
+                    up to 30 s while it keeps crashing); meanwhile analytics answers are 503.
+  --worker inline   everything on one event loop in one process (for comparison and debugging).`,
+  options: { worker: { type: 'string', default: 'process' } },
+  async run(values) {
+    const mode = String(values.worker);
+    if (!(MODES as readonly string[]).includes(mode)) {
+      console.error(`crm serve: --worker must be one of ${MODES.join(', ')}, not "${mode}"`);
+      return EXIT.USAGE;
+    }
     const config = loadConfig();
-    const app = await createApiApp(config, { extraModules: [MessagingModule.forRoot(), WorkerModule] });
-    await app.listen(config.PORT, config.HOST);
+    const host =
+      mode === 'process'
+        ? new WorkerProcessHost({ dataDir: config.dataDir, workerId: config.workerId })
+        : undefined;
+    // The worker boots first: it applies the schema migrations (read model, ClickHouse) once, and opens the
+    // engine that the API's analytics reach through it.
+    await host?.start();
+    let app: INestApplication;
+    try {
+      app = await createApiApp(config, {
+        extraModules: host ? [WorkerHostModule.forRoot(host)] : [MessagingModule.forRoot(), WorkerModule],
+        ...(host && !config.CLICKHOUSE_URL
+          ? { analyticsEngine: forwardedAnalyticsEngine((request) => host.request(request)) }
+          : {}),
+      });
+      await app.listen(config.PORT, config.HOST);
+    } catch (error) {
+      // The API did not start (a port taken, a bad migration): the worker must not run on alone.
+      await host?.stop();
+      throw error;
+    }
     Logger.log(
-      `Serving on http://localhost:${config.PORT} (Swagger UI at /docs); data in ${config.dataDir}`,
+      `Serving on http://localhost:${config.PORT} (Swagger UI at /docs); data in ${config.dataDir}; ` +
+        `relay and projectors ${host ? 'in a worker process' : 'on this event loop'}`,
       'crm serve',
     );
     await new Promise<void>((resolve) => app.getHttpServer().once('close', resolve));

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { PipelineLagQuery } from '@crm/http-api';
 import { AppModule } from '@crm/http-api';
 import { probeKafka } from '@crm/messaging';
+import { readWorkerPartState, type ReportedWorkerPart } from '@crm/projections';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
 
@@ -39,7 +40,11 @@ answers (up, or down with the reason). DATA_DIR must exist.
       }
       const brokers = config.kafkaBrokers;
       const bus = brokers ? await probeKafka(brokers) : undefined;
-      if (values.json) console.log(JSON.stringify({ stages, ...(bus ? { bus } : {}) }, null, 2));
+      const worker = readWorkerPartState(config.dataDir);
+      if (values.json)
+        console.log(
+          JSON.stringify({ stages, ...(bus ? { bus } : {}), ...(worker ? { worker } : {}) }, null, 2),
+        );
       else {
         console.log('stage                 state        position      head          lag events   lag ms');
         for (const s of stages) {
@@ -54,6 +59,8 @@ answers (up, or down with the reason). DATA_DIR must exist.
           const why = bus.state === 'down' ? ` (${bus.reason})` : '';
           console.log(`bus (kafka ${bus.brokers.join(',')}): ${bus.state}${why}`);
         }
+        const line = workerPartLine(worker);
+        if (line) console.log(line);
       }
       return EXIT.OK;
     } finally {
@@ -61,6 +68,22 @@ answers (up, or down with the reason). DATA_DIR must exist.
     }
   },
 };
+
+/** `crm serve`'s worker process as it last recorded itself in DATA_DIR; nothing once that process has stopped. */
+function workerPartLine(worker: ReportedWorkerPart): string | undefined {
+  if (!worker) return undefined;
+  const where = `worker part of crm serve (pid ${worker.pid})`;
+  if (!worker.processAlive)
+    return worker.state === 'stopped' ? undefined : `${where}: that process is gone (it was ${worker.state})`;
+  const restarts = `${worker.restarts} restart${worker.restarts === 1 ? '' : 's'}`;
+  const crash = worker.lastCrash
+    ? `; last crash at ${worker.lastCrash.at}: ${worker.lastCrash.error.split('\n')[0]}`
+    : '';
+  const next =
+    worker.state === 'restarting' && worker.nextStartAt ? `, starting again at ${worker.nextStartAt}` : '';
+  const pid = worker.workerPid !== undefined ? ` (worker pid ${worker.workerPid})` : '';
+  return `${where}: ${worker.state}${pid}${next}, ${restarts}${crash}`;
+}
 
 /** Why there is nothing to report: an embedded adapter's DATA_DIR that does not exist. */
 function missingDataDir(config: AppConfig): string | undefined {

@@ -6,6 +6,7 @@ import {
   EmbeddedEngineElsewhereError,
   openEmbeddedSqlSession,
   type EmbeddedSqlSession,
+  type InjectedConnection,
 } from './embedded-connection';
 import { checkDatabaseName, DEFAULT_ANALYTICS_DATABASE } from './sql-names';
 
@@ -27,6 +28,17 @@ export interface AnalyticsClientOptions {
    * EmbeddedEngineElsewhereError.
    */
   readonly embeddedEngine?: 'open' | 'elsewhere';
+  /**
+   * Without `clickhouseUrl`: the embedded engine of another process, reached through this connection and its
+   * SQL sessions (`crm serve`'s API process, whose worker process owns the engine).
+   */
+  readonly forwardedEngine?: ForwardedEngine;
+}
+
+/** The embedded engine of another process of the deployment: a connection to it, and sessions on it. */
+export interface ForwardedEngine {
+  readonly connection: InjectedConnection;
+  readonly openSqlSession?: () => Promise<EmbeddedSqlSession>;
 }
 
 /** The analytics store: one `@clickhouse/client`, whatever the engine behind it. */
@@ -79,18 +91,22 @@ export function createAnalyticsClient(options: AnalyticsClientOptions): Analytic
     request_timeout: options.requestTimeoutMs ?? 300_000,
   };
   const embeddedPath = join(options.dataDir, 'clickhouse');
-  const elsewhere = !url && options.embeddedEngine === 'elsewhere';
+  const forwarded = url ? undefined : options.forwardedEngine;
+  const elsewhere = !url && !forwarded && options.embeddedEngine === 'elsewhere';
   const client = url
     ? createClient({ ...common, url: withoutPath(url) })
     : createClient({
         ...common,
-        connection: elsewhere ? elsewhereConnection(embeddedPath) : embeddedConnection(embeddedPath),
+        connection:
+          forwarded?.connection ??
+          (elsewhere ? elsewhereConnection(embeddedPath) : embeddedConnection(embeddedPath)),
       });
   return {
     client,
     database,
     engine: url ? 'server' : 'embedded',
-    ...(url || elsewhere ? {} : { openSqlSession: () => openEmbeddedSqlSession(embeddedPath) }),
+    ...(url || elsewhere || forwarded ? {} : { openSqlSession: () => openEmbeddedSqlSession(embeddedPath) }),
+    ...(forwarded?.openSqlSession ? { openSqlSession: forwarded.openSqlSession } : {}),
     ...(elsewhere ? { elsewhere: new EmbeddedEngineElsewhereError(embeddedPath) } : {}),
     close: () => client.close(),
   };

@@ -1,3 +1,4 @@
+import type { ForwardedEngine } from '@crm/analytics';
 import { AppConfig, JsonLogger, runWithCorrelationId } from '@crm/config';
 import { DynamicModule, INestApplication, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
@@ -30,8 +31,11 @@ export async function createApiApp(
   options: {
     logger?: false | LoggerService;
     extraModules?: DynamicModule['imports'];
-    /** `elsewhere`: the split deployment's API, which leaves the embedded analytics engine to the worker. */
-    analyticsEngine?: 'open' | 'elsewhere';
+    /**
+     * `elsewhere`: the split deployment's API, which leaves the embedded analytics engine to the worker. A
+     * ForwardedEngine: `crm serve`'s API, which reaches the engine in its worker process.
+     */
+    analyticsEngine?: 'open' | 'elsewhere' | ForwardedEngine;
   } = {},
 ): Promise<INestApplication> {
   // LOG_FORMAT=json (the default in production): one JSON object per line, with the correlation id.

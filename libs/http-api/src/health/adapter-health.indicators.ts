@@ -2,6 +2,7 @@ import { ANALYTICS_CLIENT, pingAnalytics, type AnalyticsClient } from '@crm/anal
 import { AppConfig } from '@crm/config';
 import { EVENT_STORE, EventStore } from '@crm/event-store';
 import { BUS, Bus } from '@crm/messaging';
+import { WORKER_PART, type WorkerPartStatus } from '@crm/projections';
 import { READ_MODEL_DATA_SOURCE } from '@crm/read-model';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorFunction } from '@nestjs/terminus';
@@ -24,6 +25,8 @@ export class AdapterHealthIndicators {
     @Inject(READ_MODEL_DATA_SOURCE) private readonly readModel: DataSource,
     @Optional() @Inject(BUS) private readonly bus?: Bus,
     @Optional() @Inject(ANALYTICS_CLIENT) private readonly analytics?: AnalyticsClient,
+    /** `crm serve`'s worker process: the bus lives there, and it reports its ping. */
+    @Optional() @Inject(WORKER_PART) private readonly workerPart?: WorkerPartStatus,
   ) {}
 
   /** In the order of the response's `checks`. */
@@ -39,8 +42,9 @@ export class AdapterHealthIndicators {
           this.readModel.query('SELECT 1'),
         ),
       // Another process's store (the split deployment's worker owns the embedded engine) is not this one's
-      // to probe: the pipeline's analytics stage reports it instead.
-      ...(analytics && !analytics.elsewhere
+      // to probe: the pipeline's analytics stage reports it instead. Nor is it while `crm serve`'s worker
+      // process, which holds the engine, restarts: /health says `worker` then.
+      ...(analytics && !analytics.elsewhere && this.workerPartRunning()
         ? [
             () =>
               this.probe('analytics', analytics.engine === 'server' ? 'clickhouse' : 'chdb', () =>
@@ -50,7 +54,27 @@ export class AdapterHealthIndicators {
         : []),
       ...(bus
         ? [() => this.probe('bus', this.config.KAFKA_BROKERS ? 'kafka' : 'in-process', () => bus.ping())]
-        : []),
+        : this.workerBus()),
+    ];
+  }
+
+  /** True unless this process hosts `crm serve`'s worker process and it is not running. */
+  private workerPartRunning(): boolean {
+    return !this.workerPart || this.workerPart.snapshot().state === 'running';
+  }
+
+  /**
+   * The bus of `crm serve`'s worker process, as its last report says (every second). While the worker is not
+   * running there is no bus to probe: /health says `worker` instead, and stays ready.
+   */
+  private workerBus(): HealthIndicatorFunction[] {
+    const bus = this.workerPart?.snapshot().stats?.bus;
+    if (!bus) return [];
+    return [
+      () =>
+        this.probe('bus', bus.adapter, async () => {
+          if (!bus.up) throw new Error(bus.error ?? 'the worker part reports its bus down');
+        }),
     ];
   }
 

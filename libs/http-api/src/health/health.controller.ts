@@ -1,4 +1,5 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { WORKER_PART, type WorkerPartStatus } from '@crm/projections';
+import { Controller, Get, Inject, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Public } from '../auth/requires-scope.decorator';
@@ -37,6 +38,22 @@ const CHECKS_SCHEMA: SchemaObject = {
   },
 };
 
+const WORKER_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['mode', 'state', 'restarts'],
+  properties: {
+    mode: { type: 'string', enum: ['process', 'inline'] },
+    state: { type: 'string', enum: ['starting', 'running', 'restarting', 'stopping', 'stopped'] },
+    restarts: { type: 'integer', minimum: 0 },
+    lastCrash: {
+      type: 'object',
+      required: ['at', 'error'],
+      properties: { at: { type: 'string', format: 'date-time' }, error: { type: 'string' } },
+    },
+    nextStartAt: { type: 'string', format: 'date-time' },
+  },
+};
+
 @ApiTags('operations')
 @Public()
 @Controller('health')
@@ -45,16 +62,23 @@ export class HealthController {
     private readonly terminus: HealthCheckService,
     private readonly indicators: AdapterHealthIndicators,
     private readonly pipeline: PipelineLagQuery,
+    /** `crm serve`'s worker process, when this process hosts one. */
+    @Optional() @Inject(WORKER_PART) private readonly workerPart?: WorkerPartStatus,
   ) {}
 
   @Get()
   @ApiOperation({
     summary: 'Readiness: 200 when every configured adapter answers, else 503 naming the one down',
   })
-  @ApiJsonAnswer(200, 'Every adapter answers', {
+  @ApiJsonAnswer(200, 'Every adapter answers (degraded: a pipeline stage or the worker part is behind)', {
     type: 'object',
     required: ['status', 'checks'],
-    properties: { status: { type: 'string', enum: ['ok'] }, checks: CHECKS_SCHEMA },
+    properties: {
+      status: { type: 'string', enum: ['ok', 'degraded'] },
+      checks: CHECKS_SCHEMA,
+      pipeline: { type: 'object', additionalProperties: { type: 'object' } },
+      worker: WORKER_SCHEMA,
+    },
   })
   @ApiProblems({ 503: 'UNHEALTHY: an adapter does not answer (checks names it; Retry-After)' })
   async health() {
@@ -79,8 +103,29 @@ export class HealthController {
     }
     const checks = toChecks(result.details);
     const behind = await this.stagesNotLive();
-    // Every adapter answers, but a stage does not keep up: still ready (200), and not "ok".
-    return behind ? { status: 'degraded', checks, pipeline: behind } : { status: 'ok', checks };
+    const worker = this.workerPartNotRunning();
+    // Every adapter answers, but a stage does not keep up, or the worker part is restarting: still ready (200:
+    // requests are answered and appends are durable; the projections catch up), and not "ok".
+    if (!behind && !worker) return { status: 'ok', checks };
+    return {
+      status: 'degraded',
+      checks,
+      ...(behind ? { pipeline: behind } : {}),
+      ...(worker ? { worker } : {}),
+    };
+  }
+
+  /** `crm serve`'s worker process when it is not running (crashed and waiting for its restart, starting). */
+  private workerPartNotRunning() {
+    const part = this.workerPart?.snapshot();
+    if (!part || part.state === 'running') return undefined;
+    return {
+      mode: part.mode,
+      state: part.state,
+      restarts: part.restarts,
+      ...(part.lastCrash ? { lastCrash: part.lastCrash } : {}),
+      ...(part.nextStartAt ? { nextStartAt: part.nextStartAt } : {}),
+    };
   }
 
   /** The pipeline's stages that are lagging, stalled or unreadable from here, with why; none: undefined. */

@@ -77,6 +77,29 @@ export class CrmMetrics implements EventStoreObserver {
     ['topic'],
   );
 
+  // `crm serve`'s worker process (relay, projectors): its own memory and event loop, which this process's default
+  // metrics do not see.
+  readonly workerPartUp = this.gauge(
+    'crm_worker_part_up',
+    "1 while crm serve's worker process (relay and projectors) runs, 0 while it starts or restarts after a crash",
+  );
+  readonly workerPartRestarts = this.gauge(
+    'crm_worker_part_restarts',
+    "Times crm serve's worker process was started again after a crash, since the process started",
+  );
+  readonly workerPartHeap = this.gauge(
+    'crm_worker_part_heap_used_bytes',
+    "V8 heap used by crm serve's worker process, as it last reported",
+  );
+  readonly workerPartRss = this.gauge(
+    'crm_worker_part_resident_memory_bytes',
+    "Resident memory of crm serve's worker process, as it last reported",
+  );
+  readonly workerPartLoop = this.gauge(
+    'crm_worker_part_event_loop_utilization',
+    "Share of time crm serve's worker process's event loop was busy over its last report interval (0..1)",
+  );
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'crm_' });
   }

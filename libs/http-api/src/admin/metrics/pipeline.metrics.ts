@@ -1,5 +1,6 @@
 import { AppConfig } from '@crm/config';
 import { BUS, type Bus, deadLetterTopic, InProcessBus } from '@crm/messaging';
+import { WORKER_PART, type WorkerPartStatus } from '@crm/projections';
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import { PipelineLagQuery, STAGE_STATES } from '../pipeline-lag.query';
@@ -23,6 +24,8 @@ export class PipelineMetrics implements OnApplicationShutdown {
     private readonly projections: ProjectionsQuery,
     private readonly config: AppConfig,
     @Optional() @Inject(BUS) private readonly bus?: Bus,
+    /** `crm serve`'s worker process, which holds the in-process bus and reports what it measures. */
+    @Optional() @Inject(WORKER_PART) private readonly workerPart?: WorkerPartStatus,
   ) {}
 
   async refresh(): Promise<void> {
@@ -43,13 +46,24 @@ export class PipelineMetrics implements OnApplicationShutdown {
       m.rebuildEvents.set({ projection: p.name }, p.rebuild?.eventsApplied ?? 0);
       m.rebuildRate.set({ projection: p.name }, p.rebuild?.eventsPerSecond ?? 0);
     }
+    const part = this.workerPart?.snapshot();
+    if (part) {
+      m.workerPartUp.set(part.state === 'running' ? 1 : 0);
+      m.workerPartRestarts.set(part.restarts);
+      if (part.stats) {
+        m.workerPartHeap.set(part.stats.heapUsedBytes);
+        m.workerPartRss.set(part.stats.rssBytes);
+        m.workerPartLoop.set(part.stats.eventLoopUtilization);
+      }
+    }
     const topic = deadLetterTopic(this.config.KAFKA_TOPIC);
-    const dead = await this.deadLetters(topic);
+    const dead = await this.deadLetters(topic, part?.stats?.deadLetters);
     if (dead !== undefined) m.deadLettered.set({ topic }, dead);
   }
 
-  private async deadLetters(topic: string): Promise<number | undefined> {
+  private async deadLetters(topic: string, reportedInProcess?: number): Promise<number | undefined> {
     if (this.bus instanceof InProcessBus) return this.bus.deadLetters.length;
+    if (reportedInProcess !== undefined) return reportedInProcess;
     const brokers = this.config.kafkaBrokers;
     if (!brokers) return undefined;
     try {

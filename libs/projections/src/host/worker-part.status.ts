@@ -1,0 +1,52 @@
+/** Where `crm serve` runs its worker part (relay, projectors, Kafka ingest channel). */
+export type WorkerPartMode = 'process' | 'inline';
+
+/**
+ * `starting`: booting (first time or after a crash); `running`: booted and reporting; `restarting`: it crashed
+ * and waits for its next start (backoff); `stopping`/`stopped`: the process is shutting down.
+ */
+export type WorkerPartState = 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped';
+
+/** What the worker process reports about itself every second: what the API process cannot measure. */
+export interface WorkerPartStats {
+  /** The bus adapter the worker part publishes to and consumes from, and whether it answered its ping. */
+  readonly bus: { readonly adapter: string; readonly up: boolean; readonly error?: string };
+  /** Messages the in-process bus dead-lettered (absent with Kafka: its dead-letter topic is measured). */
+  readonly deadLetters?: number;
+  /** V8 heap and resident memory of the worker process (the API process's own are in the process metrics). */
+  readonly heapUsedBytes: number;
+  readonly rssBytes: number;
+  /** Share of the last report interval its event loop was busy, 0..1. */
+  readonly eventLoopUtilization: number;
+  readonly reportedAt: string;
+}
+
+export interface WorkerPartCrash {
+  readonly at: string;
+  readonly error: string;
+}
+
+export interface WorkerPartSnapshot {
+  readonly mode: WorkerPartMode;
+  readonly state: WorkerPartState;
+  /** The `crm serve` process that hosts it (`crm status` checks that it still lives). */
+  readonly pid: number;
+  /** The worker process itself, while it runs. */
+  readonly workerPid?: number;
+  /** Starts after a crash since the process started. */
+  readonly restarts: number;
+  /** When the current incarnation started. */
+  readonly since: string;
+  readonly lastCrash?: WorkerPartCrash;
+  /** Scheduled start after a crash. */
+  readonly nextStartAt?: string;
+  readonly stats?: WorkerPartStats;
+}
+
+/** The worker part as the API side of `crm serve` sees it (health, metrics). */
+export interface WorkerPartStatus {
+  snapshot(): WorkerPartSnapshot;
+}
+
+/** Injection token of the process's WorkerPartStatus; absent where the worker part is not hosted by this process. */
+export const WORKER_PART = Symbol('WORKER_PART');
