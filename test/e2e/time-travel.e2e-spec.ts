@@ -66,4 +66,12 @@ describe('time travel: GET /v1/customers/{id}?asOf=', () => {
       '$query.asOfBasis',
     );
   });
+
+  it('checks waitMs with asOf too, though a past state needs no wait (schemathesis found a 200 here)', async () => {
+    const res = await request(api.http)
+      .get(`/v1/customers/${customerId}`)
+      .query({ asOf: '2026-01-10T00:00:00Z', waitMs: '5.16e-64' })
+      .expect(400);
+    expect(res.body.errors[0].path).toBe('$query.waitMs');
+  });
 });

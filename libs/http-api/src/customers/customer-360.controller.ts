@@ -120,12 +120,11 @@ export class Customer360Controller {
     @Query('asOf') asOf?: string,
     @Query('asOfBasis') asOfBasis?: string,
   ) {
+    // Every parameter given is checked, also those a time-travel read does not use.
+    const wait = intQueryParam('waitMs', waitMs, { min: 0, max: 10_000, fallback: 5_000 });
     if (asOf !== undefined) return this.timeTravel.customerAsOf(customerId, asOf, asOfBasis);
     if (asOfBasis !== undefined) checkBasis(asOfBasis);
-    await this.readYourWrites.waitFor(
-      minPosition,
-      intQueryParam('waitMs', waitMs, { min: 0, max: 10_000, fallback: 5_000 }),
-    );
+    await this.readYourWrites.waitFor(minPosition, wait);
     const customer = await this.queries.getCustomer(customerId);
     if (!customer) {
       throw new ApiProblem(
