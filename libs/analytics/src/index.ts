@@ -49,7 +49,13 @@ export {
   AnalyticsProjector,
   type AnalyticsApplyResult,
 } from './projector/analytics.projector';
-export { MalformedAnalyticsEventError, toEventRow, type EventRow } from './projector/event-row.mapper';
+export { MalformedAnalyticsEventError } from './projector/malformed-event.error';
+export {
+  EVENT_ROW_COLUMNS,
+  eventRowsSelect,
+  insertEventRowsSql,
+  RAW_EVENT_STRUCTURE,
+} from './projector/event-row.sql';
 export * from './clv/bg-nbd.model';
 export * from './clv/gamma-gamma.model';
 export * from './clv/clv.model';

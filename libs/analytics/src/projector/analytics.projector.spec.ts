@@ -4,7 +4,7 @@ import { analyticsSnapshot } from '../testing/analytics-snapshot';
 import { openTestAnalytics, type TestAnalytics } from '../testing/analytics-test-database';
 import { RecordedHistoryBuilder } from '../testing/recorded-history.builder';
 import { AnalyticsProjector } from './analytics.projector';
-import { MalformedAnalyticsEventError } from './event-row.mapper';
+import { MalformedAnalyticsEventError } from './malformed-event.error';
 
 /** Two customers, a referral, a churn and a win-back; purchases with line items, two on one day. */
 function history(): RecordedEvent[] {

@@ -1,12 +1,5 @@
-import {
-  AnalyticsBatcher,
-  AnalyticsProjector,
-  AnalyticsSchema,
-  MalformedAnalyticsEventError,
-  toEventRow,
-} from '@crm/analytics';
+import { AnalyticsBatcher, AnalyticsProjector, AnalyticsSchema } from '@crm/analytics';
 import { AppConfig } from '@crm/config';
-import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
 import { KEY_STORE, type KeyStore } from '@crm/event-store';
 import { PersonalDataOpener } from '@crm/event-store';
 import type { RecordedEvent } from '@crm/event-store';
@@ -110,25 +103,26 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
     this.logger.log(`Consuming ${this.bus.topic} as ${this.group}`);
   }
 
+  /**
+   * Decodes the delivery and has the projector's own mapping say which events it cannot store, so one bad
+   * record is dead-lettered alone here instead of failing the shared write of every partition's deliveries.
+   */
   private async handle(messages: readonly BusMessage[]): Promise<void> {
     const events: RecordedEvent[] = [];
-    for (const message of messages) events.push(await this.checked(message));
+    for (const message of messages) events.push(await this.decoded(message));
+    const [rejected] = await this.projector.rejections(events);
+    if (rejected) {
+      const message = messages[events.findIndex((event) => event.eventId === rejected.eventId)];
+      throw new PoisonMessageError(message, rejected.message);
+    }
     await this.batcher.add(events);
   }
 
-  /**
-   * Decodes a message and checks that the projector can store it, so one bad record is dead-lettered alone
-   * here instead of failing the shared write of every partition's deliveries.
-   */
-  private async checked(message: BusMessage): Promise<RecordedEvent> {
+  private async decoded(message: BusMessage): Promise<RecordedEvent> {
     try {
-      const event = await openOrPoison(this.opener, message, decodeCustomerEvent(message));
-      if (event.streamId.startsWith(CUSTOMER_STREAM_PREFIX)) toEventRow(event);
-      return event;
+      return await openOrPoison(this.opener, message, decodeCustomerEvent(message));
     } catch (error) {
-      if (error instanceof UndecodableMessageError || error instanceof MalformedAnalyticsEventError) {
-        throw new PoisonMessageError(message, error.message);
-      }
+      if (error instanceof UndecodableMessageError) throw new PoisonMessageError(message, error.message);
       throw error;
     }
   }
