@@ -1,7 +1,7 @@
-import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store';
 import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
 import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
+import { isAnalyticsStream } from './customer-fact.columns';
 import { toEventRow, type EventRow } from './event-row.mapper';
 
 /** Checkpoint name of the analytics projection (projection_checkpoints.projection_name). */
@@ -49,7 +49,7 @@ export class AnalyticsProjector {
 
   async apply(events: readonly RecordedEvent[]): Promise<AnalyticsApplyResult> {
     const rows = eventRows(events);
-    const customers = [...new Set(rows.map((r) => r.customer_id))];
+    const customers = [...new Set(rows.map((r) => r.customer_id).filter((id) => id !== ''))];
     if (rows.length > 0) {
       await this.insertEvents(rows);
       await this.scrubErased(rows);
@@ -154,7 +154,7 @@ const ERASED_TYPE = 'CustomerPersonalDataErased';
 function eventRows(events: readonly RecordedEvent[]): EventRow[] {
   const unique = new Map<string, EventRow>();
   for (const event of events) {
-    if (!event.streamId.startsWith(CUSTOMER_STREAM_PREFIX)) continue;
+    if (!isAnalyticsStream(event.streamId)) continue;
     if (!unique.has(event.eventId)) unique.set(event.eventId, toEventRow(event));
   }
   return [...unique.values()];
@@ -221,7 +221,7 @@ SELECT
     toUInt64(count()) AS version,
     now64(3) AS updated_at
 FROM ${db}.events FINAL
-WHERE ${where}
+WHERE customer_id != '' AND ${where}
 GROUP BY customer_id`;
 
 /** `where` narrows to the batch's purchase days; its ids part narrows the scan through the sorting key. */

@@ -1,6 +1,7 @@
 import { customerIdFromStream } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store';
 import { toClickHouseDateTime } from '../clickhouse/clickhouse-statements';
+import { withCustomerFactColumns } from './customer-fact.columns';
 
 /** One row of `events` (column names as in infra/clickhouse/0001_events.sql). */
 export interface EventRow {
@@ -183,5 +184,5 @@ export function toEventRow(event: RecordedEvent): EventRow {
       // Only the common columns: the projector scrubs the city of the customer's CustomerAcquired row.
       break;
   }
-  return row;
+  return withCustomerFactColumns(event, row);
 }

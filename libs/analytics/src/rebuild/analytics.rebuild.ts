@@ -6,6 +6,7 @@ import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
 import { ClickHouseMigrationsRunner } from '../migrations/clickhouse-migrations.runner';
 import { ANALYTICS_PROJECTION, AnalyticsProjector } from '../projector/analytics.projector';
 import { MalformedAnalyticsEventError, toEventRow, type EventRow } from '../projector/event-row.mapper';
+import { isAnalyticsStream } from '../projector/customer-fact.columns';
 
 /** The shadow database of a live analytics database: same migrations, own checkpoint. */
 export const shadowDatabaseName = (live: string): string => `${live}_rebuild`;
@@ -89,7 +90,7 @@ async function applyBatch(
   const rows = new Map<string, EventRow>();
   const good: RecordedEvent[] = [];
   for (const event of events) {
-    if (!event.streamId.startsWith(CUSTOMER_STREAM_PREFIX) || rows.has(event.eventId)) continue;
+    if (!isAnalyticsStream(event.streamId) || rows.has(event.eventId)) continue;
     try {
       rows.set(event.eventId, toEventRow(event));
       good.push(event);
