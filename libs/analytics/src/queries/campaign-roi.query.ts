@@ -9,6 +9,8 @@ import { PredictiveLtvQuery } from './predictive-ltv.query';
 export interface CampaignRoiParams extends AsOfParams {
   /** Also fit (or reuse) the CLV model of the cutoff for the customers' predicted CLV. Default true. */
   readonly predictions?: boolean;
+  /** Read the predictions of this stored model (clv_predictions.model_id) instead of fitting one. */
+  readonly clvModelId?: string;
 }
 
 export interface CampaignPerformance {
@@ -75,7 +77,9 @@ export class CampaignRoiQuery {
       { cutoff, currency, margin },
     );
     const predicted =
-      params.predictions === false ? undefined : await this.predictedClv(cutoff, currency, margin);
+      params.predictions === false
+        ? undefined
+        : await this.predictedClv(params.clvModelId ?? (await this.fittedModel(cutoff, currency, margin)));
     const money = (minor: number) => moneyAmount(minor, currency);
     return {
       cutoff,
@@ -105,20 +109,22 @@ export class CampaignRoiQuery {
     };
   }
 
-  /** Sum of the model's predicted CLV per campaign|channel of the customers' acquisition. */
-  private async predictedClv(
-    cutoff: string,
-    currency: string,
-    margin: number,
-  ): Promise<{ modelId: string; byCampaign: Map<string, number> } | undefined> {
-    let modelId: string;
+  /** The CLV model of the cutoff, fitted with the margin (stored and reused); undefined if the data cannot support one. */
+  private async fittedModel(cutoff: string, currency: string, margin: number): Promise<string | undefined> {
+    if (margin === 0) return undefined; // the models refuse a zero margin: there is no value to predict
     try {
-      // The CLV models refuse a margin of 0 (nothing to predict); a zero margin predicts zero.
-      modelId = (await this.predictive.model({ cutoff, currency, margin: margin > 0 ? margin : 1 })).modelId;
+      return (await this.predictive.model({ cutoff, currency, margin })).modelId;
     } catch (error) {
       if (error instanceof NotEnoughAnalyticsDataError) return undefined;
       throw error;
     }
+  }
+
+  /** Sum of a model's predicted CLV per campaign|channel of the customers' acquisition. */
+  private async predictedClv(
+    modelId: string | undefined,
+  ): Promise<{ modelId: string; byCampaign: Map<string, number> } | undefined> {
+    if (modelId === undefined) return undefined;
     const rows = await answerRows<{ key: string; clv_minor: number }>(
       this.ch,
       `SELECT concat(c.campaign, '|', c.acquisition_channel) AS key, sum(p.clv_minor) AS clv_minor
@@ -129,7 +135,6 @@ export class CampaignRoiQuery {
        GROUP BY key`,
       { modelId },
     );
-    const scale = margin > 0 ? 1 : 0;
-    return { modelId, byCampaign: new Map(rows.map((r) => [r.key, r.clv_minor * scale])) };
+    return { modelId, byCampaign: new Map(rows.map((r) => [r.key, r.clv_minor])) };
   }
 }

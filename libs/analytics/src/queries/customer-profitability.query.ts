@@ -64,17 +64,17 @@ export class CustomerProfitabilityQuery {
     const [totals] = await answerRows<{
       customers: number;
       unprofitable: number;
-      revenue_minor: number;
-      gross_margin_minor: number;
-      cost_to_serve_minor: number;
-      compensation_minor: number;
-      profit_minor: number;
+      total_revenue: number;
+      total_margin: number;
+      total_cost: number;
+      total_compensation: number;
+      total_profit: number;
     }>(
       this.ch,
       `SELECT count() AS customers, countIf(profit_minor < 0) AS unprofitable,
-              sum(revenue_minor) AS revenue_minor, sum(gross_margin_minor) AS gross_margin_minor,
-              sum(cost_to_serve_minor) AS cost_to_serve_minor, sum(compensation_minor) AS compensation_minor,
-              sum(profit_minor) AS profit_minor
+              sum(revenue_minor) AS total_revenue, sum(gross_margin_minor) AS total_margin,
+              sum(cost_to_serve_minor) AS total_cost, sum(compensation_minor) AS total_compensation,
+              sum(profit_minor) AS total_profit
        FROM ${source}`,
       bind,
     );
@@ -95,11 +95,11 @@ export class CustomerProfitabilityQuery {
       costToServeTable: Object.fromEntries(view.cost_channels.map((c, i) => [c, view.cost_minor[i]])),
       customers: totals?.customers ?? 0,
       unprofitable: totals?.unprofitable ?? 0,
-      revenue: money(totals?.revenue_minor ?? 0),
-      grossMargin: money(totals?.gross_margin_minor ?? 0),
-      costToServe: money(totals?.cost_to_serve_minor ?? 0),
-      compensation: money(totals?.compensation_minor ?? 0),
-      profit: money(totals?.profit_minor ?? 0),
+      revenue: money(totals?.total_revenue ?? 0),
+      grossMargin: money(totals?.total_margin ?? 0),
+      costToServe: money(totals?.total_cost ?? 0),
+      compensation: money(totals?.total_compensation ?? 0),
+      profit: money(totals?.total_profit ?? 0),
       leastProfitable: least.map((r) => ({
         customerId: r.customer_id,
         acquisitionChannel: r.acquisition_channel,
