@@ -50,6 +50,11 @@ export {
   type AnalyticsApplyResult,
 } from './projector/analytics.projector';
 export { MalformedAnalyticsEventError, toEventRow, type EventRow } from './projector/event-row.mapper';
+export {
+  isAnalyticsStream,
+  withCustomerFactColumns,
+  type CustomerFactColumns,
+} from './projector/customer-fact.columns';
 export * from './clv/bg-nbd.model';
 export * from './clv/gamma-gamma.model';
 export * from './clv/clv.model';

@@ -1,6 +1,6 @@
 import type { TestAnalytics } from '../testing/analytics-test-database';
 import { CampaignRoiQuery } from './campaign-roi.query';
-import { customerFactsHistory, FACTS_ECONOMICS } from './customer-facts.fixture';
+import { customerFactsHistory, FACTS_ECONOMICS } from '../testing/customer-facts.history';
 import { openProjectedStore } from './query-test.fixture';
 
 /*

@@ -1,6 +1,6 @@
 import type { TestAnalytics } from '../testing/analytics-test-database';
 import { ComplaintsQuery } from './complaints.query';
-import { customerFactsHistory } from './customer-facts.fixture';
+import { customerFactsHistory } from '../testing/customer-facts.history';
 import { openProjectedStore } from './query-test.fixture';
 
 /*

@@ -3,7 +3,7 @@ import { AnalyticsProjector } from '../projector/analytics.projector';
 import { openTestAnalytics, type TestAnalytics } from '../testing/analytics-test-database';
 import { CampaignRoiQuery } from './campaign-roi.query';
 import { ComplaintsQuery } from './complaints.query';
-import { customerFactsHistory, FACTS_ECONOMICS } from './customer-facts.fixture';
+import { customerFactsHistory, FACTS_ECONOMICS } from '../testing/customer-facts.history';
 import { CustomerProfitabilityQuery } from './customer-profitability.query';
 import { SatisfactionQuery } from './satisfaction.query';
 

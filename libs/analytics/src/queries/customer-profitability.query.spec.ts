@@ -1,5 +1,5 @@
 import type { TestAnalytics } from '../testing/analytics-test-database';
-import { customerFactsHistory, FACTS_ECONOMICS } from './customer-facts.fixture';
+import { customerFactsHistory, FACTS_ECONOMICS } from '../testing/customer-facts.history';
 import { CustomerProfitabilityQuery } from './customer-profitability.query';
 import { openProjectedStore } from './query-test.fixture';
 

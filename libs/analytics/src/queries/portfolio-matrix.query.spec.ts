@@ -3,7 +3,7 @@ import { openTestAnalytics } from '../testing/analytics-test-database';
 import { RecordedHistoryBuilder } from '../testing/recorded-history.builder';
 import { AnalyticsProjector } from '../projector/analytics.projector';
 import { PortfolioMatrixQuery } from './portfolio-matrix.query';
-import { customerFactsHistory, FACTS_ECONOMICS } from './customer-facts.fixture';
+import { customerFactsHistory, FACTS_ECONOMICS } from '../testing/customer-facts.history';
 import { openProjectedStore } from './query-test.fixture';
 import { PredictiveLtvQuery } from './predictive-ltv.query';
 

@@ -1,5 +1,5 @@
 import type { TestAnalytics } from '../testing/analytics-test-database';
-import { customerFactsHistory } from './customer-facts.fixture';
+import { customerFactsHistory } from '../testing/customer-facts.history';
 import { InvalidAnalyticsParameterError } from './analytics-query.errors';
 import { openProjectedStore } from './query-test.fixture';
 import { SatisfactionQuery } from './satisfaction.query';

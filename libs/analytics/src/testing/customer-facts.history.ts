@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@crm/event-store';
-import { RecordedHistoryBuilder } from '../testing/recorded-history.builder';
-import type { CustomerEconomics } from './customer-economics';
+import { RecordedHistoryBuilder } from './recorded-history.builder';
+import type { CustomerEconomics } from '../queries/customer-economics';
 
 /**
  * Seven customers in Q1 2026 with satisfaction answers, complaints, contacts and campaign spend, for the
