@@ -50,6 +50,7 @@ export {
   type AnalyticsApplyResult,
 } from './projector/analytics.projector';
 export { MalformedAnalyticsEventError } from './projector/malformed-event.error';
+export { isAnalyticsStream } from './projector/analytics-streams';
 export {
   EVENT_ROW_COLUMNS,
   eventRowsSelect,

@@ -57,6 +57,8 @@ export interface CustomerAcquiredData {
   readonly referredBy?: string;
   readonly profile: CustomerProfile;
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
+  /** Consents the customer gave when signing up (as CustomerConsentGranted would record them). */
+  readonly consents?: readonly ConsentScope[];
 }
 
 export interface CustomerContactedData {
@@ -66,6 +68,8 @@ export interface CustomerContactedData {
   readonly campaign?: string;
   readonly agentId?: string;
   readonly outcome?: string;
+  /** What this contact cost to serve (agent time, postage, message fees); absent: the configured per-channel cost. */
+  readonly cost?: Money;
 }
 
 export interface LineItem {
@@ -99,6 +103,110 @@ export interface CustomerReactivatedData {
   readonly churnedAt: string;
 }
 
+/** Satisfaction surveys: Net Promoter Score (0-10) and Customer Satisfaction (1-5). */
+export const FEEDBACK_METRICS = ['nps', 'csat'] as const;
+export type FeedbackMetric = (typeof FEEDBACK_METRICS)[number];
+export const FEEDBACK_SCALES: Readonly<
+  Record<FeedbackMetric, { readonly min: number; readonly max: number }>
+> = {
+  nps: { min: 0, max: 10 },
+  csat: { min: 1, max: 5 },
+};
+
+/** Where a survey was answered. */
+export const FEEDBACK_CHANNELS = ['email', 'sms', 'phone', 'chat', 'web', 'app', 'in_store', 'mail'] as const;
+export type FeedbackChannel = (typeof FEEDBACK_CHANNELS)[number];
+
+export interface CustomerFeedbackGivenData {
+  readonly metric: FeedbackMetric;
+  /** An integer on the metric's scale (FEEDBACK_SCALES). */
+  readonly score: number;
+  readonly channel: FeedbackChannel;
+  readonly surveyId: string;
+  /** The order the answer is about, if any. */
+  readonly orderId?: string;
+  /** The contact (its event id) the answer is about, if any. */
+  readonly contactEventId?: string;
+  /** Free text: personal data, sealed with the customer's key like the profile's name and e-mail. */
+  readonly comment?: string;
+}
+
+export const COMPLAINT_CATEGORIES = [
+  'product',
+  'delivery',
+  'billing',
+  'service',
+  'staff',
+  'website',
+  'privacy',
+  'other',
+] as const;
+export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
+
+export const COMPLAINT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type ComplaintSeverity = (typeof COMPLAINT_SEVERITIES)[number];
+
+export interface CustomerComplaintOpenedData {
+  /** The publisher's id of the complaint: opened once, resolved once. */
+  readonly complaintId: string;
+  readonly category: ComplaintCategory;
+  readonly severity: ComplaintSeverity;
+  readonly channel: ContactChannel;
+  readonly orderId?: string;
+}
+
+export const COMPLAINT_RESOLUTIONS = [
+  'refund',
+  'replacement',
+  'credit',
+  'repair',
+  'apology',
+  'explanation',
+  'rejected',
+] as const;
+export type ComplaintResolution = (typeof COMPLAINT_RESOLUTIONS)[number];
+
+export interface CustomerComplaintResolvedData {
+  readonly complaintId: string;
+  readonly resolution: ComplaintResolution;
+  /** What the customer was given back (refund, credit, goodwill), if anything. */
+  readonly compensation?: Money;
+  /** Whether the customer accepted the resolution. */
+  readonly accepted: boolean;
+}
+
+/** What a consent is for. `marketing` governs outbound marketing contacts (see the decider's consent rule). */
+export const CONSENT_PURPOSES = ['marketing', 'survey', 'profiling', 'third_party'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+
+/** One consent: a purpose on a channel. */
+export interface ConsentScope {
+  readonly channel: ContactChannel;
+  readonly purpose: ConsentPurpose;
+}
+
+export interface CustomerConsentGrantedData extends ConsentScope {
+  /** Where the consent was captured (sign-up form, preference centre, call): the proof's pointer. */
+  readonly source?: string;
+}
+
+export interface CustomerConsentWithdrawnData extends ConsentScope {
+  readonly source?: string;
+}
+
+export const CONTACT_FREQUENCIES = ['daily', 'weekly', 'monthly', 'quarterly', 'never'] as const;
+export type ContactFrequency = (typeof CONTACT_FREQUENCIES)[number];
+
+/** The customer's stated preferences; each field given replaces the previous value, absent fields stay. */
+export interface CustomerPreferencesSetData {
+  readonly preferredChannel?: ContactChannel;
+  /** BCP 47 language tag, e.g. `en`, `pt-BR`. */
+  readonly language?: string;
+  readonly contactFrequency?: ContactFrequency;
+  /** Product categories of interest. */
+  readonly categories?: readonly string[];
+}
+
 /**
  * Profile fields that identify a person. They are stored encrypted with a per-customer key (crypto-shredding,
  * see libs/event-store/src/erasure), so erasing the key erases them from every event at once.
@@ -119,6 +227,12 @@ export interface CustomerEventDataMap {
   CustomerChurned: CustomerChurnedData;
   CustomerReactivated: CustomerReactivatedData;
   CustomerPersonalDataErased: CustomerPersonalDataErasedData;
+  CustomerFeedbackGiven: CustomerFeedbackGivenData;
+  CustomerComplaintOpened: CustomerComplaintOpenedData;
+  CustomerComplaintResolved: CustomerComplaintResolvedData;
+  CustomerConsentGranted: CustomerConsentGrantedData;
+  CustomerConsentWithdrawn: CustomerConsentWithdrawnData;
+  CustomerPreferencesSet: CustomerPreferencesSetData;
 }
 
 export type CustomerEventType = keyof CustomerEventDataMap;
@@ -130,6 +244,12 @@ export const CUSTOMER_EVENT_TYPES = Object.freeze([
   'CustomerChurned',
   'CustomerReactivated',
   'CustomerPersonalDataErased',
+  'CustomerFeedbackGiven',
+  'CustomerComplaintOpened',
+  'CustomerComplaintResolved',
+  'CustomerConsentGranted',
+  'CustomerConsentWithdrawn',
+  'CustomerPreferencesSet',
 ] as const satisfies readonly CustomerEventType[]);
 
 /**
@@ -138,10 +258,31 @@ export const CUSTOMER_EVENT_TYPES = Object.freeze([
  */
 export type PublishableEventType = Exclude<
   CustomerEventType,
-  'CustomerReactivated' | 'CustomerPersonalDataErased'
+  'CustomerReactivated' | 'CustomerPersonalDataErased' | NotYetPublishableType
 >;
+/**
+ * TEMPORARY (issue 13 in progress): the new facts' types exist for readers (projections, generator) before
+ * the publish contract (DTOs, decider commands) accepts them. Removed when the contract lands.
+ */
+export type NotYetPublishableType =
+  | 'CustomerFeedbackGiven'
+  | 'CustomerComplaintOpened'
+  | 'CustomerComplaintResolved'
+  | 'CustomerConsentGranted'
+  | 'CustomerConsentWithdrawn'
+  | 'CustomerPreferencesSet';
+const NOT_PUBLISHABLE: ReadonlySet<string> = new Set([
+  'CustomerReactivated',
+  'CustomerPersonalDataErased',
+  'CustomerFeedbackGiven',
+  'CustomerComplaintOpened',
+  'CustomerComplaintResolved',
+  'CustomerConsentGranted',
+  'CustomerConsentWithdrawn',
+  'CustomerPreferencesSet',
+]);
 export const PUBLISHABLE_EVENT_TYPES: readonly PublishableEventType[] = CUSTOMER_EVENT_TYPES.filter(
-  (t): t is PublishableEventType => t !== 'CustomerReactivated' && t !== 'CustomerPersonalDataErased',
+  (t): t is PublishableEventType => !NOT_PUBLISHABLE.has(t),
 );
 
 /** A domain event as the decider emits it and evolve consumes it. */
@@ -173,6 +314,12 @@ export const CUSTOMER_SCHEMA_VERSIONS = Object.freeze({
   CustomerChurned: 1,
   CustomerReactivated: 1,
   CustomerPersonalDataErased: 1,
+  CustomerFeedbackGiven: 1,
+  CustomerComplaintOpened: 1,
+  CustomerComplaintResolved: 1,
+  CustomerConsentGranted: 1,
+  CustomerConsentWithdrawn: 1,
+  CustomerPreferencesSet: 1,
 } as const satisfies Record<CustomerEventType, number>);
 
 /** The version a writer stamps on a new event of this type. */

@@ -109,6 +109,12 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
     case 'CustomerPersonalDataErased':
       return { ...state, erased: true };
     case 'CustomerContacted':
+    case 'CustomerFeedbackGiven':
+    case 'CustomerComplaintOpened':
+    case 'CustomerComplaintResolved':
+    case 'CustomerConsentGranted':
+    case 'CustomerConsentWithdrawn':
+    case 'CustomerPreferencesSet':
       return state;
   }
 }

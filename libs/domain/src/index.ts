@@ -5,3 +5,4 @@ export * from './customer.decider';
 export * from './domain-errors';
 export * from './event-id';
 export * from './purchase.rules';
+export * from './marketing-events';

@@ -1,7 +1,8 @@
-import { CUSTOMER_STREAM_PREFIX, customerIdFromStream } from '@crm/domain';
+import { customerIdFromStream, isCampaignStream } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store';
 import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
 import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
+import { isAnalyticsStream } from './analytics-streams';
 import { eventRowsSelect, insertEventRowsSql } from './event-row.sql';
 import { MalformedAnalyticsEventError } from './malformed-event.error';
 import { RAW_BATCH_SETTINGS, rawEventsSource } from './raw-event.batch';
@@ -50,8 +51,12 @@ export class AnalyticsProjector {
   }
 
   async apply(events: readonly RecordedEvent[]): Promise<AnalyticsApplyResult> {
-    const batch = customerEvents(events);
-    const customers = [...new Set(batch.map((e) => customerIdFromStream(e.streamId)))];
+    const batch = analyticsEvents(events);
+    const customers = [
+      ...new Set(
+        batch.filter((e) => !isCampaignStream(e.streamId)).map((e) => customerIdFromStream(e.streamId)),
+      ),
+    ];
     if (batch.length > 0) {
       const [rejected] = await this.rejections(batch);
       if (rejected) throw rejected;
@@ -70,7 +75,7 @@ export class AnalyticsProjector {
    * them with. Decided by the mapping itself (event-row.sql.ts), so the check and the write never disagree.
    */
   async rejections(events: readonly RecordedEvent[]): Promise<MalformedAnalyticsEventError[]> {
-    const batch = customerEvents(events);
+    const batch = analyticsEvents(events);
     if (batch.length === 0) return [];
     const result = await this.ch.client.query({
       query: `SELECT event_id, rejection FROM (${eventRowsSelect(rawEventsSource(batch))}) WHERE rejection != ''`,
@@ -92,7 +97,7 @@ export class AnalyticsProjector {
    * scrubs any read before the erasure).
    */
   async insertEventRows(events: readonly RecordedEvent[]): Promise<void> {
-    const batch = customerEvents(events);
+    const batch = analyticsEvents(events);
     if (batch.length > 0) await this.insertEvents(batch);
   }
 
@@ -193,12 +198,11 @@ export class AnalyticsProjector {
 
 const ERASED_TYPE = 'CustomerPersonalDataErased';
 
-/** The customer events of a batch, each once. */
-function customerEvents(events: readonly RecordedEvent[]): RecordedEvent[] {
+/** The events of a batch the store holds (customers' and campaigns'), each once. */
+function analyticsEvents(events: readonly RecordedEvent[]): RecordedEvent[] {
   const unique = new Map<string, RecordedEvent>();
   for (const event of events) {
-    if (event.streamId.startsWith(CUSTOMER_STREAM_PREFIX) && !unique.has(event.eventId))
-      unique.set(event.eventId, event);
+    if (isAnalyticsStream(event.streamId) && !unique.has(event.eventId)) unique.set(event.eventId, event);
   }
   return [...unique.values()];
 }

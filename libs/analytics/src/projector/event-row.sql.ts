@@ -1,4 +1,9 @@
-import { CUSTOMER_SCHEMA_VERSIONS, CUSTOMER_STREAM_PREFIX } from '@crm/domain';
+import {
+  CAMPAIGN_STREAM_PREFIX,
+  CUSTOMER_SCHEMA_VERSIONS,
+  CUSTOMER_STREAM_PREFIX,
+  MARKETING_SCHEMA_VERSIONS,
+} from '@crm/domain';
 
 /**
  * The event -> `events` row mapping, written once, in SQL: the live projector runs it over a batch sent as
@@ -36,6 +41,12 @@ const PURCHASED = ['CustomerPurchased'];
 const REFERRED = ['CustomerReferred'];
 const CHURNED = ['CustomerChurned'];
 const REACTIVATED = ['CustomerReactivated'];
+const FEEDBACK = ['CustomerFeedbackGiven'];
+const COMPLAINT_OPENED = ['CustomerComplaintOpened'];
+const COMPLAINT_RESOLVED = ['CustomerComplaintResolved'];
+const CONSENT = ['CustomerConsentGranted', 'CustomerConsentWithdrawn'];
+const PREFERENCES = ['CustomerPreferencesSet'];
+const SPEND = ['MarketingSpendRecorded'];
 
 /** A JSON number that JavaScript reads as a safe integer (what the publish contract calls an integer). */
 const SAFE_INTEGER = (json: string, ...path: string[]) => {
@@ -63,7 +74,9 @@ export const EVENT_ROW_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['event_type', 'r.type'],
   [
     'customer_id',
-    `if(startsWith(r.stream_id, '${CUSTOMER_STREAM_PREFIX}'), substring(r.stream_id, ${CUSTOMER_STREAM_PREFIX.length + 1}), r.stream_id)`,
+    // A campaign stream (marketing spend) holds no customer.
+    `multiIf(startsWith(r.stream_id, '${CUSTOMER_STREAM_PREFIX}'), substring(r.stream_id, ${CUSTOMER_STREAM_PREFIX.length + 1}),
+      startsWith(r.stream_id, '${CAMPAIGN_STREAM_PREFIX}'), '', r.stream_id)`,
   ],
   ['stream_revision', 'r.stream_revision'],
   ['global_position', 'r.global_position'],
@@ -75,11 +88,33 @@ export const EVENT_ROW_COLUMNS: ReadonlyArray<readonly [string, string]> = [
     'schema_version',
     `if(JSONType(r.metadata, 'schemaVersion') IN ('Int64', 'UInt64'), toUInt16(JSONExtractUInt(r.metadata, 'schemaVersion')), 1)`,
   ],
-  ['channel', forTypes([...ACQUIRED, ...CONTACTED, ...PURCHASED, ...REFERRED], str('channel'), `''`)],
-  ['campaign', forTypes([...ACQUIRED, ...CONTACTED], str('campaign'), `''`)],
-  ['order_id', forTypes(PURCHASED, str('orderId'), `''`)],
+  [
+    'channel',
+    forTypes(
+      [
+        ...ACQUIRED,
+        ...CONTACTED,
+        ...PURCHASED,
+        ...REFERRED,
+        ...FEEDBACK,
+        ...COMPLAINT_OPENED,
+        ...CONSENT,
+        ...SPEND,
+      ],
+      str('channel'),
+      forTypes(PREFERENCES, str('preferredChannel'), `''`),
+    ),
+  ],
+  ['campaign', forTypes([...ACQUIRED, ...CONTACTED, ...SPEND], str('campaign'), `''`)],
+  ['order_id', forTypes([...PURCHASED, ...FEEDBACK, ...COMPLAINT_OPENED], str('orderId'), `''`)],
   ['amount_minor', forTypes(PURCHASED, `JSONExtractInt(r.data, 'amount', 'minor')`, '0')],
-  ['currency', forTypes(PURCHASED, str('amount', 'currency'), `''`)],
+  [
+    'currency',
+    // An event carries at most one amount; the row's currency is that amount's.
+    `multiIf(r.type IN (${quoted([...PURCHASED, ...SPEND])}), ${str('amount', 'currency')},
+      r.type IN (${quoted(CONTACTED)}), ${str('cost', 'currency')},
+      r.type IN (${quoted(COMPLAINT_RESOLVED)}), ${str('compensation', 'currency')}, '')`,
+  ],
   ['item_skus', forTypes(PURCHASED, `arrayMap(i -> JSONExtractString(i, 'sku'), ${ITEMS})`, '[]')],
   ['item_categories', forTypes(PURCHASED, `arrayMap(i -> JSONExtractString(i, 'category'), ${ITEMS})`, '[]')],
   ['item_quantities', forTypes(PURCHASED, `arrayMap(i -> toUInt32(${itemQuantity}), ${ITEMS})`, '[]')],
@@ -121,7 +156,63 @@ export const EVENT_ROW_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['income_band', forTypes(ACQUIRED, str('profile', 'incomeBand'), `''`)],
   ['attributes', forTypes(ACQUIRED, ATTRIBUTES, `map()`)],
   ['triggered_by', forTypes(REACTIVATED, str('triggeredBy'), `''`)],
+  // Issue 13's facts (infra/clickhouse/0020_customer_facts.sql). Free-text comments are never copied.
+  ['feedback_metric', forTypes(FEEDBACK, str('metric'), `''`)],
+  ['feedback_score', forTypes(FEEDBACK, `toNullable(toUInt8(JSONExtractInt(r.data, 'score')))`, 'NULL')],
+  ['survey_id', forTypes(FEEDBACK, str('surveyId'), `''`)],
+  ['contact_event_id', forTypes(FEEDBACK, str('contactEventId'), `''`)],
+  ['complaint_id', forTypes([...COMPLAINT_OPENED, ...COMPLAINT_RESOLVED], str('complaintId'), `''`)],
+  ['complaint_category', forTypes(COMPLAINT_OPENED, str('category'), `''`)],
+  ['complaint_severity', forTypes(COMPLAINT_OPENED, str('severity'), `''`)],
+  ['complaint_resolution', forTypes(COMPLAINT_RESOLVED, str('resolution'), `''`)],
+  [
+    'compensation_minor',
+    forTypes(COMPLAINT_RESOLVED, `JSONExtractInt(r.data, 'compensation', 'minor')`, '0'),
+  ],
+  [
+    'complaint_accepted',
+    forTypes(
+      COMPLAINT_RESOLVED,
+      `if(JSONType(r.data, 'accepted') = 'Bool', toNullable(JSONExtractBool(r.data, 'accepted') = 1), NULL)`,
+      'NULL',
+    ),
+  ],
+  ['consent_purpose', forTypes(CONSENT, str('purpose'), `''`)],
+  [
+    'consents',
+    forTypes(
+      ACQUIRED,
+      `arrayMap(c -> concat(JSONExtractString(c, 'channel'), ':', JSONExtractString(c, 'purpose')), JSONExtractArrayRaw(r.data, 'consents'))`,
+      '[]',
+    ),
+  ],
+  ['preferred_language', forTypes(PREFERENCES, str('language'), `''`)],
+  ['contact_frequency', forTypes(PREFERENCES, str('contactFrequency'), `''`)],
+  [
+    'preferred_categories',
+    forTypes(
+      PREFERENCES,
+      `arrayFilter(c -> c != '', arrayMap(c -> JSONExtractString(c), JSONExtractArrayRaw(r.data, 'categories')))`,
+      '[]',
+    ),
+  ],
+  [
+    'contact_cost_minor',
+    forTypes(
+      CONTACTED,
+      `if(JSONType(r.data, 'cost') = 'Null', NULL, toNullable(JSONExtractInt(r.data, 'cost', 'minor')))`,
+      'NULL',
+    ),
+  ],
+  ['period_start', forTypes(SPEND, `toDateOrNull(${str('periodStart')})`, 'NULL')],
+  ['period_end', forTypes(SPEND, `toDateOrNull(${str('periodEnd')})`, 'NULL')],
+  ['spend_minor', forTypes(SPEND, `JSONExtractInt(r.data, 'amount', 'minor')`, '0')],
 ];
+
+const DAY = (field: string) => `match(${str(field)}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')`;
+/** Money at `field` of the data: absent (or null) is no money; present, its minor units must be an integer. */
+const badMoney = (field: string) =>
+  `(JSONType(r.data, '${field}') != 'Null' AND NOT ${SAFE_INTEGER('r.data', field, 'minor')})`;
 
 /**
  * Why an event cannot be stored ('' when it can): the live consumer dead-letters such an event, a rebuild
@@ -131,6 +222,13 @@ export const REJECTION = `multiIf(
     NOT isValidJSON(r.personal), 'its sealed personal data cannot be opened',
     ${OCCURRED_AT} IS NULL, concat('occurredAt is not a date-time: ', r.occurred_at),
     ${RECORDED_AT} IS NULL, concat('recordedAt is not a date-time: ', r.recorded_at),
+    r.type = 'CustomerFeedbackGiven' AND NOT (${SAFE_INTEGER('r.data', 'score')} AND JSONExtractInt(r.data, 'score') BETWEEN 0 AND 255),
+      'data.score must be an integer from 0 to 255',
+    r.type = 'CustomerContacted' AND ${badMoney('cost')}, 'data.cost.minor must be an integer',
+    r.type = 'CustomerComplaintResolved' AND ${badMoney('compensation')}, 'data.compensation.minor must be an integer',
+    r.type = 'MarketingSpendRecorded' AND NOT ${DAY('periodStart')}, 'data.periodStart must be a day YYYY-MM-DD',
+    r.type = 'MarketingSpendRecorded' AND NOT ${DAY('periodEnd')}, 'data.periodEnd must be a day YYYY-MM-DD',
+    r.type = 'MarketingSpendRecorded' AND ${badMoney('amount')}, 'data.amount.minor must be an integer',
     r.type != 'CustomerPurchased', '',
     NOT ${SAFE_INTEGER('r.data', 'amount', 'minor')}, 'data.amount.minor must be an integer',
     NOT arrayAll(i -> ${validItemQuantity}, ${ITEMS}),
@@ -166,7 +264,7 @@ SELECT ${EVENT_ROW_COLUMN_NAMES} FROM (${eventRowsSelect(source)}) WHERE rejecti
  * so a rebuild reads these through the store, which upcasts them, and sends them like live events.
  */
 export const NEEDS_UPCASTING = (() => {
-  const versions = Object.entries(CUSTOMER_SCHEMA_VERSIONS);
+  const versions = Object.entries({ ...CUSTOMER_SCHEMA_VERSIONS, ...MARKETING_SCHEMA_VERSIONS });
   const recorded = `if(JSONHas(metadata, 'schemaVersion'), JSONExtractRaw(metadata, 'schemaVersion'), '1')`;
   const cases = versions.map(([type, version]) => `type = '${type}', ${recorded} != '${version}'`).join(', ');
   return `multiIf(${cases}, 0)`;

@@ -97,7 +97,8 @@ export class AnalyticsRebuild implements RebuildableProjection {
    * 50,000 at 18,500 with 1.7 GB.
    */
   readonly rebuildBatchSize = 10_000;
-  readonly streamPrefix = CUSTOMER_STREAM_PREFIX;
+  /** Every stream: customers' and campaigns' (the projector keeps what the store holds). */
+  readonly streamPrefix = undefined;
 
   constructor(
     private readonly live: AnalyticsClient,

@@ -1,4 +1,4 @@
-import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
+import { ANALYTICS_STREAM_SQL } from '../projector/analytics-streams';
 import { NEEDS_UPCASTING } from '../projector/event-row.sql';
 
 /** The embedded event store's files, which ClickHouse reads itself with its `sqlite()` table function. */
@@ -13,9 +13,9 @@ const literal = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, 
 
 const events = (files: SqliteStoreFiles) => `sqlite(${literal(files.eventsFile)}, 'events')`;
 
-/** Customer streams' events in (from, to], as the store keeps them. */
+/** Customer and campaign streams' events in (from, to], as the store keeps them. */
 const inRange = (from: bigint, to: bigint) =>
-  `global_position > ${from} AND global_position <= ${to} AND startsWith(stream_id, '${CUSTOMER_STREAM_PREFIX}')`;
+  `global_position > ${from} AND global_position <= ${to} AND ${ANALYTICS_STREAM_SQL('stream_id')}`;
 
 /**
  * The events of (from, to] that the SQL mapping takes as stored (current schema versions), as raw events

@@ -2,6 +2,7 @@ import { customerIdFromStream } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store';
 import { toClickHouseDateTime } from '../clickhouse/clickhouse-statements';
 import { MalformedAnalyticsEventError } from '../projector/malformed-event.error';
+import { withCustomerFactColumns } from './customer-fact.oracle';
 
 /**
  * The event -> row mapping as the projector did it in TypeScript before the mapping moved into SQL
@@ -177,5 +178,5 @@ export function toEventRow(event: RecordedEvent): EventRow {
       // Only the common columns: the projector scrubs the city of the customer's CustomerAcquired row.
       break;
   }
-  return row;
+  return withCustomerFactColumns(event, row);
 }
