@@ -4,9 +4,9 @@ import {
   AnalyticsSchema,
   MalformedAnalyticsEventError,
   toEventRow,
+  isAnalyticsStream,
 } from '@crm/analytics';
 import { AppConfig } from '@crm/config';
-import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
 import { KEY_STORE, type KeyStore } from '@crm/event-store';
 import { PersonalDataOpener } from '@crm/event-store';
 import type { RecordedEvent } from '@crm/event-store';
@@ -123,7 +123,7 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
   private async checked(message: BusMessage): Promise<RecordedEvent> {
     try {
       const event = await openOrPoison(this.opener, message, decodeCustomerEvent(message));
-      if (event.streamId.startsWith(CUSTOMER_STREAM_PREFIX)) toEventRow(event);
+      if (isAnalyticsStream(event.streamId)) toEventRow(event);
       return event;
     } catch (error) {
       if (error instanceof UndecodableMessageError || error instanceof MalformedAnalyticsEventError) {
