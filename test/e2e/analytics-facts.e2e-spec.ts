@@ -190,3 +190,65 @@ describe('issue 13 answers after publishing through POST /v1/events', () => {
     expect(res.body.leastProfitable.map((c: { customerId: string }) => c.customerId)).toEqual([a2, a1]);
   });
 });
+
+/** Marketing spend (POST /v1/marketing/spend, stream campaign-<campaign>) reaches the campaign answer. */
+describe('campaign spend published through POST /v1/marketing/spend', () => {
+  let api: ApiHarness;
+  const campaign = `autumn-${randomUUID().slice(0, 8)}`;
+  const url = '/v1/analytics/campaigns?cutoff=2026-03-31&currency=EUR&predictions=false';
+
+  beforeAll(async () => {
+    api = await startApi({ PROFIT_MARGIN: '1' }, { withWorker: true });
+    const customer = `m-${randomUUID().slice(0, 8)}`;
+    const acquisition = acquiredEvent(customer);
+    await request(api.http)
+      .post('/v1/events')
+      .send({
+        events: [
+          { ...acquisition, data: { ...acquisition.data, channel: 'paid_search', campaign } },
+          purchasedEvent(customer),
+        ],
+      })
+      .expect(201);
+    await request(api.http)
+      .post('/v1/marketing/spend')
+      .send({
+        occurredAt: '2026-01-31T08:00:00Z',
+        data: {
+          campaign,
+          channel: 'paid_search',
+          periodStart: '2026-01-01',
+          periodEnd: '2026-01-31',
+          amount: { minor: 2000, currency: 'EUR' },
+        },
+      })
+      .expect(201);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const res = await request(api.http).get(url);
+      const row = res.body.campaigns?.find((c: { campaign: string }) => c.campaign === campaign);
+      if (res.status === 200 && row?.spend.minor === 2000 && row?.revenue.minor === 2599) break;
+      if (Date.now() > deadline)
+        throw new Error(`analytics never caught up: ${res.status} ${JSON.stringify(res.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }, 60_000);
+  afterAll(() => api?.close());
+
+  it('answers CAC, ROI and payback of the campaign', async () => {
+    const res = await request(api.http).get(url).expect(200);
+    // One customer for 20.00: CAC 20.00; revenue 25.99 at margin 1 on 02-01: ROI 5.99 / 20, paid back 31 days
+    // after 01-01.
+    expect(res.body.campaigns).toEqual([
+      expect.objectContaining({
+        campaign,
+        channel: 'paid_search',
+        customersAcquired: 1,
+        cac: { minor: 2000, currency: 'EUR', decimal: '20.00' },
+        roi: 0.2995,
+        paybackDays: 31,
+        paybackDay: '2026-02-01',
+      }),
+    ]);
+  });
+});
