@@ -93,7 +93,14 @@ describe('right to erasure: DELETE /v1/customers/{id}/personal-data', () => {
       .post('/v1/events')
       .send({
         events: [
-          acquiredEvent(customerId, { data: { channel: 'paid_search', ...phone } }),
+          acquiredEvent(customerId, {
+            // The newsletter contact below is e-mail marketing: opt-in by default.
+            data: {
+              channel: 'paid_search',
+              ...phone,
+              consents: [{ channel: 'email', purpose: 'marketing' }],
+            },
+          }),
           contactedEvent(customerId),
           purchasedEvent(customerId, { occurredAt: '2026-02-01T14:03:00Z' }),
           purchasedEvent(customerId, { occurredAt: '2026-03-01T10:00:00Z' }),

@@ -1,9 +1,16 @@
 import {
   ACQUISITION_CHANNELS,
   CHURN_REASONS,
+  COMPLAINT_CATEGORIES,
+  COMPLAINT_RESOLUTIONS,
+  COMPLAINT_SEVERITIES,
+  CONSENT_PURPOSES,
   CONTACT_CHANNELS,
   CONTACT_DIRECTIONS,
+  CONTACT_FREQUENCIES,
   CONTACT_PURPOSES,
+  FEEDBACK_CHANNELS,
+  FEEDBACK_SCALES,
   GENDERS,
   MAX_MINOR_UNITS,
   PublishableEventType,
@@ -125,6 +132,10 @@ const attributes = fc.dictionary(
   { maxKeys: 6 },
 );
 
+const consentScope = fc.record({ channel: pick(CONTACT_CHANNELS), purpose: pick(CONSENT_PURPOSES) });
+/** A few complaint ids per run, so that complaints are sometimes opened or resolved twice (lifecycle rules). */
+const complaintId = pick(['cmp-1', 'cmp-2', 'cmp-3']);
+
 const dataOf: { [K in PublishableEventType]: fc.Arbitrary<Record<string, unknown>> } = {
   CustomerAcquired: fc
     .record({
@@ -133,6 +144,7 @@ const dataOf: { [K in PublishableEventType]: fc.Arbitrary<Record<string, unknown
       referredBy: optional(customerRef, 15),
       profile: optional(profile, 90),
       attributes: optional(attributes),
+      consents: optional(fc.array(consentScope, { maxLength: 4 }), 40),
     })
     .map(compact),
   CustomerContacted: fc
@@ -143,6 +155,10 @@ const dataOf: { [K in PublishableEventType]: fc.Arbitrary<Record<string, unknown
       campaign: optional(text(200)),
       agentId: optional(text(128)),
       outcome: optional(text(64)),
+      cost: optional(
+        currency.chain((cur) => money(cur)),
+        20,
+      ),
     })
     .map(compact),
   // A few order ids per run, so that the same order is sometimes recorded twice (a lifecycle rule).
@@ -174,6 +190,61 @@ const dataOf: { [K in PublishableEventType]: fc.Arbitrary<Record<string, unknown
     )
     .chain((who) => optional(text(64)).map((channel) => compact({ ...who, channel }))),
   CustomerChurned: fc.record({ reason: pick(CHURN_REASONS), voluntary: fc.boolean() }),
+  CustomerFeedbackGiven: pick(['nps', 'csat'] as const).chain((metric) =>
+    fc
+      .record({
+        metric: fc.constant(metric),
+        score: fc.integer(FEEDBACK_SCALES[metric]),
+        channel: pick(FEEDBACK_CHANNELS),
+        surveyId: text(128, 1),
+        orderId: optional(pick(['o-1', 'o-2', 'o-3', 'o-4']), 30),
+        contactEventId: optional(fc.uuid(), 20),
+        comment: optional(text(2000), 40),
+      })
+      .map(compact),
+  ),
+  CustomerComplaintOpened: fc
+    .record({
+      complaintId,
+      category: pick(COMPLAINT_CATEGORIES),
+      severity: pick(COMPLAINT_SEVERITIES),
+      channel: pick(CONTACT_CHANNELS),
+      orderId: optional(pick(['o-1', 'o-2', 'o-3', 'o-4']), 50),
+    })
+    .map(compact),
+  CustomerComplaintResolved: fc
+    .record({
+      complaintId,
+      resolution: pick(COMPLAINT_RESOLUTIONS),
+      compensation: optional(
+        currency.chain((cur) => money(cur)),
+        40,
+      ),
+      accepted: fc.boolean(),
+    })
+    .map(compact),
+  CustomerConsentGranted: fc
+    .record({
+      channel: pick(CONTACT_CHANNELS),
+      purpose: pick(CONSENT_PURPOSES),
+      source: optional(text(128, 1)),
+    })
+    .map(compact),
+  CustomerConsentWithdrawn: fc
+    .record({
+      channel: pick(CONTACT_CHANNELS),
+      purpose: pick(CONSENT_PURPOSES),
+      source: optional(text(128, 1)),
+    })
+    .map(compact),
+  CustomerPreferencesSet: fc
+    .record({
+      preferredChannel: optional(pick(CONTACT_CHANNELS)),
+      language: optional(pick(['en', 'it', 'pt-BR', 'zh-Hant-TW', 'de-CH'])),
+      contactFrequency: optional(pick(CONTACT_FREQUENCIES)),
+      categories: optional(fc.array(text(128, 1), { maxLength: 5 })),
+    })
+    .map(compact),
 };
 
 /** One corruption per type that the DTOs must refuse, on top of the ones every event can get. */
@@ -200,6 +271,13 @@ const corruptionsOf: { [K in PublishableEventType]: fc.Arbitrary<Corruption> } =
       path: ['data', f],
     })),
     fc.constant<Corruption>({ kind: 'set', path: ['data', 'purpose'], value: 'gossip' }),
+    fc
+      .constantFrom(
+        { minor: -5, currency: 'EUR' },
+        { minor: 1, currency: 'ECU' },
+        { minor: 1.5, currency: 'EUR' },
+      )
+      .map<Corruption>((value) => ({ kind: 'set', path: ['data', 'cost'], value })),
   ),
   CustomerPurchased: fc.oneof(
     fc.constantFrom('orderId', 'amount').map<Corruption>((f) => ({ kind: 'delete', path: ['data', f] })),
@@ -225,6 +303,52 @@ const corruptionsOf: { [K in PublishableEventType]: fc.Arbitrary<Corruption> } =
     fc.constant<Corruption>({ kind: 'delete', path: ['data', 'voluntary'] }),
     fc.constant<Corruption>({ kind: 'set', path: ['data', 'voluntary'], value: 'yes' }),
     fc.constant<Corruption>({ kind: 'set', path: ['data', 'reason'], value: 'bored' }),
+  ),
+  CustomerFeedbackGiven: fc.oneof(
+    // Off the scale of either metric (the arbitrary picks it), or not an integer.
+    fc.constantFrom(-1, 11, 7.5, '9', null).map<Corruption>((value) => ({
+      kind: 'set',
+      path: ['data', 'score'],
+      value,
+    })),
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'metric'], value: 'ces' }),
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'channel'], value: 'carrier-pigeon' }),
+    fc
+      .constantFrom('surveyId', 'score', 'metric')
+      .map<Corruption>((f) => ({ kind: 'delete', path: ['data', f] })),
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'comment'], value: 'x'.repeat(2001) }),
+  ),
+  CustomerComplaintOpened: fc.oneof(
+    fc.constantFrom('complaintId', 'category', 'severity', 'channel').map<Corruption>((f) => ({
+      kind: 'delete',
+      path: ['data', f],
+    })),
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'severity'], value: 'apocalyptic' }),
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'complaintId'], value: '' }),
+  ),
+  CustomerComplaintResolved: fc.oneof(
+    fc.constantFrom('complaintId', 'resolution', 'accepted').map<Corruption>((f) => ({
+      kind: 'delete',
+      path: ['data', f],
+    })),
+    fc
+      .constantFrom({ minor: -1, currency: 'EUR' }, { minor: 100, currency: 'eur' }, { minor: 100 })
+      .map<Corruption>((value) => ({ kind: 'set', path: ['data', 'compensation'], value })),
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'accepted'], value: 'yes' }),
+  ),
+  CustomerConsentGranted: fc.oneof(
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'purpose'], value: 'spam' }),
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'channel'], value: 'telepathy' }),
+    fc.constant<Corruption>({ kind: 'delete', path: ['data', 'purpose'] }),
+  ),
+  CustomerConsentWithdrawn: fc.oneof(
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'purpose'], value: 'spam' }),
+    fc.constant<Corruption>({ kind: 'delete', path: ['data', 'channel'] }),
+  ),
+  CustomerPreferencesSet: fc.oneof(
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'language'], value: 'english please' }),
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'contactFrequency'], value: 'hourly' }),
+    fc.constant<Corruption>({ kind: 'set', path: ['data', 'categories'], value: [''] }),
   ),
 };
 
@@ -291,6 +415,15 @@ const textFieldOf: { [K in PublishableEventType]: readonly string[][] } = {
   ],
   CustomerReferred: [['data', 'referralCode']],
   CustomerChurned: [['metadata', 'correlationId']],
+  CustomerFeedbackGiven: [
+    ['data', 'comment'],
+    ['data', 'surveyId'],
+  ],
+  CustomerComplaintOpened: [['data', 'complaintId']],
+  CustomerComplaintResolved: [['data', 'complaintId']],
+  CustomerConsentGranted: [['data', 'source']],
+  CustomerConsentWithdrawn: [['data', 'source']],
+  CustomerPreferencesSet: [['metadata', 'source']],
 };
 
 const corruptionFor = (type: PublishableEventType): fc.Arbitrary<Corruption> =>
@@ -311,6 +444,12 @@ const TYPE_WEIGHTS: [PublishableEventType, number][] = [
   ['CustomerContacted', 4],
   ['CustomerReferred', 1],
   ['CustomerChurned', 1],
+  ['CustomerFeedbackGiven', 1],
+  ['CustomerComplaintOpened', 1],
+  ['CustomerComplaintResolved', 1],
+  ['CustomerConsentGranted', 1],
+  ['CustomerConsentWithdrawn', 1],
+  ['CustomerPreferencesSet', 1],
 ];
 
 export const eventSpec = (corruptRate: number): fc.Arbitrary<EventSpec> =>

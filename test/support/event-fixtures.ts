@@ -12,6 +12,8 @@ export const acquiredEvent = (customerId: string, overrides: Record<string, unkn
     campaign: 'spring-26',
     profile: { name: 'Ada Rossi', email: 'ada@example.com', country: 'IT', city: 'Milano', birthYear: 1988 },
     attributes: { plan: 'gold' },
+    // E-mail marketing is opt-in by default (CONSENT_POLICY): contactedEvent's newsletter needs this.
+    consents: [{ channel: 'email', purpose: 'marketing' }],
   },
   ...overrides,
 });

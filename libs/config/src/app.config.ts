@@ -15,7 +15,9 @@ import {
 } from 'class-validator';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { DEFAULT_CONSENT_POLICY, parseConsentPolicy, type ConsentPolicy } from '@crm/domain';
 import { ApiKeyEntry, ApiKeysConstraint, parseApiKeys } from './api-keys.setting';
+import { ConsentPolicyConstraint } from './consent-policy.setting';
 import {
   CostToServeConstraint,
   parseCostToServe,
@@ -254,6 +256,16 @@ export class AppConfig {
   @Max(10_000_000)
   INGEST_STATE_CACHE_SIZE = 50_000;
 
+  /**
+   * Consent mode per contact channel for outbound marketing (the decider refuses what it forbids), as
+   * `channel:opt-in|opt-out` pairs, e.g. `phone:opt-in`. Channels not named keep the default: e-mail, SMS,
+   * push, chat and social opt-in; phone, mail and meetings opt-out (README, "Consent").
+   */
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Validate(ConsentPolicyConstraint)
+  CONSENT_POLICY?: string;
+
   /** A relay that stops renewing its lease for this long is replaced by a standby. */
   @Transform(toInt)
   @IsInt()
@@ -367,6 +379,13 @@ export class AppConfig {
         minorByChannel: parseCostToServe(this.COST_TO_SERVE),
       },
     };
+  }
+
+  get consentPolicy(): ConsentPolicy {
+    if (this.CONSENT_POLICY === undefined) return DEFAULT_CONSENT_POLICY;
+    const parsed = parseConsentPolicy(this.CONSENT_POLICY);
+    if ('error' in parsed) throw new ConfigError([`CONSENT_POLICY: ${parsed.error}`]);
+    return parsed;
   }
 
   get kafkaBrokers(): string[] | undefined {

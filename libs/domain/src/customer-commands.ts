@@ -1,8 +1,14 @@
 import type {
   CustomerAcquiredData,
   CustomerChurnedData,
+  CustomerComplaintOpenedData,
+  CustomerComplaintResolvedData,
+  CustomerConsentGrantedData,
+  CustomerConsentWithdrawnData,
   CustomerContactedData,
+  CustomerFeedbackGivenData,
   CustomerPersonalDataErasedData,
+  CustomerPreferencesSetData,
   CustomerPurchasedData,
   CustomerReferredData,
   PublishableEventType,
@@ -22,12 +28,29 @@ export type RecordContact = CommandBase<'RecordContact', CustomerContactedData>;
 export type RecordPurchase = CommandBase<'RecordPurchase', CustomerPurchasedData>;
 export type RecordReferral = CommandBase<'RecordReferral', CustomerReferredData>;
 export type RecordChurn = CommandBase<'RecordChurn', CustomerChurnedData>;
+export type RecordFeedback = CommandBase<'RecordFeedback', CustomerFeedbackGivenData>;
+export type OpenComplaint = CommandBase<'OpenComplaint', CustomerComplaintOpenedData>;
+export type ResolveComplaint = CommandBase<'ResolveComplaint', CustomerComplaintResolvedData>;
+export type GrantConsent = CommandBase<'GrantConsent', CustomerConsentGrantedData>;
+export type WithdrawConsent = CommandBase<'WithdrawConsent', CustomerConsentWithdrawnData>;
+export type SetPreferences = CommandBase<'SetPreferences', CustomerPreferencesSetData>;
 
 /** Right to erasure: never published by a service, issued by an administrator through the API. */
 export type ErasePersonalData = CommandBase<'ErasePersonalData', CustomerPersonalDataErasedData>;
 
 export type CustomerCommand =
-  AcquireCustomer | RecordContact | RecordPurchase | RecordReferral | RecordChurn | ErasePersonalData;
+  | AcquireCustomer
+  | RecordContact
+  | RecordPurchase
+  | RecordReferral
+  | RecordChurn
+  | RecordFeedback
+  | OpenComplaint
+  | ResolveComplaint
+  | GrantConsent
+  | WithdrawConsent
+  | SetPreferences
+  | ErasePersonalData;
 
 const COMMAND_FOR_EVENT: Record<PublishableEventType, CustomerCommand['type']> = {
   CustomerAcquired: 'AcquireCustomer',
@@ -35,6 +58,12 @@ const COMMAND_FOR_EVENT: Record<PublishableEventType, CustomerCommand['type']> =
   CustomerPurchased: 'RecordPurchase',
   CustomerReferred: 'RecordReferral',
   CustomerChurned: 'RecordChurn',
+  CustomerFeedbackGiven: 'RecordFeedback',
+  CustomerComplaintOpened: 'OpenComplaint',
+  CustomerComplaintResolved: 'ResolveComplaint',
+  CustomerConsentGranted: 'GrantConsent',
+  CustomerConsentWithdrawn: 'WithdrawConsent',
+  CustomerPreferencesSet: 'SetPreferences',
 };
 
 /** Services publish facts (events); the decider sees each as the command "record this fact". */

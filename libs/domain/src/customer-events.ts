@@ -258,29 +258,9 @@ export const CUSTOMER_EVENT_TYPES = Object.freeze([
  */
 export type PublishableEventType = Exclude<
   CustomerEventType,
-  'CustomerReactivated' | 'CustomerPersonalDataErased' | NotYetPublishableType
+  'CustomerReactivated' | 'CustomerPersonalDataErased'
 >;
-/**
- * TEMPORARY (issue 13 in progress): the new facts' types exist for readers (projections, generator) before
- * the publish contract (DTOs, decider commands) accepts them. Removed when the contract lands.
- */
-export type NotYetPublishableType =
-  | 'CustomerFeedbackGiven'
-  | 'CustomerComplaintOpened'
-  | 'CustomerComplaintResolved'
-  | 'CustomerConsentGranted'
-  | 'CustomerConsentWithdrawn'
-  | 'CustomerPreferencesSet';
-const NOT_PUBLISHABLE: ReadonlySet<string> = new Set([
-  'CustomerReactivated',
-  'CustomerPersonalDataErased',
-  'CustomerFeedbackGiven',
-  'CustomerComplaintOpened',
-  'CustomerComplaintResolved',
-  'CustomerConsentGranted',
-  'CustomerConsentWithdrawn',
-  'CustomerPreferencesSet',
-]);
+const NOT_PUBLISHABLE: ReadonlySet<string> = new Set(['CustomerReactivated', 'CustomerPersonalDataErased']);
 export const PUBLISHABLE_EVENT_TYPES: readonly PublishableEventType[] = CUSTOMER_EVENT_TYPES.filter(
   (t): t is PublishableEventType => !NOT_PUBLISHABLE.has(t),
 );

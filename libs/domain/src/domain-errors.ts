@@ -89,3 +89,88 @@ export class CurrencyMismatchError extends DomainError {
     );
   }
 }
+
+/** Outbound marketing on a channel the customer has not opted in to (opt-in policy for that channel). */
+export class ConsentRequiredError extends DomainError {
+  readonly code = 'CONSENT_REQUIRED';
+  constructor(customerId: string, channel: string) {
+    super(
+      `Customer ${customerId} has not consented to marketing by ${channel}, which the consent policy requires`,
+      'data.channel',
+    );
+  }
+}
+
+/** Outbound marketing on a channel where the customer withdrew consent (or objected), whatever the policy. */
+export class ConsentWithdrawnError extends DomainError {
+  readonly code = 'CONSENT_WITHDRAWN';
+  constructor(customerId: string, channel: string) {
+    super(`Customer ${customerId} withdrew consent to marketing by ${channel}`, 'data.channel');
+  }
+}
+
+/** A score off its metric's scale (NPS: integer 0-10; CSAT: integer 1-5). */
+export class ScoreOutOfScaleError extends DomainError {
+  readonly code = 'SCORE_OUT_OF_SCALE';
+  constructor(metric: string, score: unknown, min?: number, max?: number) {
+    super(
+      min === undefined
+        ? `unknown feedback metric ${metric}`
+        : `a ${metric} score is an integer from ${min} to ${max}, not ${String(score)}`,
+      min === undefined ? 'data.metric' : 'data.score',
+    );
+  }
+}
+
+export class ComplaintAlreadyOpenedError extends DomainError {
+  readonly code = 'COMPLAINT_ALREADY_OPENED';
+  constructor(customerId: string, complaintId: string) {
+    super(`Complaint ${complaintId} of customer ${customerId} was already opened`, 'data.complaintId');
+  }
+}
+
+export class ComplaintNotFoundError extends DomainError {
+  readonly code = 'COMPLAINT_NOT_FOUND';
+  constructor(customerId: string, complaintId: string) {
+    super(`Customer ${customerId} has no complaint ${complaintId} to resolve`, 'data.complaintId');
+  }
+}
+
+export class ComplaintAlreadyResolvedError extends DomainError {
+  readonly code = 'COMPLAINT_ALREADY_RESOLVED';
+  constructor(customerId: string, complaintId: string) {
+    super(`Complaint ${complaintId} of customer ${customerId} was already resolved`, 'data.complaintId');
+  }
+}
+
+/** Money that is not integer minor units within bounds, or not in an ISO 4217 currency. */
+export class InvalidMoneyError extends DomainError {
+  readonly code = 'INVALID_MONEY';
+  constructor(field: string) {
+    super(`${field} must be integer minor units (0 to 10^12) in an ISO 4217 currency`, field);
+  }
+}
+
+/** New personal data (a feedback comment) for a customer whose personal data was erased: it cannot be kept. */
+export class PersonalDataErasedError extends DomainError {
+  readonly code = 'PERSONAL_DATA_ERASED';
+  constructor(customerId: string, field: string) {
+    super(`Customer ${customerId}'s personal data was erased: ${field} cannot be recorded`, field);
+  }
+}
+
+/** Marketing spend whose period ends before it starts. */
+export class SpendPeriodInvertedError extends DomainError {
+  readonly code = 'SPEND_PERIOD_INVERTED';
+  constructor(periodStart: string, periodEnd: string) {
+    super(`periodEnd ${periodEnd} is before periodStart ${periodStart}`, 'data.periodEnd');
+  }
+}
+
+/** Marketing spend of zero: nothing was spent, nothing to record. */
+export class SpendNotPositiveError extends DomainError {
+  readonly code = 'SPEND_NOT_POSITIVE';
+  constructor() {
+    super('a marketing spend is a positive amount', 'data.amount.minor');
+  }
+}

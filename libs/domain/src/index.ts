@@ -6,3 +6,7 @@ export * from './domain-errors';
 export * from './event-id';
 export * from './purchase.rules';
 export * from './marketing-events';
+export * from './consent.policy';
+export * from './feedback.rules';
+export * from './campaign.decider';
+export * from './personal-data.fields';

@@ -30,3 +30,10 @@ export const MAX_MINOR_UNITS = 1_000_000_000_000;
 export function isMinorUnits(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_MINOR_UNITS;
 }
+
+/** Whether a value is Money the contract accepts: integer minor units within bounds, ISO 4217 currency. */
+export function isValidMoney(value: unknown): value is Money {
+  if (typeof value !== 'object' || value === null) return false;
+  const { minor, currency } = value as Partial<Money>;
+  return isMinorUnits(minor) && isCurrencyCode(currency);
+}

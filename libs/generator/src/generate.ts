@@ -57,6 +57,12 @@ export async function generate(
     CustomerPurchased: 0,
     CustomerReferred: 0,
     CustomerChurned: 0,
+    CustomerFeedbackGiven: 0,
+    CustomerComplaintOpened: 0,
+    CustomerComplaintResolved: 0,
+    CustomerConsentGranted: 0,
+    CustomerConsentWithdrawn: 0,
+    CustomerPreferencesSet: 0,
   };
   let written = 0;
   const progress = (done = false): GenerateProgress => ({

@@ -26,4 +26,10 @@ export const SOURCE_OF: Record<PublishableEventType, string> = {
   CustomerPurchased: 'checkout-service',
   CustomerReferred: 'referral-service',
   CustomerChurned: 'account-service',
+  CustomerFeedbackGiven: 'survey-service',
+  CustomerComplaintOpened: 'service-desk',
+  CustomerComplaintResolved: 'service-desk',
+  CustomerConsentGranted: 'preference-centre',
+  CustomerConsentWithdrawn: 'preference-centre',
+  CustomerPreferencesSet: 'preference-centre',
 };

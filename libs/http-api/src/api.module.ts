@@ -16,6 +16,7 @@ import { ReadYourWrites } from './customers/read-your-writes';
 import { TimeTravel } from './customers/time-travel';
 import { PublishEventsController } from './events/publish-events.controller';
 import { HealthModule } from './health/health.module';
+import { MarketingApiModule } from './marketing/marketing-api.module';
 import { IngestModule } from '@crm/ingest';
 import { RebuildModule } from '@crm/projections';
 
@@ -29,6 +30,7 @@ import { RebuildModule } from '@crm/projections';
     MetricsModule,
     HealthModule,
     ConsoleModule,
+    MarketingApiModule,
   ],
   controllers: [
     PublishEventsController,

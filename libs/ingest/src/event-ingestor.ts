@@ -1,6 +1,13 @@
+import type { ConsentPolicy } from '@crm/domain';
 import { EVENT_STORE, type EventStore } from '@crm/event-store';
 import { Inject, Injectable } from '@nestjs/common';
+import {
+  validateMarketingSpend,
+  type MarketingSpendValidation,
+  type ValidMarketingSpend,
+} from './contract/marketing-spend.validator';
 import { CustomerEventsPublisher } from './publish/customer-events.publisher';
+import { MarketingSpendPublisher, type MarketingSpendOutcome } from './publish/marketing-spend.publisher';
 import { PersonalDataEraser, type ErasureOutcome, type ErasureRequest } from './publish/personal-data.eraser';
 import type { PublishContext, PublishOptions, PublishOutcome } from './publish/publish.outcome';
 import { CustomerStreamRepository } from './streams/customer-stream.repository';
@@ -17,6 +24,8 @@ export interface IngestSettings {
   readonly maxBatchEvents: number;
   /** Customer streams whose decider state stays in memory (INGEST_STATE_CACHE_SIZE); 0: none. */
   readonly stateCacheSize: number;
+  /** Consent mode per channel for outbound marketing (CONSENT_POLICY); default: the domain's lawful default. */
+  readonly consentPolicy?: ConsentPolicy;
 }
 
 export const INGEST_SETTINGS = Symbol('INGEST_SETTINGS');
@@ -41,14 +50,16 @@ export class EventIngestor {
   readonly streams: CustomerStreamRepository;
   private readonly publisher: CustomerEventsPublisher;
   private readonly eraser: PersonalDataEraser;
+  private readonly spends: MarketingSpendPublisher;
 
   constructor(
     @Inject(EVENT_STORE) readonly store: EventStore,
     @Inject(INGEST_SETTINGS) private readonly settings: IngestSettings,
   ) {
     this.streams = new CustomerStreamRepository(store, new DeciderStateCache(settings.stateCacheSize));
-    this.publisher = new CustomerEventsPublisher(store, this.streams);
+    this.publisher = new CustomerEventsPublisher(store, this.streams, settings.consentPolicy);
     this.eraser = new PersonalDataEraser(store, this.streams);
+    this.spends = new MarketingSpendPublisher(store);
   }
 
   /**
@@ -85,5 +96,18 @@ export class EventIngestor {
   /** Right to erasure: records CustomerPersonalDataErased once the decider allows it (see ErasureRequest). */
   erasePersonalData(request: ErasureRequest): Promise<ErasureOutcome> {
     return this.eraser.erase(request);
+  }
+
+  /** Validates a marketing spend (POST /v1/marketing/spend's body): every failing field, with its path. */
+  validateMarketingSpend(body: unknown, options: { readonly now?: number } = {}): MarketingSpendValidation {
+    return validateMarketingSpend(body, options.now);
+  }
+
+  /**
+   * Decides and appends a validated marketing spend to its campaign's stream (`campaign-<campaign>`):
+   * idempotent by eventId, with the expected revision. See MarketingSpendOutcome.
+   */
+  publishMarketingSpend(spend: ValidMarketingSpend, correlationId?: string): Promise<MarketingSpendOutcome> {
+    return this.spends.publish(spend, correlationId);
   }
 }

@@ -21,4 +21,8 @@ export { CustomerStreamRepository, type CustomerStreamState } from './streams/cu
 export * from './contract/published-event.dto';
 export * from './contract/event-data.dto';
 export * from './contract/money.dto';
+export * from './contract/customer-facts.dto';
+export * from './contract/marketing-spend.dto';
+export * from './contract/marketing-spend.validator';
+export type { MarketingSpendOutcome, MarketingSpendResult } from './publish/marketing-spend.publisher';
 export * from './kafka-channel';

@@ -19,6 +19,7 @@ import { EventIngestor, INGEST_SETTINGS, type IngestSettings } from './event-ing
       useFactory: (config: AppConfig): IngestSettings => ({
         maxBatchEvents: config.MAX_BATCH_EVENTS,
         stateCacheSize: config.INGEST_STATE_CACHE_SIZE,
+        consentPolicy: config.consentPolicy,
       }),
     },
     EventIngestor,

@@ -271,7 +271,7 @@ SELECT
     toUInt64(count()) AS version,
     now64(3) AS updated_at
 FROM ${db}.events FINAL
-WHERE ${where}
+WHERE customer_id != '' AND ${where}
 GROUP BY customer_id`;
 
 /** `where` narrows to the batch's purchase days; its ids part narrows the scan through the sorting key. */

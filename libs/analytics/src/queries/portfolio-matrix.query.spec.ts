@@ -162,6 +162,8 @@ describe('PortfolioMatrixQuery with profitability', () => {
       ['retain', 0, 0, 0],
       ['remove or serve at lower cost', 4, 800, 2], // p2 300 + c1 100 + d1 400 + d2 0; d1 and d2 unprofitable
     ]);
+    // Without a cutoff every stored event counts: the whole history is before 03-31, so nothing moves.
+    expect(await query.quadrants('facts', 'EUR', {})).toEqual(answer);
   });
 
   it('without costs (revenue counted whole, no table) only the model decides, plus what events cost', async () => {

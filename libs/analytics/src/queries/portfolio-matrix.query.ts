@@ -45,8 +45,11 @@ export interface PortfolioMatrixAnswer {
   readonly quadrants: readonly PortfolioQuadrant[];
 }
 
-/** Profitability as of the end of time: every event stored counts (quadrants of a model without a cutoff). */
-const ALL_DAYS = '2149-06-06';
+/**
+ * Profitability as of the end of time: every event stored counts (quadrants of a model without a cutoff). The
+ * day before the last Date, since the views read up to the day after the cutoff.
+ */
+const ALL_DAYS = '2149-06-05';
 
 /**
  * The portfolio matrix of the CLV model for a cutoff (view portfolio_profitability: portfolio_customers over

@@ -1,8 +1,9 @@
+import { personalDataFieldsOf } from '@crm/domain';
 import type { RecordedEvent } from '../event-store.port';
 import type { KeyStore } from './key-store.port';
 import { decryptPersonalData, ERASED, isEncryptedPersonalData } from './personal-data.cipher';
 
-/** Where an event's `data` carries the sealed personal fields instead of `profile.<field>`. */
+/** Where an event's `data` carries the sealed personal fields instead of `profile.<field>` (or `<field>`). */
 export const SEALED_FIELD = 'sealedPersonalData';
 
 type Data = Readonly<Record<string, unknown>>;
@@ -23,7 +24,8 @@ export class SealedPersonalDataError extends Error {
 }
 
 /**
- * Puts an event's sealed personal fields back into `data.profile`, or leaves them out when the customer's key
+ * Puts an event's sealed personal fields back (into `data.profile`, or `data` for the types whose
+ * PERSONAL_DATA_FIELDS say so), or leaves them out when the customer's key
  * was destroyed (erased). Events without sealed fields are returned as they are. Used by the event store
  * decorator and by the bus consumers, since the relay publishes events sealed.
  */
@@ -42,6 +44,7 @@ export class PersonalDataOpener {
       throw new SealedPersonalDataError(event.eventId, (error as Error).message);
     }
     if (fields === ERASED) return { ...event, data };
+    if (personalDataFieldsOf(event.type).within === 'data') return { ...event, data: { ...data, ...fields } };
     const profile = isRecord(data.profile) ? data.profile : {};
     return { ...event, data: { ...data, profile: { ...profile, ...fields } } };
   }

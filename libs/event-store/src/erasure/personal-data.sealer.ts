@@ -1,34 +1,37 @@
-import { customerIdFromStream, PERSONAL_PROFILE_FIELDS } from '@crm/domain';
+import { customerIdFromStream, personalDataFieldsOf } from '@crm/domain';
 import type { EventToAppend, StreamAppend } from '../event-store.port';
 import type { KeyStore } from './key-store.port';
 import { encryptPersonalData } from './personal-data.cipher';
 import { SEALED_FIELD } from './personal-data.opener';
 
-const PERSONAL: readonly string[] = PERSONAL_PROFILE_FIELDS;
-
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** An event's profile split into the fields to seal and the rest; undefined when there is nothing to seal. */
+/**
+ * An event's personal fields (domain's PERSONAL_DATA_FIELDS: in `data.profile`, or in `data` itself) split
+ * from the rest, and its `data` without them; undefined when there is nothing to seal.
+ */
 interface ProfileSplit {
   readonly personal: Readonly<Record<string, unknown>>;
-  readonly rest: Readonly<Record<string, unknown>>;
+  readonly data: Readonly<Record<string, unknown>>;
 }
 
 function splitProfile(event: EventToAppend): ProfileSplit | undefined {
-  const profile = event.data.profile;
-  if (!isRecord(profile)) return undefined;
-  const entries = Object.entries(profile);
-  const personal = entries.filter(([field]) => PERSONAL.includes(field));
+  const { within, fields } = personalDataFieldsOf(event.type);
+  const container = within === 'profile' ? event.data.profile : event.data;
+  if (!isRecord(container)) return undefined;
+  const entries = Object.entries(container);
+  const personal = entries.filter(([field]) => fields.includes(field));
   if (personal.length === 0) return undefined;
+  const rest = Object.fromEntries(entries.filter(([field]) => !fields.includes(field)));
   return {
     personal: Object.fromEntries(personal),
-    rest: Object.fromEntries(entries.filter(([field]) => !PERSONAL.includes(field))),
+    data: within === 'profile' ? { ...event.data, profile: rest } : rest,
   };
 }
 
 /**
- * Seals the personal profile fields of every event of the appends (see CryptoShreddingEventStore). The keys
+ * Seals the personal fields of every event of the appends (see CryptoShreddingEventStore). The keys
  * of all the subjects concerned come from one keysFor call, so a bulk append of thousands of new customers
  * creates their keys in one key-store transaction (one fsync) instead of one each. Only subjects with
  * personal data to seal are asked for a key: events without any pass through untouched, and so do appends
@@ -53,11 +56,7 @@ export async function sealAppends(keys: KeyStore, appends: readonly StreamAppend
       if (!split) return event;
       return {
         ...event,
-        data: {
-          ...event.data,
-          profile: split.rest,
-          [SEALED_FIELD]: encryptPersonalData(split.personal, key, event.eventId),
-        },
+        data: { ...split.data, [SEALED_FIELD]: encryptPersonalData(split.personal, key, event.eventId) },
       };
     });
     return { ...append, events };

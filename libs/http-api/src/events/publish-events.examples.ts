@@ -44,7 +44,8 @@ export const PUBLISH_EVENTS_EXAMPLES: ExamplesObject = {
     },
   },
   batch: {
-    summary: 'A batch: a referred customer, the referral, a contact',
+    summary:
+      'A batch: a referred customer (consenting to e-mail marketing), the referral, a marketing e-mail',
     value: {
       events: [
         {
@@ -52,7 +53,13 @@ export const PUBLISH_EVENTS_EXAMPLES: ExamplesObject = {
           type: 'CustomerAcquired',
           customerId: 'c-10043',
           occurredAt: '2026-11-21T10:00:00Z',
-          data: { channel: 'referral', referredBy: 'c-10042', profile: { country: 'FR' } },
+          // E-mail marketing is opt-in (the default CONSENT_POLICY): the contact below needs this consent.
+          data: {
+            channel: 'referral',
+            referredBy: 'c-10042',
+            profile: { country: 'FR' },
+            consents: [{ channel: 'email', purpose: 'marketing' }],
+          },
         },
         {
           eventId: '5d0c1c52-2f3a-4c9e-8d6b-0a1b2c3d4e02',

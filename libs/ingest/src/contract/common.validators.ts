@@ -1,5 +1,5 @@
-import { isCurrencyCode } from '@crm/domain';
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { FEEDBACK_SCALES, isCurrencyCode, type FeedbackMetric } from '@crm/domain';
+import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 
 /** Customer ids become stream names: keep them printable and bounded. */
 export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
@@ -42,6 +42,29 @@ export function IsFlatAttributes(maxKeys: number, options?: ValidationOptions) {
                   typeof v === 'boolean'),
             )
           );
+        },
+      },
+    });
+}
+
+/** A feedback score on its metric's scale (FEEDBACK_SCALES: NPS 0-10, CSAT 1-5), integer. */
+export function IsScoreOnScale(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isScoreOnScale',
+      target: target.constructor,
+      propertyName,
+      options: {
+        message: '$property must be an integer on the metric scale (nps 0-10, csat 1-5)',
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) => {
+          const metric = (args?.object as { metric?: unknown } | undefined)?.metric;
+          // An unknown metric is the metric's own error.
+          if (typeof metric !== 'string' || !Object.hasOwn(FEEDBACK_SCALES, metric)) return true;
+          const scale = FEEDBACK_SCALES[metric as FeedbackMetric];
+          return Number.isInteger(value) && (value as number) >= scale.min && (value as number) <= scale.max;
         },
       },
     });

@@ -1,6 +1,7 @@
 import {
   ACQUISITION_CHANNELS,
   CHURN_REASONS,
+  CONSENT_PURPOSES,
   CONTACT_CHANNELS,
   CONTACT_DIRECTIONS,
   CONTACT_PURPOSES,
@@ -83,6 +84,17 @@ export class CustomerProfileDto {
   incomeBand?: string;
 }
 
+/** One consent: a purpose on a channel. */
+export class ConsentScopeDto {
+  @ApiProperty({ enum: CONTACT_CHANNELS })
+  @IsIn(CONTACT_CHANNELS)
+  channel!: string;
+
+  @ApiProperty({ enum: CONSENT_PURPOSES })
+  @IsIn(CONSENT_PURPOSES)
+  purpose!: string;
+}
+
 export class CustomerAcquiredDataDto {
   @ApiProperty({ enum: ACQUISITION_CHANNELS })
   @IsIn(ACQUISITION_CHANNELS)
@@ -114,6 +126,18 @@ export class CustomerAcquiredDataDto {
   @IsOptional()
   @IsFlatAttributes(50)
   attributes?: Record<string, string | number | boolean>;
+
+  @ApiPropertyOptional({
+    type: [ConsentScopeDto],
+    description: 'Consents given at sign-up, recorded as CustomerConsentGranted would record them',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTACT_CHANNELS.length * CONSENT_PURPOSES.length)
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => ConsentScopeDto)
+  consents?: ConsentScopeDto[];
 }
 
 export class CustomerContactedDataDto {
@@ -146,6 +170,17 @@ export class CustomerContactedDataDto {
   @IsString()
   @MaxLength(64)
   outcome?: string;
+
+  @ApiPropertyOptional({
+    type: MoneyDto,
+    description:
+      'What serving this contact cost (agent time, postage, fees); absent: the per-channel cost table',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MoneyDto)
+  cost?: MoneyDto;
 }
 
 export class LineItemDto {
@@ -196,6 +231,8 @@ export class CustomerPurchasedDataDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
+  // An item that is itself an array passes ValidateNested: refused here, as every non-object item is.
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => LineItemDto)
   items?: LineItemDto[];

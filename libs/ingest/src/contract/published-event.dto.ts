@@ -24,9 +24,16 @@ import {
   CustomerPurchasedDataDto,
   CustomerReferredDataDto,
 } from './event-data.dto';
+import {
+  CustomerComplaintOpenedDataDto,
+  CustomerComplaintResolvedDataDto,
+  CustomerConsentDataDto,
+  CustomerFeedbackGivenDataDto,
+  CustomerPreferencesSetDataDto,
+} from './customer-facts.dto';
 
 /** A full date-time with a time zone: a bare date or a local time is ambiguous business time. */
-const DATE_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+export const DATE_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export class EventMetadataDto {
   @ApiPropertyOptional({ description: 'Publishing service', example: 'checkout-service' })
@@ -132,6 +139,31 @@ export class CustomerChurnedEventDto extends PublishedEventDto {
   @dataField(CustomerChurnedDataDto) data!: CustomerChurnedDataDto;
 }
 
+export class CustomerFeedbackGivenEventDto extends PublishedEventDto {
+  @typeField('CustomerFeedbackGiven') declare type: 'CustomerFeedbackGiven';
+  @dataField(CustomerFeedbackGivenDataDto) data!: CustomerFeedbackGivenDataDto;
+}
+export class CustomerComplaintOpenedEventDto extends PublishedEventDto {
+  @typeField('CustomerComplaintOpened') declare type: 'CustomerComplaintOpened';
+  @dataField(CustomerComplaintOpenedDataDto) data!: CustomerComplaintOpenedDataDto;
+}
+export class CustomerComplaintResolvedEventDto extends PublishedEventDto {
+  @typeField('CustomerComplaintResolved') declare type: 'CustomerComplaintResolved';
+  @dataField(CustomerComplaintResolvedDataDto) data!: CustomerComplaintResolvedDataDto;
+}
+export class CustomerConsentGrantedEventDto extends PublishedEventDto {
+  @typeField('CustomerConsentGranted') declare type: 'CustomerConsentGranted';
+  @dataField(CustomerConsentDataDto) data!: CustomerConsentDataDto;
+}
+export class CustomerConsentWithdrawnEventDto extends PublishedEventDto {
+  @typeField('CustomerConsentWithdrawn') declare type: 'CustomerConsentWithdrawn';
+  @dataField(CustomerConsentDataDto) data!: CustomerConsentDataDto;
+}
+export class CustomerPreferencesSetEventDto extends PublishedEventDto {
+  @typeField('CustomerPreferencesSet') declare type: 'CustomerPreferencesSet';
+  @dataField(CustomerPreferencesSetDataDto) data!: CustomerPreferencesSetDataDto;
+}
+
 /** The discriminator: `type` picks the DTO class that validates the whole event. */
 export const EVENT_DTO_BY_TYPE: Record<PublishableEventType, new () => PublishedEventDto> = {
   CustomerAcquired: CustomerAcquiredEventDto,
@@ -139,6 +171,12 @@ export const EVENT_DTO_BY_TYPE: Record<PublishableEventType, new () => Published
   CustomerPurchased: CustomerPurchasedEventDto,
   CustomerReferred: CustomerReferredEventDto,
   CustomerChurned: CustomerChurnedEventDto,
+  CustomerFeedbackGiven: CustomerFeedbackGivenEventDto,
+  CustomerComplaintOpened: CustomerComplaintOpenedEventDto,
+  CustomerComplaintResolved: CustomerComplaintResolvedEventDto,
+  CustomerConsentGranted: CustomerConsentGrantedEventDto,
+  CustomerConsentWithdrawn: CustomerConsentWithdrawnEventDto,
+  CustomerPreferencesSet: CustomerPreferencesSetEventDto,
 };
 
 /** One published event in OpenAPI terms: the DTO its `type` names. */

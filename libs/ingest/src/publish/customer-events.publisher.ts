@@ -1,6 +1,8 @@
 import {
   commandForPublishedEvent,
+  type ConsentPolicy,
   CustomerEvent,
+  DEFAULT_CONSENT_POLICY,
   customerStreamId,
   decide,
   deriveEventId,
@@ -56,6 +58,7 @@ export class CustomerEventsPublisher {
   constructor(
     private readonly store: EventStore,
     private readonly streams: CustomerStreamRepository,
+    private readonly consentPolicy: ConsentPolicy = DEFAULT_CONSENT_POLICY,
   ) {}
 
   async publish(
@@ -66,7 +69,7 @@ export class CustomerEventsPublisher {
     const groups = groupByCustomer(events);
     const decided = await mapLimit(groups, CONCURRENCY, async (group) => {
       const stream = await this.streams.load(group[0].customerId);
-      return { events: group, outcome: decideGroup(stream, group, context) };
+      return { events: group, outcome: decideGroup(stream, group, context, this.consentPolicy) };
     });
 
     const problems = decided.flatMap(({ outcome }) => ('errors' in outcome ? outcome.errors : []));
@@ -151,7 +154,12 @@ export class CustomerEventsPublisher {
       const expectedByPublisher = events.some((e) => e.expectedRevision !== undefined);
       if (expectedByPublisher || attempt >= MAX_ATTEMPTS) return conflict(events, error.actual);
       // The publisher did not ask for concurrency control: decide again on the stream as it is now.
-      const retry = decideGroup(await this.streams.load(stream.customerId), events, context);
+      const retry = decideGroup(
+        await this.streams.load(stream.customerId),
+        events,
+        context,
+        this.consentPolicy,
+      );
       if ('conflict' in retry) return retry.conflict;
       if ('errors' in retry) {
         return {
@@ -203,6 +211,7 @@ function decideGroup(
   stream: CustomerStreamState,
   events: readonly ValidPublishedEvent[],
   context: PublishContext,
+  consentPolicy: ConsentPolicy,
 ): GroupOutcome {
   let state = stream.state;
   let revision = stream.revision;
@@ -220,7 +229,7 @@ function decideGroup(
       return { conflict: conflict(events, stream.revision) };
     }
     try {
-      for (const emitted of decide(commandForPublishedEvent(event), state)) {
+      for (const emitted of decide(commandForPublishedEvent(event), state, consentPolicy)) {
         state = evolve(state, emitted);
         revision += 1;
         pending.push({
