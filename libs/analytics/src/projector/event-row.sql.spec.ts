@@ -66,7 +66,7 @@ function varied(): RecordedEvent[] {
     ),
     more('CustomerPersonalDataErased', {}, 15),
     more('SomethingNewer', { channel: 'web', orderId: 'z' }, 16),
-    { ...more('CustomerAcquired', { channel: 'partner' }, 17), metadata: {} },
+    { ...more('CustomerAcquired', { channel: 'partner' }, 17), metadata: {} as RecordedEvent['metadata'] },
   ];
 }
 
