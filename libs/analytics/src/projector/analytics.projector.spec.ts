@@ -51,7 +51,7 @@ describe('AnalyticsProjector', () => {
   it('writes one row per event, the customer dimension and the purchase days', async () => {
     expect(await projector.checkpoint()).toBeNull();
     const result = await projector.apply(events);
-    expect(result).toEqual({ events: 9, customers: 2, position: 9n });
+    expect(result).toEqual({ events: 9, customers: 2, position: 9n, rejected: [] });
     expect(await projector.checkpoint()).toBe(9n);
 
     const purchase = await selectRows(
