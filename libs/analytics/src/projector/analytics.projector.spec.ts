@@ -146,6 +146,16 @@ describe('AnalyticsProjector', () => {
     expect(columns.map((c) => c.name)).not.toEqual(expect.arrayContaining(['email']));
   });
 
+  it("leaves the engine's defaults to the statements after its own (a SET lasts the embedded session)", async () => {
+    await projector.apply(events);
+    const [row] = await selectRows<{ circuit: string; size: string }>(
+      db.ch.client,
+      `SELECT toString(getSetting('short_circuit_function_evaluation')) AS circuit,
+              toString(getSetting('max_query_size')) AS size`,
+    );
+    expect(row).toEqual({ circuit: 'enable', size: '262144' });
+  });
+
   it('rejects an event it cannot store, naming it', async () => {
     const [bad] = new RecordedHistoryBuilder('bad').purchased('c-9', '2025-01-01T00:00:00Z', {
       minor: 1,
