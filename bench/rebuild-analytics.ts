@@ -4,6 +4,7 @@ import {
   ClickHouseMigrationsRunner,
   ClvSummaryQuery,
   createAnalyticsClient,
+  DEFAULT_LOAD_SETTINGS,
   fitClvModel,
   fitClvModelOnSample,
   selectRows,
@@ -34,6 +35,10 @@ async function main(): Promise<void> {
       batch: { type: 'string' },
       /** The streaming path (every event decoded in JavaScript), as for EventStoreDB. */
       streaming: { type: 'boolean', default: false },
+      /** A ClickHouse setting of the bulk statements, over DEFAULT_LOAD_SETTINGS (repeatable): name=value. */
+      'load-setting': { type: 'string', multiple: true },
+      /** Positions per bulk statement. */
+      'load-chunk': { type: 'string' },
       'query-runs': { type: 'string', default: '3' },
       cutoff: { type: 'string', default: '2026-01-01' },
       currency: { type: 'string', default: 'EUR' },
@@ -59,7 +64,13 @@ async function main(): Promise<void> {
     const sqliteStore = values.streaming
       ? undefined
       : { eventsFile: resolve(storeDir, 'events.sqlite'), keysFile: resolve(storeDir, 'keys.sqlite') };
-    const result = await rebuilder.rebuild(new AnalyticsRebuild(ch, { sqliteStore }), {
+    const loadSettings = {
+      ...DEFAULT_LOAD_SETTINGS,
+      ...Object.fromEntries((values['load-setting'] ?? []).map((pair) => pair.split('=', 2))),
+    };
+    const loadChunk = values['load-chunk'] ? Number(values['load-chunk']) : undefined;
+    const rebuild = new AnalyticsRebuild(ch, { sqliteStore, loadSettings, loadChunk });
+    const result = await rebuilder.rebuild(rebuild, {
       fromScratch: true,
       ...(values.batch ? { batchSize: Number(values.batch) } : {}),
       onProgress: (progress) => {

@@ -63,7 +63,13 @@ export * from './clv/clv.model';
 export * from './clv/clv.discounting';
 export * from './clv/clv-holdout.report';
 export { ClvSummaryQuery, type ClvHoldoutRow, type ClvSummaryRow } from './queries/clv-summary.query';
-export { AnalyticsRebuild, shadowDatabaseName } from './rebuild/analytics.rebuild';
+export {
+  AnalyticsRebuild,
+  DEFAULT_LOAD_SETTINGS,
+  shadowDatabaseName,
+  type AnalyticsRebuildOptions,
+} from './rebuild/analytics.rebuild';
+export type { SqliteStoreFiles } from './rebuild/sqlite-store.source';
 export * from './queries';
 export * from './import/purchase-log.parser';
 export * from './import/purchase-log.formats';

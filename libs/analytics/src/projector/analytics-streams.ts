@@ -4,6 +4,6 @@ import { CAMPAIGN_STREAM_PREFIX, CUSTOMER_STREAM_PREFIX, isCampaignStream } from
 export const isAnalyticsStream = (streamId: string): boolean =>
   streamId.startsWith(CUSTOMER_STREAM_PREFIX) || isCampaignStream(streamId);
 
-/** The same rule in SQL, over a relation with a `stream_id` column. */
+/** The same rule in SQL over a `stream_id` column, as LIKE so that the sqlite() table function pushes it down. */
 export const ANALYTICS_STREAM_SQL = (streamId: string): string =>
-  `(startsWith(${streamId}, '${CUSTOMER_STREAM_PREFIX}') OR startsWith(${streamId}, '${CAMPAIGN_STREAM_PREFIX}'))`;
+  `(${streamId} LIKE '${CUSTOMER_STREAM_PREFIX}%' OR ${streamId} LIKE '${CAMPAIGN_STREAM_PREFIX}%')`;

@@ -1,8 +1,8 @@
 import { customerIdFromStream, isCampaignStream } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store';
+import { isAnalyticsStream } from './analytics-streams';
 import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
 import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
-import { isAnalyticsStream } from './analytics-streams';
 import { eventRowsSelect, insertEventRowsSql } from './event-row.sql';
 import { MalformedAnalyticsEventError } from './malformed-event.error';
 import { RAW_BATCH_SETTINGS, rawEventsSource } from './raw-event.batch';
@@ -17,6 +17,8 @@ export interface AnalyticsApplyResult {
   readonly customers: number;
   /** Highest global position of the batch, now recorded as the checkpoint. */
   readonly position?: bigint;
+  /** Events left out because the store cannot hold them (with `leaveOut`). */
+  readonly rejected: readonly MalformedAnalyticsEventError[];
 }
 
 /** Rows per INSERT and ids per re-aggregation (query parameters travel in the URL over HTTP). */
@@ -50,16 +52,23 @@ export class AnalyticsProjector {
     this.db = ch.database;
   }
 
-  async apply(events: readonly RecordedEvent[]): Promise<AnalyticsApplyResult> {
+  /**
+   * An event the store cannot hold fails the batch (MalformedAnalyticsEventError) unless `leaveOut`: then
+   * the others are written and the result names it (the consumer dead-letters it).
+   */
+  async apply(
+    events: readonly RecordedEvent[],
+    options: { leaveOut?: boolean } = {},
+  ): Promise<AnalyticsApplyResult> {
     const batch = analyticsEvents(events);
     const customers = [
       ...new Set(
         batch.filter((e) => !isCampaignStream(e.streamId)).map((e) => customerIdFromStream(e.streamId)),
       ),
     ];
+    const rejected = batch.length > 0 ? await this.rejections(batch) : [];
+    if (rejected.length > 0 && !options.leaveOut) throw rejected[0];
     if (batch.length > 0) {
-      const [rejected] = await this.rejections(batch);
-      if (rejected) throw rejected;
       await this.insertEvents(batch);
       await this.scrubErased(batch);
       await this.refreshCustomers(customers);
@@ -67,7 +76,7 @@ export class AnalyticsProjector {
     }
     const position = highestPosition(events);
     if (position !== undefined) await this.writeCheckpoint(position);
-    return { events: batch.length, customers: customers.length, position };
+    return { events: batch.length - rejected.length, customers: customers.length, position, rejected };
   }
 
   /**

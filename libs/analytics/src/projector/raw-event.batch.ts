@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RecordedEvent } from '@crm/event-store';
-import { RAW_EVENT_STRUCTURE } from './event-row.sql';
+import { MAPPING_SETTINGS, RAW_EVENT_STRUCTURE } from './event-row.sql';
 
 /**
  * A batch of recorded events as a table expression of raw events (RAW_EVENT_STRUCTURE), for the SQL
@@ -32,4 +32,4 @@ export function rawEventsSource(events: readonly RecordedEvent[]): string {
 }
 
 /** Statement settings for a batch in the statement's text (the parser's limit is 256 KiB by default). */
-export const RAW_BATCH_SETTINGS = { max_query_size: String(1 << 30) } as const;
+export const RAW_BATCH_SETTINGS = { ...MAPPING_SETTINGS, max_query_size: String(1 << 30) } as const;

@@ -11,7 +11,7 @@ import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
 import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
 import { ClickHouseMigrationsRunner } from '../migrations/clickhouse-migrations.runner';
 import { ANALYTICS_PROJECTION, AnalyticsProjector } from '../projector/analytics.projector';
-import { EVENT_ROW_COLUMN_NAMES, eventRowsSelect, RAW_EVENT_STRUCTURE } from '../projector/event-row.sql';
+import { EVENT_ROW_COLUMN_NAMES, eventRowsSelect, MAPPING_SETTINGS } from '../projector/event-row.sql';
 import { headSql, needsUpcastingSql, sqliteEventsSource, type SqliteStoreFiles } from './sqlite-store.source';
 
 /** The shadow database of a live analytics database: same migrations, own checkpoint. */
@@ -42,9 +42,10 @@ export const DEFAULT_LOAD_SETTINGS: Readonly<Record<string, string>> = {
   max_threads: '2',
   max_insert_threads: '1',
   max_block_size: '65536',
-  min_insert_block_size_rows: '262144',
-  min_insert_block_size_bytes: String(64 << 20),
-  max_memory_usage: String(640 << 20),
+  min_insert_block_size_rows: '65536',
+  min_insert_block_size_bytes: String(32 << 20),
+  max_memory_usage: String(768 << 20),
+  ...MAPPING_SETTINGS,
 };
 
 /** The projector, with its checkpoint write reachable (a batch may end with a skipped event). */
@@ -204,12 +205,16 @@ class AnalyticsShadowBuild implements ShadowBuild {
     for (let from = this.position; from < target; from = from + chunk < target ? from + chunk : target) {
       const to = from + chunk < target ? from + chunk : target;
       const before = await this.rowCount(`${db}.${INBOX}_seen`);
-      await runStatement(
-        this.shadow.client,
-        `INSERT INTO ${db}.${INBOX} SELECT * FROM (${eventRowsSelect(sqliteEventsSource(files, from, to))})`,
-        undefined,
-        settings,
-      );
+      for (const part of ['unsealed', 'sealed'] as const) {
+        await runStatement(
+          this.shadow.client,
+          `INSERT INTO ${db}.${INBOX} (${EVENT_ROW_COLUMN_NAMES}, rejection)
+           SELECT ${EVENT_ROW_COLUMN_NAMES}, rejection
+           FROM (${eventRowsSelect(sqliteEventsSource(files, from, to, part))})`,
+          undefined,
+          settings,
+        );
+      }
       events += (await this.rowCount(`${db}.${INBOX}_seen`)) - before;
       for (const { position } of await selectRows<{ position: string }>(
         this.shadow.client,
@@ -231,9 +236,9 @@ class AnalyticsShadowBuild implements ShadowBuild {
   /** The inbox and its two views (idempotent: a resumed build finds them). */
   private async createInbox(): Promise<void> {
     const db = this.shadow.database;
-    const empty = `format(JSONEachRow, '${RAW_EVENT_STRUCTURE}', '')`;
     for (const statement of [
-      `CREATE TABLE IF NOT EXISTS ${db}.${INBOX} ENGINE = Null AS ${eventRowsSelect(empty)}`,
+      `CREATE TABLE IF NOT EXISTS ${db}.${INBOX} ENGINE = Null
+         EMPTY AS SELECT ${EVENT_ROW_COLUMN_NAMES}, '' AS rejection FROM ${db}.events`,
       `CREATE TABLE IF NOT EXISTS ${db}.${REJECTED}
          (event_id String, customer_id String, global_position UInt64, rejection String)
          ENGINE = MergeTree ORDER BY global_position`,

@@ -104,18 +104,20 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Decodes the delivery and has the projector's own mapping say which events it cannot store, so one bad
-   * record is dead-lettered alone here instead of failing the shared write of every partition's deliveries.
+   * Decodes the delivery and hands it to the shared write. An event the store cannot hold (the mapping's
+   * own rejection, event-row.sql.ts) is left out of that write, which then names it: its message is
+   * dead-lettered alone, and the rest of the delivery comes again (written again: idempotent).
    */
   private async handle(messages: readonly BusMessage[]): Promise<void> {
     const events: RecordedEvent[] = [];
     for (const message of messages) events.push(await this.decoded(message));
-    const [rejected] = await this.projector.rejections(events);
-    if (rejected) {
-      const message = messages[events.findIndex((event) => event.eventId === rejected.eventId)];
-      throw new PoisonMessageError(message, rejected.message);
-    }
-    await this.batcher.add(events);
+    const leftOut = await this.batcher.add(events);
+    if (leftOut.size === 0) return;
+    const index = events.findIndex((event) => leftOut.has(event.eventId));
+    if (index < 0) return;
+    const reason = this.reasons.get(events[index].eventId) ?? 'cannot be stored in analytics';
+    this.reasons.delete(events[index].eventId);
+    throw new PoisonMessageError(messages[index], reason);
   }
 
   private async decoded(message: BusMessage): Promise<RecordedEvent> {
@@ -127,10 +129,15 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async write(events: RecordedEvent[]): Promise<void> {
+  /** Why each left-out event was refused, until its delivery dead-letters it. */
+  private readonly reasons = new Map<string, string>();
+
+  private async write(events: RecordedEvent[]): Promise<string[]> {
     try {
-      const { position } = await this.projector.apply(events);
+      const { position, rejected } = await this.projector.apply(events, { leaveOut: true });
       if (position !== undefined) await this.report(position);
+      for (const error of rejected) this.reasons.set(error.eventId, error.message);
+      return rejected.map((error) => error.eventId);
     } catch (error) {
       this.logger.warn(
         `Analytics batch of ${events.length} not written (will be redelivered): ${(error as Error).message}`,
