@@ -4,6 +4,7 @@ import {
   ClickHouseMigrationsRunner,
   ClvSummaryQuery,
   createAnalyticsClient,
+  DEFAULT_LOAD_SETTINGS,
   fitClvModel,
   fitClvModelOnSample,
   selectRows,
@@ -12,6 +13,7 @@ import { CohortsQuery, PredictiveLtvQuery, RfmQuery } from '@crm/analytics';
 import { createEventStore } from '@crm/event-store';
 import { createReadModelDataSource, ProjectionRebuilder } from '@crm/read-model';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { peakRssBytes } from './support/peak-rss';
@@ -31,6 +33,12 @@ async function main(): Promise<void> {
       'store-dir': { type: 'string' },
       'data-dir': { type: 'string' },
       batch: { type: 'string' },
+      /** The streaming path (every event decoded in JavaScript), as for EventStoreDB. */
+      streaming: { type: 'boolean', default: false },
+      /** A ClickHouse setting of the bulk statements, over DEFAULT_LOAD_SETTINGS (repeatable): name=value. */
+      'load-setting': { type: 'string', multiple: true },
+      /** Positions per bulk statement. */
+      'load-chunk': { type: 'string' },
       'query-runs': { type: 'string', default: '3' },
       cutoff: { type: 'string', default: '2026-01-01' },
       currency: { type: 'string', default: 'EUR' },
@@ -52,7 +60,17 @@ async function main(): Promise<void> {
     let swapStarted = 0;
     let lastProgress = 0;
     const every = Number(values['progress-every-ms']);
-    const result = await rebuilder.rebuild(new AnalyticsRebuild(ch), {
+    const storeDir = values['store-dir'] as string;
+    const sqliteStore = values.streaming
+      ? undefined
+      : { eventsFile: resolve(storeDir, 'events.sqlite'), keysFile: resolve(storeDir, 'keys.sqlite') };
+    const loadSettings = {
+      ...DEFAULT_LOAD_SETTINGS,
+      ...Object.fromEntries((values['load-setting'] ?? []).map((pair) => pair.split('=', 2))),
+    };
+    const loadChunk = values['load-chunk'] ? Number(values['load-chunk']) : undefined;
+    const rebuild = new AnalyticsRebuild(ch, { sqliteStore, loadSettings, loadChunk });
+    const result = await rebuilder.rebuild(rebuild, {
       fromScratch: true,
       ...(values.batch ? { batchSize: Number(values.batch) } : {}),
       onProgress: (progress) => {

@@ -10,12 +10,15 @@ import { summarize, type Scenario, type ScenarioResult } from '../bench-result';
 
 const run = promisify(execFile);
 
-/** Targets of issues 6 and 12 (rebuild into ClickHouse; answers at 1M customers / 10M events; worker memory). */
+/**
+ * Targets of issues 6 and 12 (rebuild into ClickHouse; answers at 1M customers / 10M events; worker memory:
+ * issue 12 asks < 1 GiB during the 10M-event rebuild, embedded engine included).
+ */
 const TARGET_REBUILD_EVENTS_PER_SECOND = 200_000;
 const TARGET_RFM_MS = 1000;
 const TARGET_CLV_MS = 2000;
 const TARGET_CLV_MODEL_MS = 5000;
-const TARGET_PEAK_MIB = 500;
+const TARGET_PEAK_MIB = 1024;
 
 interface AnalyticsRunReport {
   readonly events: number;
@@ -74,7 +77,8 @@ export function analyticsScenario(options: BenchOptions): Scenario {
             unit: 'events/s',
             samples: reports.map((r) => r.eventsPerSecond),
             target: { value: TARGET_REBUILD_EVENTS_PER_SECOND, atLeast: true },
-            notes: 'read and open the events, bulk inserts into a shadow database, derive, EXCHANGE TABLES',
+            notes:
+              'ClickHouse reads events.sqlite itself (sqlite(), sealed data opened in SQL) into a shadow database, derive, EXCHANGE TABLES',
             details: reports.map(({ queries: _q, ...rest }) => rest),
           },
           {

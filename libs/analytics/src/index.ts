@@ -52,14 +52,27 @@ export {
   AnalyticsProjector,
   type AnalyticsApplyResult,
 } from './projector/analytics.projector';
-export { MalformedAnalyticsEventError, toEventRow, type EventRow } from './projector/event-row.mapper';
+export { MalformedAnalyticsEventError } from './projector/malformed-event.error';
+export { isAnalyticsStream } from './projector/analytics-streams';
+export {
+  EVENT_ROW_COLUMNS,
+  eventRowsSelect,
+  insertEventRowsSql,
+  RAW_EVENT_STRUCTURE,
+} from './projector/event-row.sql';
 export * from './clv/bg-nbd.model';
 export * from './clv/gamma-gamma.model';
 export * from './clv/clv.model';
 export * from './clv/clv.discounting';
 export * from './clv/clv-holdout.report';
 export { ClvSummaryQuery, type ClvHoldoutRow, type ClvSummaryRow } from './queries/clv-summary.query';
-export { AnalyticsRebuild, shadowDatabaseName } from './rebuild/analytics.rebuild';
+export {
+  AnalyticsRebuild,
+  DEFAULT_LOAD_SETTINGS,
+  shadowDatabaseName,
+  type AnalyticsRebuildOptions,
+} from './rebuild/analytics.rebuild';
+export type { SqliteStoreFiles } from './rebuild/sqlite-store.source';
 export * from './queries';
 export * from './import/purchase-log.parser';
 export * from './import/purchase-log.formats';

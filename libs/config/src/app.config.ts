@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -17,11 +18,18 @@ import { resolve } from 'node:path';
 import { DEFAULT_CONSENT_POLICY, parseConsentPolicy, type ConsentPolicy } from '@crm/domain';
 import { ApiKeyEntry, ApiKeysConstraint, parseApiKeys } from './api-keys.setting';
 import { ConsentPolicyConstraint } from './consent-policy.setting';
+import {
+  CostToServeConstraint,
+  parseCostToServe,
+  type CustomerEconomicsSetting,
+} from './customer-economics.setting';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value === '' ? undefined : value;
+const toNumber = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
 const emptyAsUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /**
@@ -161,6 +169,26 @@ export class AppConfig {
   @Min(1)
   @Max(100_000)
   SCORING_BATCH_SIZE = 5_000;
+
+  /**
+   * Customer profitability (GET /v1/analytics/profitability, the portfolio matrix, campaign ROI): the share of
+   * revenue that is gross margin, 0-1. Set it to the business's own; the default is only a placeholder.
+   */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'PROFIT_MARGIN must be a number from 0 to 1' })
+  @Min(0, { message: 'PROFIT_MARGIN must be a number from 0 to 1' })
+  @Max(1, { message: 'PROFIT_MARGIN must be a number from 0 to 1' })
+  PROFIT_MARGIN = 0.3;
+
+  /**
+   * Cost to serve per contact channel in minor units of COST_TO_SERVE_CURRENCY (`email=5,phone=400`):
+   * charged for each contact that carries no cost of its own. Channels left out cost nothing; empty: no table.
+   */
+  @Validate(CostToServeConstraint)
+  COST_TO_SERVE = 'email=5,sms=8,push=1,social=20,mail=120,chat=150,phone=400,meeting=2500';
+
+  @Matches(/^[A-Z]{3}$/, { message: 'COST_TO_SERVE_CURRENCY must be an ISO 4217 code such as EUR' })
+  COST_TO_SERVE_CURRENCY = 'EUR';
 
   // SQL entrance: analysts' own ClickHouse clients on the embedded engine (docs/analytics.md).
   /** Port of the read-only ClickHouse HTTP interface, on HOST. Absent: no SQL entrance. 0: any free port. */
@@ -365,6 +393,16 @@ export class AppConfig {
 
   get logFormat(): 'json' | 'pretty' {
     return this.LOG_FORMAT ?? (this.NODE_ENV === 'production' ? 'json' : 'pretty');
+  }
+
+  get customerEconomics(): CustomerEconomicsSetting {
+    return {
+      margin: this.PROFIT_MARGIN,
+      costToServe: {
+        currency: this.COST_TO_SERVE_CURRENCY,
+        minorByChannel: parseCostToServe(this.COST_TO_SERVE),
+      },
+    };
   }
 
   get consentPolicy(): ConsentPolicy {

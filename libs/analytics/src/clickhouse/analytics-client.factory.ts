@@ -68,6 +68,10 @@ export const ANALYTICS_CLICKHOUSE_SETTINGS: ClickHouseSettings = {
   async_insert: 0,
   output_format_json_quote_64bit_integers: 0,
   output_format_json_quote_decimals: 0,
+  // The event mapping's statements change these two (MAPPING_SETTINGS, RAW_BATCH_SETTINGS); the embedded
+  // engine keeps a SET for the rest of its session, so every other statement sets the defaults back.
+  short_circuit_function_evaluation: 'enable',
+  max_query_size: '262144',
   send_progress_in_http_headers: 1,
   http_headers_progress_interval_ms: '50000',
 };

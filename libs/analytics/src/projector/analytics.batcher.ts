@@ -7,8 +7,11 @@ export interface AnalyticsBatcherOptions {
   readonly maxWaitMs?: number;
 }
 
+/** Ids of events the sink left out (it cannot store them): the consumer dead-letters them. */
+export type LeftOut = ReadonlySet<string>;
+
 interface Waiter {
-  readonly resolve: () => void;
+  readonly resolve: (leftOut: LeftOut) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -42,7 +45,7 @@ export class AnalyticsBatcher {
   private closed = false;
 
   constructor(
-    private readonly sink: (events: RecordedEvent[]) => Promise<unknown>,
+    private readonly sink: (events: RecordedEvent[]) => Promise<Iterable<string> | void>,
     options: AnalyticsBatcherOptions = {},
   ) {
     this.maxEvents = options.maxEvents ?? 5_000;
@@ -56,9 +59,10 @@ export class AnalyticsBatcher {
     return this.batch.events.length;
   }
 
-  add(events: readonly RecordedEvent[]): Promise<void> {
+  /** Resolves with the ids of the flush's events the sink left out (usually none). */
+  add(events: readonly RecordedEvent[]): Promise<LeftOut> {
     if (this.closed) return Promise.reject(new BatcherClosedError());
-    const done = new Promise<void>((resolve, reject) => this.batch.waiters.push({ resolve, reject }));
+    const done = new Promise<LeftOut>((resolve, reject) => this.batch.waiters.push({ resolve, reject }));
     this.batch.events.push(...events);
     if (this.batch.events.length >= this.maxEvents) void this.flush();
     else if (!this.timer) {
@@ -86,10 +90,11 @@ export class AnalyticsBatcher {
 
   private async write(batch: Batch): Promise<void> {
     try {
+      const leftOut = new Set<string>();
       for (let i = 0; i < batch.events.length; i += this.maxEvents) {
-        await this.sink(batch.events.slice(i, i + this.maxEvents));
+        for (const id of (await this.sink(batch.events.slice(i, i + this.maxEvents))) ?? []) leftOut.add(id);
       }
-      for (const waiter of batch.waiters) waiter.resolve();
+      for (const waiter of batch.waiters) waiter.resolve(leftOut);
     } catch (error) {
       for (const waiter of batch.waiters) waiter.reject(error);
     }

@@ -4,9 +4,13 @@ import { analyticsSnapshot } from '../testing/analytics-snapshot';
 import { openTestAnalytics, type TestAnalytics } from '../testing/analytics-test-database';
 import { RecordedHistoryBuilder } from '../testing/recorded-history.builder';
 import { AnalyticsProjector } from './analytics.projector';
-import { MalformedAnalyticsEventError } from './event-row.mapper';
+import { MalformedAnalyticsEventError } from './malformed-event.error';
 
-/** Two customers, a referral, a churn and a win-back; purchases with line items, two on one day. */
+/**
+ * Two customers, a referral, a churn and a win-back; purchases with line items, two on one day; then issue 13's
+ * facts (satisfaction, a complaint resolved with compensation, a contact with its cost, consent, preferences)
+ * and marketing spend in the stream of c-1's campaign.
+ */
 function history(): RecordedEvent[] {
   return new RecordedHistoryBuilder('projector')
     .acquired('c-1', '2025-01-05T10:00:00Z', {
@@ -32,7 +36,20 @@ function history(): RecordedEvent[] {
     .purchased('c-2', '2025-02-01T12:00:00Z', { minor: 4000, currency: 'USD' })
     .churned('c-1', '2025-03-01T00:00:00Z')
     .reactivated('c-1', '2025-04-02T10:00:00Z')
-    .purchased('c-1', '2025-04-02T10:00:00Z', { minor: 700 }).events;
+    .purchased('c-1', '2025-04-02T10:00:00Z', { minor: 700 })
+    .feedback('c-1', '2025-04-03T10:00:00Z', 'nps', 9, 'great service')
+    .feedback('c-2', '2025-04-03T11:00:00Z', 'csat', 2)
+    .complaintOpened('c-2', '2025-04-04T09:00:00Z', 'k-1')
+    .complaintResolved('c-2', '2025-04-05T09:00:00Z', 'k-1', { minor: 300 })
+    .contactedOn('c-1', '2025-04-06T09:00:00Z', 'phone', { minor: 250 })
+    .consent('c-1', '2025-04-06T09:05:00Z', true)
+    .preferences('c-1', '2025-04-06T09:06:00Z', { preferredChannel: 'email', categories: ['books'] })
+    .spend('winter', '2025-01-31T00:00:00Z', {
+      channel: 'paid_search',
+      periodStart: '2025-01-01',
+      periodEnd: '2025-01-31',
+      minor: 5000,
+    }).events;
 }
 
 const SNAPSHOT = { cutoff: '2025-06-30', start: '2025-01-01', currency: 'EUR' };
@@ -51,8 +68,8 @@ describe('AnalyticsProjector', () => {
   it('writes one row per event, the customer dimension and the purchase days', async () => {
     expect(await projector.checkpoint()).toBeNull();
     const result = await projector.apply(events);
-    expect(result).toEqual({ events: 9, customers: 2, position: 9n });
-    expect(await projector.checkpoint()).toBe(9n);
+    expect(result).toEqual({ events: 17, customers: 2, position: 17n, rejected: [] });
+    expect(await projector.checkpoint()).toBe(17n);
 
     const purchase = await selectRows(
       db.ch.client,
@@ -100,8 +117,8 @@ describe('AnalyticsProjector', () => {
         churn_count: 1,
         reactivation_count: 1,
         last_churn_reason: 'price',
-        stream_revision: 6,
-        version: 7,
+        stream_revision: 10,
+        version: 11,
       },
       {
         customer_id: 'c-2',
@@ -120,8 +137,8 @@ describe('AnalyticsProjector', () => {
         churn_count: 0,
         reactivation_count: 0,
         last_churn_reason: '',
-        stream_revision: 1,
-        version: 2,
+        stream_revision: 4,
+        version: 5,
       },
     ]);
 
@@ -137,6 +154,110 @@ describe('AnalyticsProjector', () => {
     ]);
   });
 
+  it('writes the facts of issue 13 into their columns, spend without a customer, no comment', async () => {
+    const facts = await selectRows(
+      db.ch.client,
+      `SELECT event_type, customer_id, channel, campaign, feedback_metric, feedback_score, survey_id, complaint_id,
+              complaint_category, complaint_resolution, compensation_minor, complaint_accepted, currency,
+              contact_cost_minor, consent_purpose, preferred_categories, toString(period_start) AS period_start,
+              spend_minor
+       FROM ${db.database}.events FINAL
+       WHERE event_type NOT IN ('CustomerAcquired', 'CustomerPurchased', 'CustomerReferred', 'CustomerChurned',
+                                'CustomerReactivated')
+       ORDER BY global_position`,
+    );
+    const empty = {
+      channel: '',
+      campaign: '',
+      feedback_metric: '',
+      feedback_score: null,
+      survey_id: '',
+      complaint_id: '',
+      complaint_category: '',
+      complaint_resolution: '',
+      compensation_minor: 0,
+      complaint_accepted: null,
+      currency: '',
+      contact_cost_minor: null,
+      consent_purpose: '',
+      preferred_categories: [],
+      period_start: null,
+      spend_minor: 0,
+    };
+    expect(facts).toEqual([
+      {
+        ...empty,
+        event_type: 'CustomerFeedbackGiven',
+        customer_id: 'c-1',
+        channel: 'email',
+        feedback_metric: 'nps',
+        feedback_score: 9,
+        survey_id: 'survey-nps',
+      },
+      {
+        ...empty,
+        event_type: 'CustomerFeedbackGiven',
+        customer_id: 'c-2',
+        channel: 'email',
+        feedback_metric: 'csat',
+        feedback_score: 2,
+        survey_id: 'survey-csat',
+      },
+      {
+        ...empty,
+        event_type: 'CustomerComplaintOpened',
+        customer_id: 'c-2',
+        channel: 'phone',
+        complaint_id: 'k-1',
+        complaint_category: 'delivery',
+      },
+      {
+        ...empty,
+        event_type: 'CustomerComplaintResolved',
+        customer_id: 'c-2',
+        complaint_id: 'k-1',
+        complaint_resolution: 'refund',
+        compensation_minor: 300,
+        complaint_accepted: true,
+        currency: 'EUR',
+      },
+      {
+        ...empty,
+        event_type: 'CustomerContacted',
+        customer_id: 'c-1',
+        channel: 'phone',
+        currency: 'EUR',
+        contact_cost_minor: 250,
+      },
+      {
+        ...empty,
+        event_type: 'CustomerConsentGranted',
+        customer_id: 'c-1',
+        channel: 'email',
+        consent_purpose: 'marketing',
+      },
+      {
+        ...empty,
+        event_type: 'CustomerPreferencesSet',
+        customer_id: 'c-1',
+        channel: 'email',
+        preferred_categories: ['books'],
+      },
+      {
+        ...empty,
+        event_type: 'MarketingSpendRecorded',
+        customer_id: '',
+        channel: 'paid_search',
+        campaign: 'winter',
+        currency: 'EUR',
+        period_start: '2025-01-01',
+        spend_minor: 5000,
+      },
+    ]);
+    const text = JSON.stringify(await selectRows(db.ch.client, `SELECT * FROM ${db.database}.events`));
+    expect(text).not.toContain('great service');
+  });
+
   it('keeps no personal data beyond the analytical profile', async () => {
     const columns = await selectRows<{ name: string }>(
       db.ch.client,
@@ -144,6 +265,16 @@ describe('AnalyticsProjector', () => {
       { db: db.database },
     );
     expect(columns.map((c) => c.name)).not.toEqual(expect.arrayContaining(['email']));
+  });
+
+  it("leaves the engine's defaults to the statements after its own (a SET lasts the embedded session)", async () => {
+    await projector.apply(events);
+    const [row] = await selectRows<{ circuit: string; size: string }>(
+      db.ch.client,
+      `SELECT toString(getSetting('short_circuit_function_evaluation')) AS circuit,
+              toString(getSetting('max_query_size')) AS size`,
+    );
+    expect(row).toEqual({ circuit: 'enable', size: '262144' });
   });
 
   it('rejects an event it cannot store, naming it', async () => {
@@ -201,7 +332,7 @@ describe('AnalyticsProjector exactness', () => {
     );
     expect(stored.n).toBe(events.length * 3 + 4); // every copy is physically there
     expect(await analyticsSnapshot(db.ch, SNAPSHOT)).toEqual(reference);
-    expect(await projector.checkpoint()).toBe(9n);
+    expect(await projector.checkpoint()).toBe(17n);
   });
 
   it('is exact when a batch is re-applied after a crash between its writes', async () => {

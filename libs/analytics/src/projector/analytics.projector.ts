@@ -1,8 +1,11 @@
-import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
+import { customerIdFromStream, isCampaignStream } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store';
+import { isAnalyticsStream } from './analytics-streams';
 import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
 import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
-import { toEventRow, type EventRow } from './event-row.mapper';
+import { eventRowsSelect, insertEventRowsSql } from './event-row.sql';
+import { MalformedAnalyticsEventError } from './malformed-event.error';
+import { RAW_BATCH_SETTINGS, rawEventsSource } from './raw-event.batch';
 
 /** Checkpoint name of the analytics projection (projection_checkpoints.projection_name). */
 export const ANALYTICS_PROJECTION = 'analytics';
@@ -14,6 +17,8 @@ export interface AnalyticsApplyResult {
   readonly customers: number;
   /** Highest global position of the batch, now recorded as the checkpoint. */
   readonly position?: bigint;
+  /** Events left out because the store cannot hold them (with `leaveOut`). */
+  readonly rejected: readonly MalformedAnalyticsEventError[];
 }
 
 /** Rows per INSERT and ids per re-aggregation (query parameters travel in the URL over HTTP). */
@@ -47,28 +52,71 @@ export class AnalyticsProjector {
     this.db = ch.database;
   }
 
-  async apply(events: readonly RecordedEvent[]): Promise<AnalyticsApplyResult> {
-    const rows = eventRows(events);
-    const customers = [...new Set(rows.map((r) => r.customer_id))];
-    if (rows.length > 0) {
-      await this.insertEvents(rows);
-      await this.scrubErased(rows);
+  /**
+   * An event the store cannot hold fails the batch (MalformedAnalyticsEventError) unless `leaveOut`: then
+   * the others are written and the result names it (the consumer dead-letters it).
+   */
+  async apply(
+    events: readonly RecordedEvent[],
+    options: { leaveOut?: boolean } = {},
+  ): Promise<AnalyticsApplyResult> {
+    const batch = analyticsEvents(events);
+    const customers = [
+      ...new Set(
+        batch.filter((e) => !isCampaignStream(e.streamId)).map((e) => customerIdFromStream(e.streamId)),
+      ),
+    ];
+    const rejected = batch.length > 0 ? await this.rejections(batch) : [];
+    if (rejected.length > 0 && !options.leaveOut) throw rejected[0];
+    if (batch.length > 0) {
+      await this.insertEvents(batch);
+      await this.scrubErased(batch);
       await this.refreshCustomers(customers);
-      await this.refreshDaily(rows);
+      await this.refreshDaily(batch);
     }
     const position = highestPosition(events);
     if (position !== undefined) await this.writeCheckpoint(position);
-    return { events: rows.length, customers: customers.length, position };
+    return { events: batch.length - rejected.length, customers: customers.length, position, rejected };
+  }
+
+  /**
+   * The events of `events` the store cannot hold, in their order, as the errors the consumer dead-letters
+   * them with. Decided by the mapping itself (event-row.sql.ts), so the check and the write never disagree.
+   */
+  async rejections(events: readonly RecordedEvent[]): Promise<MalformedAnalyticsEventError[]> {
+    const batch = analyticsEvents(events);
+    if (batch.length === 0) return [];
+    const result = await this.ch.client.query({
+      query: `SELECT event_id, rejection FROM (${eventRowsSelect(rawEventsSource(batch))}) WHERE rejection != ''`,
+      format: 'JSONEachRow',
+      clickhouse_settings: RAW_BATCH_SETTINGS,
+    });
+    const rows = await result.json<{ event_id: string; rejection: string }>();
+    const reasons = new Map(rows.map((row) => [row.event_id, row.rejection]));
+    return batch
+      .filter((event) => reasons.has(event.eventId))
+      .map((event) => new MalformedAnalyticsEventError(event.eventId, reasons.get(event.eventId) as string));
   }
 
   /**
    * Bulk mode, for a rebuild into an empty store: the event rows only, no derived rows and no checkpoint;
    * `deriveAll` computes the derived rows once at the end, in one pass over the events instead of one
-   * re-aggregation per batch. No scrubbing either: the store yields an erased customer's events without
-   * personal data (and `deriveAll` scrubs any read before the erasure).
+   * re-aggregation per batch. Events the store cannot hold are left out (the caller reports them). No
+   * scrubbing either: the store yields an erased customer's events without personal data (and `deriveAll`
+   * scrubs any read before the erasure).
    */
-  async insertEventRows(rows: readonly EventRow[]): Promise<void> {
-    if (rows.length > 0) await this.insertEvents(rows);
+  async insertEventRows(events: readonly RecordedEvent[]): Promise<void> {
+    const batch = analyticsEvents(events);
+    if (batch.length > 0) await this.insertEvents(batch);
+  }
+
+  /** INSERT ... SELECT <the mapping> FROM <source>: a rebuild's bulk path names a source of raw events. */
+  async insertFrom(source: string, settings?: Record<string, string>): Promise<number> {
+    const { summary } = await this.ch.client.command({
+      query: insertEventRowsSql(this.db, source),
+      ...(settings ? { clickhouse_settings: settings } : {}),
+    });
+    return Number(summary?.written_rows ?? 0);
   }
 
   /**
@@ -98,9 +146,15 @@ export class AnalyticsProjector {
     return rows[0] && rows[0].n > 0 ? BigInt(rows[0].position) : null;
   }
 
-  protected async insertEvents(rows: readonly EventRow[]): Promise<void> {
-    for (const chunk of chunks(rows, INSERT_CHUNK)) {
-      await this.ch.client.insert({ table: `${this.db}.events`, values: chunk, format: 'JSONEachRow' });
+  /** The batch through the SQL mapping; events the store cannot hold are left out (checked before). */
+  protected async insertEvents(events: readonly RecordedEvent[]): Promise<void> {
+    for (const chunk of chunks(events, INSERT_CHUNK)) {
+      await runStatement(
+        this.ch.client,
+        insertEventRowsSql(this.db, rawEventsSource(chunk)),
+        undefined,
+        RAW_BATCH_SETTINGS,
+      );
     }
   }
 
@@ -110,8 +164,10 @@ export class AnalyticsProjector {
    * yields the event without the city once the customer's key is destroyed. (No `city != ''` filter: the
    * REPLACE alias would shadow the column in WHERE; rewriting an already scrubbed row is harmless.)
    */
-  protected async scrubErased(rows: readonly EventRow[]): Promise<void> {
-    const erased = [...new Set(rows.filter((r) => r.event_type === ERASED_TYPE).map((r) => r.customer_id))];
+  protected async scrubErased(events: readonly RecordedEvent[]): Promise<void> {
+    const erased = [
+      ...new Set(events.filter((e) => e.type === ERASED_TYPE).map((e) => customerIdFromStream(e.streamId))),
+    ];
     for (const ids of chunks(erased, ID_CHUNK)) {
       await runStatement(this.ch.client, scrubErasedSql(this.db, BY_IDS), { ids });
     }
@@ -125,11 +181,12 @@ export class AnalyticsProjector {
   }
 
   /** Rewrites the purchase-day rows touched by the batch's purchases. */
-  protected async refreshDaily(rows: readonly EventRow[]): Promise<void> {
+  protected async refreshDaily(events: readonly RecordedEvent[]): Promise<void> {
     const keys = new Map<string, string>();
-    for (const row of rows) {
-      if (row.event_type !== 'CustomerPurchased') continue;
-      keys.set(`${row.customer_id}|${row.occurred_at.slice(0, 10)}`, row.customer_id);
+    for (const event of events) {
+      if (event.type !== 'CustomerPurchased') continue;
+      const customerId = customerIdFromStream(event.streamId);
+      keys.set(`${customerId}|${utcDay(event.occurredAt)}`, customerId);
     }
     for (const chunk of chunks([...keys.entries()], ID_CHUNK)) {
       await runStatement(this.ch.client, refreshDailySql(this.db, `${BY_IDS} AND ${BY_DAY_KEYS}`), {
@@ -150,15 +207,17 @@ export class AnalyticsProjector {
 
 const ERASED_TYPE = 'CustomerPersonalDataErased';
 
-/** Customer events of a batch as rows, each event once. */
-function eventRows(events: readonly RecordedEvent[]): EventRow[] {
-  const unique = new Map<string, EventRow>();
+/** The events of a batch the store holds (customers' and campaigns'), each once. */
+function analyticsEvents(events: readonly RecordedEvent[]): RecordedEvent[] {
+  const unique = new Map<string, RecordedEvent>();
   for (const event of events) {
-    if (!event.streamId.startsWith(CUSTOMER_STREAM_PREFIX)) continue;
-    if (!unique.has(event.eventId)) unique.set(event.eventId, toEventRow(event));
+    if (isAnalyticsStream(event.streamId) && !unique.has(event.eventId)) unique.set(event.eventId, event);
   }
   return [...unique.values()];
 }
+
+/** The UTC day of a (valid: checked before) date-time, as the mapping's toDate(occurred_at) gives it. */
+const utcDay = (dateTime: string): string => new Date(dateTime).toISOString().slice(0, 10);
 
 const highestPosition = (events: readonly RecordedEvent[]): bigint | undefined =>
   events.reduce<bigint | undefined>(
@@ -221,7 +280,7 @@ SELECT
     toUInt64(count()) AS version,
     now64(3) AS updated_at
 FROM ${db}.events FINAL
-WHERE ${where}
+WHERE customer_id != '' AND ${where}
 GROUP BY customer_id`;
 
 /** `where` narrows to the batch's purchase days; its ids part narrows the scan through the sorting key. */

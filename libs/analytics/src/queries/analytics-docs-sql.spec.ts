@@ -41,6 +41,12 @@ describe('docs/analytics.md SQL examples', () => {
       'best_customer_profile',
       'purchase_timing',
       'category_seasonality',
+      'feedback_answers',
+      'nps_customer_classes',
+      'complaint_outcomes',
+      'campaign_performance',
+      'customer_profitability',
+      'portfolio_profitability',
     ];
     for (const view of views) expect(statements.some((s) => s.includes(`crm.${view}`))).toBe(true);
   });

@@ -13,3 +13,8 @@ export * from './rfm.query';
 export * from './clv-summary.query';
 export * from './portfolio-matrix.query';
 export * from './predictive-ltv.query';
+export * from './customer-economics';
+export * from './satisfaction.query';
+export * from './complaints.query';
+export * from './campaign-roi.query';
+export * from './customer-profitability.query';

@@ -1,14 +1,52 @@
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store';
-import type { RebuildableProjection, ShadowBuild, SkippedEvent, SwapContext } from '@crm/read-model';
+import type {
+  LoadContext,
+  RebuildableProjection,
+  ShadowBuild,
+  SkippedEvent,
+  SwapContext,
+} from '@crm/read-model';
 import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
 import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
 import { ClickHouseMigrationsRunner } from '../migrations/clickhouse-migrations.runner';
 import { ANALYTICS_PROJECTION, AnalyticsProjector } from '../projector/analytics.projector';
-import { MalformedAnalyticsEventError, toEventRow, type EventRow } from '../projector/event-row.mapper';
+import { EVENT_ROW_COLUMN_NAMES, eventRowsSelect, MAPPING_SETTINGS } from '../projector/event-row.sql';
+import { headSql, needsUpcastingSql, sqliteEventsSource, type SqliteStoreFiles } from './sqlite-store.source';
 
 /** The shadow database of a live analytics database: same migrations, own checkpoint. */
 export const shadowDatabaseName = (live: string): string => `${live}_rebuild`;
+
+export interface AnalyticsRebuildOptions {
+  /**
+   * The embedded event store's files. When the engine can read them (the embedded engine, or a server on
+   * the same host allowed to), the rebuild has ClickHouse read the store itself (`sqlite()`), with no
+   * event passing through JavaScript; otherwise (EventStoreDB, a remote server) it streams batches.
+   */
+  readonly sqliteStore?: SqliteStoreFiles;
+  /** Events (global positions) per bulk statement: each moves the shadow's checkpoint. Default 1,000,000. */
+  readonly loadChunk?: number;
+  /**
+   * ClickHouse settings of the bulk statements, which bound the engine's memory (in the worker's process
+   * on the embedded engine). Default: DEFAULT_LOAD_SETTINGS.
+   */
+  readonly loadSettings?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What bounds a bulk statement's memory: one insert thread and blocks of at most 64k rows (the insert
+ * buffers are per partition of the events table), and a hard ceiling that fails the statement rather than
+ * the process. The hash table of the data keys (one entry per customer) is the largest structure.
+ */
+export const DEFAULT_LOAD_SETTINGS: Readonly<Record<string, string>> = {
+  max_threads: '2',
+  max_insert_threads: '1',
+  max_block_size: '65536',
+  min_insert_block_size_rows: '65536',
+  min_insert_block_size_bytes: String(32 << 20),
+  max_memory_usage: String(768 << 20),
+  ...MAPPING_SETTINGS,
+};
 
 /** The projector, with its checkpoint write reachable (a batch may end with a skipped event). */
 class ShadowProjector extends AnalyticsProjector {
@@ -28,10 +66,15 @@ const onDatabase = (ch: AnalyticsClient, database: string): AnalyticsClient => (
 /**
  * The ClickHouse analytics store as a RebuildableProjection. The shadow is a whole database,
  * `<live>_rebuild`, created by the same numbered migrations (so its tables and views are exactly the
- * live ones) and filled by the projector the live side runs, in bulk mode: each batch inserts its events
- * and moves the shadow's checkpoint (a killed build resumes after it), and the derived tables (customers,
- * customer_daily) are computed once from all the events just before the swap, rather than re-aggregated
- * per batch as the live projector must.
+ * live ones) and filled with the projector's own mapping (event-row.sql.ts), in bulk: event rows only,
+ * each step moving the shadow's checkpoint (a killed build resumes after it); the derived tables
+ * (customers, customer_daily) are computed once from all the events just before the swap.
+ *
+ * From the embedded store (`sqliteStore`), ClickHouse reads the events itself: `INSERT INTO events SELECT
+ * <mapping> FROM sqlite(...)`, a million positions per statement, sealed personal data opened in SQL with
+ * the keys of keys.sqlite. Only events recorded in an older schema version go through JavaScript (the
+ * upcasters are TypeScript): read through the store and inserted like a live batch. From EventStoreDB the
+ * ProjectionRebuilder's batches come through `apply`, with the same mapping.
  *
  * The swap is one `EXCHANGE TABLES a AND b, c AND d, ...` statement over every table of the shadow but
  * its migration records; both databases are Atomic (the default, on the server and on the embedded
@@ -50,13 +93,18 @@ const onDatabase = (ch: AnalyticsClient, database: string): AnalyticsClient => (
 export class AnalyticsRebuild implements RebuildableProjection {
   readonly name = ANALYTICS_PROJECTION;
   /**
-   * ClickHouse wants large inserts, but past ~10,000 events a batch only costs memory: measured on 210,000
-   * events, 10,000 per batch ran at 23,000 events/s with an 830 MB peak, 50,000 at 18,500 with 1.7 GB.
+   * Batches of the streaming path. ClickHouse wants large inserts, but past ~10,000 events a batch only
+   * costs memory: measured on 210,000 events, 10,000 per batch ran at 23,000 events/s with an 830 MB peak,
+   * 50,000 at 18,500 with 1.7 GB.
    */
   readonly rebuildBatchSize = 10_000;
-  readonly streamPrefix = CUSTOMER_STREAM_PREFIX;
+  /** Every stream: customers' and campaigns' (the projector keeps what the store holds). */
+  readonly streamPrefix = undefined;
 
-  constructor(private readonly live: AnalyticsClient) {}
+  constructor(
+    private readonly live: AnalyticsClient,
+    private readonly options: AnalyticsRebuildOptions = {},
+  ) {}
 
   async livePosition(): Promise<bigint | undefined> {
     return (await new AnalyticsProjector(this.live).checkpoint()) ?? undefined;
@@ -67,17 +115,28 @@ export class AnalyticsRebuild implements RebuildableProjection {
     if (fresh) await dropDatabase(shadow);
     await new ClickHouseMigrationsRunner(shadow).run();
     const position = (await new AnalyticsProjector(shadow).checkpoint()) ?? 0n;
-    return new AnalyticsShadowBuild(this.live, shadow, position);
+    const bulk = this.options.sqliteStore && (await readableStore(this.live, this.options.sqliteStore));
+    return new AnalyticsShadowBuild(this.live, shadow, position, bulk ? this.options : {});
   }
 }
 
 const dropDatabase = (ch: AnalyticsClient): Promise<void> =>
   runStatement(ch.client, `DROP DATABASE IF EXISTS ${ch.database} SYNC`);
 
+/** Whether this engine reads the store's file (a server elsewhere cannot): the bulk path or none. */
+async function readableStore(ch: AnalyticsClient, files: SqliteStoreFiles): Promise<boolean> {
+  try {
+    await selectRows(ch.client, headSql(files));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Applies a batch to one store, leaving out the events the live consumer would dead-let (they cannot be
- * mapped to a row), and records `position` as the checkpoint even when the batch's last event was left out.
- * Bulk: the rows only (each event mapped once); live: the projector's whole apply, derived rows included.
+ * Applies a batch to one store through the projector's mapping, leaving out the events the live consumer
+ * would dead-letter, and records `position` as the checkpoint even when the batch's last event was left out.
+ * Bulk: the event rows only; live: the projector's whole apply, derived rows included.
  */
 async function applyBatch(
   projector: ShadowProjector,
@@ -85,41 +144,139 @@ async function applyBatch(
   position: bigint,
   mode: 'bulk' | 'live',
 ): Promise<readonly SkippedEvent[]> {
-  const skipped: SkippedEvent[] = [];
-  const rows = new Map<string, EventRow>();
-  const good: RecordedEvent[] = [];
-  for (const event of events) {
-    if (!event.streamId.startsWith(CUSTOMER_STREAM_PREFIX) || rows.has(event.eventId)) continue;
-    try {
-      rows.set(event.eventId, toEventRow(event));
-      good.push(event);
-    } catch (error) {
-      if (!(error instanceof MalformedAnalyticsEventError)) throw error;
-      const { eventId, streamId, globalPosition } = event;
-      skipped.push({ eventId, streamId, globalPosition, reason: error.message });
-    }
-  }
-  if (mode === 'bulk') await projector.insertEventRows([...rows.values()]);
+  const rejected = await projector.rejections(events);
+  const bad = new Set(rejected.map((error) => error.eventId));
+  const good = events.filter((event) => !bad.has(event.eventId));
+  if (mode === 'bulk') await projector.insertEventRows(good);
   else await projector.apply(good);
   await projector.checkpointAt(position);
-  return skipped;
+  const byId = new Map(events.map((event) => [event.eventId, event]));
+  return rejected.map((error) => {
+    const { eventId, streamId, globalPosition } = byId.get(error.eventId) as RecordedEvent;
+    return { eventId, streamId, globalPosition, reason: error.message };
+  });
 }
+
+/** Tables of the bulk path, in the shadow only: dropped before the swap. */
+const INBOX = 'rebuild_inbox';
+const ACCEPT = 'rebuild_accept';
+const REJECTED = 'rebuild_rejected';
 
 class AnalyticsShadowBuild implements ShadowBuild {
   private readonly shadowProjector: ShadowProjector;
+  readonly load?: (context: LoadContext) => Promise<{
+    position: bigint;
+    events: number;
+    skipped: readonly SkippedEvent[];
+  }>;
 
   constructor(
     private readonly live: AnalyticsClient,
     private readonly shadow: AnalyticsClient,
     public position: bigint,
+    private readonly bulk: AnalyticsRebuildOptions,
   ) {
     this.shadowProjector = new ShadowProjector(shadow);
+    const files = bulk.sqliteStore;
+    if (files) this.load = (context) => this.loadFromSqlite(files, context);
   }
 
   async apply(events: readonly RecordedEvent[], position: bigint) {
     const skipped = await applyBatch(this.shadowProjector, events, position, 'bulk');
     this.position = position;
     return { skipped };
+  }
+
+  /**
+   * ClickHouse reads the store: per chunk of positions, one INSERT ... SELECT through an inbox table
+   * (engine Null) whose two materialized views split the mapped rows into `events` and the rejected ones,
+   * so the store is read once; then the chunk's events that need upcasting, through the store; then the
+   * shadow's checkpoint.
+   */
+  private async loadFromSqlite(files: SqliteStoreFiles, context: LoadContext) {
+    const db = this.shadow.database;
+    const settings = this.bulk.loadSettings ?? DEFAULT_LOAD_SETTINGS;
+    const chunk = BigInt(this.bulk.loadChunk ?? 1_000_000);
+    await this.createInbox();
+    const [{ head }] = await selectRows<{ head: string }>(this.shadow.client, headSql(files));
+    const target = BigInt(head);
+    const skipped: SkippedEvent[] = [];
+    let events = 0;
+    for (let from = this.position; from < target; from = from + chunk < target ? from + chunk : target) {
+      const to = from + chunk < target ? from + chunk : target;
+      const before = await this.rowCount(`${db}.${INBOX}_seen`);
+      for (const part of ['unsealed', 'sealed'] as const) {
+        await runStatement(
+          this.shadow.client,
+          `INSERT INTO ${db}.${INBOX} (${EVENT_ROW_COLUMN_NAMES}, rejection)
+           SELECT ${EVENT_ROW_COLUMN_NAMES}, rejection
+           FROM (${eventRowsSelect(sqliteEventsSource(files, from, to, part))})`,
+          undefined,
+          settings,
+        );
+      }
+      events += (await this.rowCount(`${db}.${INBOX}_seen`)) - before;
+      for (const { position } of await selectRows<{ position: string }>(
+        this.shadow.client,
+        needsUpcastingSql(files, from, to),
+      )) {
+        const [event] = await context.read(BigInt(position) - 1n, 1);
+        if (!event || event.globalPosition !== BigInt(position)) continue;
+        skipped.push(...(await applyBatch(this.shadowProjector, [event], event.globalPosition, 'bulk')));
+        events += 1;
+      }
+      skipped.push(...(await this.rejectedIn(from, to)));
+      await this.shadowProjector.checkpointAt(to);
+      this.position = to;
+      await context.progress(to, events);
+    }
+    return { position: this.position, events, skipped };
+  }
+
+  /** The inbox and its two views (idempotent: a resumed build finds them). */
+  private async createInbox(): Promise<void> {
+    const db = this.shadow.database;
+    for (const statement of [
+      `CREATE TABLE IF NOT EXISTS ${db}.${INBOX} ENGINE = Null
+         EMPTY AS SELECT ${EVENT_ROW_COLUMN_NAMES}, '' AS rejection FROM ${db}.events`,
+      `CREATE TABLE IF NOT EXISTS ${db}.${REJECTED}
+         (event_id String, customer_id String, global_position UInt64, rejection String)
+         ENGINE = MergeTree ORDER BY global_position`,
+      `CREATE TABLE IF NOT EXISTS ${db}.${INBOX}_seen (n UInt64) ENGINE = SummingMergeTree ORDER BY tuple()`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${ACCEPT} TO ${db}.events (${EVENT_ROW_COLUMN_NAMES})
+         AS SELECT ${EVENT_ROW_COLUMN_NAMES} FROM ${db}.${INBOX} WHERE rejection = ''`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${REJECTED}_view TO ${db}.${REJECTED}
+         AS SELECT event_id, customer_id, global_position, rejection FROM ${db}.${INBOX} WHERE rejection != ''`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${INBOX}_count TO ${db}.${INBOX}_seen
+         AS SELECT count() AS n FROM ${db}.${INBOX}`,
+    ]) {
+      await runStatement(this.shadow.client, statement);
+    }
+  }
+
+  private async rowCount(table: string): Promise<number> {
+    const [row] = await selectRows<{ n: number }>(this.shadow.client, `SELECT sum(n) AS n FROM ${table}`);
+    return Number(row?.n ?? 0);
+  }
+
+  private async rejectedIn(from: bigint, to: bigint): Promise<SkippedEvent[]> {
+    const rows = await selectRows<{
+      event_id: string;
+      customer_id: string;
+      position: string;
+      rejection: string;
+    }>(
+      this.shadow.client,
+      `SELECT event_id, customer_id, toString(global_position) AS position, rejection
+       FROM ${this.shadow.database}.${REJECTED}
+       WHERE global_position > ${from} AND global_position <= ${to} ORDER BY global_position`,
+    );
+    return rows.map((row) => ({
+      eventId: row.event_id,
+      streamId: `${CUSTOMER_STREAM_PREFIX}${row.customer_id}`,
+      globalPosition: BigInt(row.position),
+      reason: `Event ${row.event_id} cannot be projected into analytics: ${row.rejection}`,
+    }));
   }
 
   async swap(context: SwapContext) {
@@ -131,6 +288,7 @@ class AnalyticsShadowBuild implements ShadowBuild {
       events += batch.length;
       batch = await context.readBatch(this.position);
     }
+    await this.dropInbox();
     // The shadow holds events only (bulk mode): its derived rows, in one pass, before it goes live.
     await this.shadowProjector.deriveAll();
     await context.confirmLease();
@@ -148,6 +306,13 @@ class AnalyticsShadowBuild implements ShadowBuild {
       batch = await context.readBatch(position);
     }
     return { position, events, skipped };
+  }
+
+  private async dropInbox(): Promise<void> {
+    const db = this.shadow.database;
+    for (const name of [`${INBOX}_count`, `${REJECTED}_view`, ACCEPT, INBOX, `${INBOX}_seen`, REJECTED]) {
+      await runStatement(this.shadow.client, `DROP TABLE IF EXISTS ${db}.${name} SYNC`);
+    }
   }
 
   /** Every table of the shadow but its migration records (the views stay where they are: they name tables). */

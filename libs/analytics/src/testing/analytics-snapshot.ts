@@ -33,6 +33,7 @@ function parameterValue(name: string, type: string, params: SnapshotParams): str
   if (/^Date/.test(type)) return params.cutoff;
   if (/^Float|^Decimal/.test(type)) return 0.5;
   if (/^U?Int/.test(type)) return 1;
+  if (/^Array/.test(type)) return '[]';
   return '';
 }
 

@@ -2,3 +2,4 @@
 export * from './analytics-snapshot';
 export * from './analytics-test-database';
 export * from './recorded-history.builder';
+export * from './customer-facts.history';

@@ -1,4 +1,4 @@
-import { customerStreamId, deriveEventId } from '@crm/domain';
+import { campaignStreamId, customerStreamId, deriveEventId } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store';
 
 export interface PurchaseSpec {
@@ -46,7 +46,7 @@ export class RecordedHistoryBuilder {
 
   purchased(customerId: string, at: string, spec: PurchaseSpec): this {
     const currency = spec.currency ?? 'EUR';
-    const revision = this.revisions.get(customerId) ?? -1;
+    const revision = this.revisions.get(customerStreamId(customerId)) ?? -1;
     return this.add(customerId, 'CustomerPurchased', at, {
       orderId: spec.orderId ?? `o-${customerId}-${revision + 1}`,
       amount: { minor: spec.minor, currency },
@@ -85,14 +85,103 @@ export class RecordedHistoryBuilder {
     return this.add(customerId, 'CustomerReactivated', at, { triggeredBy: 'purchase', churnedAt: at });
   }
 
+  /** A contact with a cost of its own (minor units), or without one (the cost-to-serve table applies). */
+  contactedOn(
+    customerId: string,
+    at: string,
+    channel: string,
+    cost?: { minor: number; currency?: string },
+    direction: 'inbound' | 'outbound' = 'inbound',
+  ): this {
+    return this.add(customerId, 'CustomerContacted', at, {
+      channel,
+      direction,
+      purpose: 'support',
+      ...(cost ? { cost: { minor: cost.minor, currency: cost.currency ?? 'EUR' } } : {}),
+    });
+  }
+
+  feedback(customerId: string, at: string, metric: 'nps' | 'csat', score: number, comment?: string): this {
+    return this.add(customerId, 'CustomerFeedbackGiven', at, {
+      metric,
+      score,
+      channel: 'email',
+      surveyId: `survey-${metric}`,
+      ...(comment !== undefined ? { comment } : {}),
+    });
+  }
+
+  complaintOpened(customerId: string, at: string, complaintId: string, category = 'delivery'): this {
+    return this.add(customerId, 'CustomerComplaintOpened', at, {
+      complaintId,
+      category,
+      severity: 'medium',
+      channel: 'phone',
+    });
+  }
+
+  complaintResolved(
+    customerId: string,
+    at: string,
+    complaintId: string,
+    compensation?: { minor: number; currency?: string },
+    accepted = true,
+  ): this {
+    return this.add(customerId, 'CustomerComplaintResolved', at, {
+      complaintId,
+      resolution: compensation ? 'refund' : 'apology',
+      ...(compensation
+        ? { compensation: { minor: compensation.minor, currency: compensation.currency ?? 'EUR' } }
+        : {}),
+      accepted,
+    });
+  }
+
+  consent(customerId: string, at: string, granted: boolean, channel = 'email', purpose = 'marketing'): this {
+    return this.add(customerId, granted ? 'CustomerConsentGranted' : 'CustomerConsentWithdrawn', at, {
+      channel,
+      purpose,
+      source: 'preference-centre',
+    });
+  }
+
+  preferences(customerId: string, at: string, data: Record<string, unknown>): this {
+    return this.add(customerId, 'CustomerPreferencesSet', at, data);
+  }
+
+  /** MarketingSpendRecorded in the campaign's own stream (`campaign-<campaign>`), not a customer's. */
+  spend(
+    campaign: string,
+    at: string,
+    spec: { channel: string; periodStart: string; periodEnd: string; minor: number; currency?: string },
+  ): this {
+    return this.append(campaignStreamId(campaign), 'MarketingSpendRecorded', at, {
+      campaign,
+      channel: spec.channel,
+      periodStart: spec.periodStart,
+      periodEnd: spec.periodEnd,
+      amount: { minor: spec.minor, currency: spec.currency ?? 'EUR' },
+    });
+  }
+
   add(customerId: string, type: string, at: string, data: Record<string, unknown>): this {
-    const revision = (this.revisions.get(customerId) ?? -1) + 1;
-    this.revisions.set(customerId, revision);
+    return this.append(customerStreamId(customerId), type, at, data, customerId);
+  }
+
+  private append(
+    streamId: string,
+    type: string,
+    at: string,
+    data: Record<string, unknown>,
+    idLabel: string = streamId,
+  ): this {
+    const revision = (this.revisions.get(streamId) ?? -1) + 1;
+    this.revisions.set(streamId, revision);
     this.position += 1n;
     this.recorded.push({
-      eventId: deriveEventId(`${this.label}/${customerId}`, String(revision)),
+      eventId: deriveEventId(`${this.label}/${idLabel}`, String(revision)),
       type,
-      streamId: customerStreamId(customerId),
+      streamId,
       streamRevision: revision,
       globalPosition: this.position,
       occurredAt: new Date(at).toISOString(),

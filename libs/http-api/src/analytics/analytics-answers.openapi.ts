@@ -279,8 +279,127 @@ export const PORTFOLIO_ANSWER = objectSchema({
   clvThreshold: nullable(MONEY_SCHEMA),
   quadrants: arrayOf(
     objectSchema(
-      { action: STRING, potential: STRING, loyalty: STRING, customers: COUNT, predictedClv: MONEY_SCHEMA },
-      ['action', 'potential', 'loyalty', 'customers'],
+      {
+        action: STRING,
+        potential: STRING,
+        loyalty: STRING,
+        customers: COUNT,
+        predictedClv: MONEY_SCHEMA,
+        unprofitable: COUNT,
+      },
+      ['action', 'potential', 'loyalty', 'customers', 'unprofitable'],
     ),
   ),
+});
+
+const SCORES = {
+  npsResponses: COUNT,
+  promoters: COUNT,
+  passives: COUNT,
+  detractors: COUNT,
+  promoterShare: nullable(NUMBER),
+  passiveShare: nullable(NUMBER),
+  detractorShare: nullable(NUMBER),
+  nps: nullable(NUMBER),
+  csatResponses: COUNT,
+  satisfied: COUNT,
+  csat: nullable(NUMBER),
+  averageCsatScore: nullable(NUMBER),
+};
+
+export const SATISFACTION_ANSWER = objectSchema({
+  from: DAY,
+  to: DAY,
+  period: STRING,
+  groupBy: STRING,
+  total: objectSchema(SCORES),
+  groups: arrayOf(objectSchema({ group: STRING, ...SCORES })),
+  periods: arrayOf(objectSchema({ period: DAY, group: STRING, ...SCORES })),
+});
+
+export const NPS_CLASSES_ANSWER = objectSchema({
+  cutoff: DAY,
+  currency: STRING,
+  classes: arrayOf(
+    objectSchema({
+      npsClass: STRING,
+      customers: COUNT,
+      churned: COUNT,
+      churnRate: nullable(NUMBER),
+      revenue: MONEY_SCHEMA,
+      averageLtv: nullable(MONEY_SCHEMA),
+    }),
+  ),
+});
+
+const RATE = { complaints: COUNT, customers: COUNT, per1000Customers: nullable(NUMBER) };
+const RESOLUTION = {
+  opened: COUNT,
+  resolved: COUNT,
+  unresolved: COUNT,
+  p50Hours: nullable(NUMBER),
+  p90Hours: nullable(NUMBER),
+};
+
+export const COMPLAINTS_ANSWER = objectSchema({
+  from: DAY,
+  to: DAY,
+  period: STRING,
+  total: objectSchema({ ...RATE, ...RESOLUTION }),
+  periods: arrayOf(objectSchema({ period: DAY, ...RATE })),
+  categories: arrayOf(objectSchema({ category: STRING, ...RATE, ...RESOLUTION })),
+  churnAfter: arrayOf(
+    objectSchema({ state: STRING, complaints: COUNT, churned: COUNT, churnRate: nullable(NUMBER) }),
+  ),
+});
+
+export const CAMPAIGNS_ANSWER = objectSchema({
+  cutoff: DAY,
+  currency: STRING,
+  margin: NUMBER,
+  clvModelId: nullable(STRING),
+  campaigns: arrayOf(
+    objectSchema({
+      campaign: STRING,
+      channel: STRING,
+      spend: MONEY_SCHEMA,
+      customersAcquired: COUNT,
+      buyers: COUNT,
+      cac: nullable(MONEY_SCHEMA),
+      revenue: MONEY_SCHEMA,
+      grossMargin: MONEY_SCHEMA,
+      predictedClv: nullable(MONEY_SCHEMA),
+      roi: nullable(NUMBER),
+      predictedRoi: nullable(NUMBER),
+      paybackDays: nullable(INTEGER),
+      paybackDay: nullable(DAY),
+    }),
+  ),
+});
+
+const CUSTOMER_PROFIT = objectSchema({
+  customerId: STRING,
+  acquisitionChannel: STRING,
+  stage: STRING,
+  revenue: MONEY_SCHEMA,
+  grossMargin: MONEY_SCHEMA,
+  contacts: COUNT,
+  costToServe: MONEY_SCHEMA,
+  compensation: MONEY_SCHEMA,
+  profit: MONEY_SCHEMA,
+});
+
+export const PROFITABILITY_ANSWER = objectSchema({
+  cutoff: DAY,
+  currency: STRING,
+  margin: NUMBER,
+  costToServeTable: { type: 'object', additionalProperties: INTEGER },
+  customers: COUNT,
+  unprofitable: COUNT,
+  revenue: MONEY_SCHEMA,
+  grossMargin: MONEY_SCHEMA,
+  costToServe: MONEY_SCHEMA,
+  compensation: MONEY_SCHEMA,
+  profit: MONEY_SCHEMA,
+  leastProfitable: arrayOf(CUSTOMER_PROFIT),
 });

@@ -31,8 +31,11 @@ export class ObservedProjector extends AnalyticsProjector {
   readonly writes: number[] = [];
   crashAfterWrite = 0;
 
-  override async apply(events: readonly RecordedEvent[]): Promise<AnalyticsApplyResult> {
-    const result = await super.apply(events);
+  override async apply(
+    events: readonly RecordedEvent[],
+    options?: { leaveOut?: boolean },
+  ): Promise<AnalyticsApplyResult> {
+    const result = await super.apply(events, options);
     this.writes.push(events.length);
     if (this.crashAfterWrite > 0) {
       this.crashAfterWrite -= 1;

@@ -1,12 +1,5 @@
-import {
-  AnalyticsBatcher,
-  AnalyticsProjector,
-  AnalyticsSchema,
-  MalformedAnalyticsEventError,
-  toEventRow,
-} from '@crm/analytics';
+import { AnalyticsBatcher, AnalyticsProjector, AnalyticsSchema } from '@crm/analytics';
 import { AppConfig } from '@crm/config';
-import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
 import { KEY_STORE, type KeyStore } from '@crm/event-store';
 import { PersonalDataOpener } from '@crm/event-store';
 import type { RecordedEvent } from '@crm/event-store';
@@ -110,33 +103,41 @@ export class AnalyticsConsumer implements OnModuleInit, OnApplicationShutdown {
     this.logger.log(`Consuming ${this.bus.topic} as ${this.group}`);
   }
 
+  /**
+   * Decodes the delivery and hands it to the shared write. An event the store cannot hold (the mapping's
+   * own rejection, event-row.sql.ts) is left out of that write, which then names it: its message is
+   * dead-lettered alone, and the rest of the delivery comes again (written again: idempotent).
+   */
   private async handle(messages: readonly BusMessage[]): Promise<void> {
     const events: RecordedEvent[] = [];
-    for (const message of messages) events.push(await this.checked(message));
-    await this.batcher.add(events);
+    for (const message of messages) events.push(await this.decoded(message));
+    const leftOut = await this.batcher.add(events);
+    if (leftOut.size === 0) return;
+    const index = events.findIndex((event) => leftOut.has(event.eventId));
+    if (index < 0) return;
+    const reason = this.reasons.get(events[index].eventId) ?? 'cannot be stored in analytics';
+    this.reasons.delete(events[index].eventId);
+    throw new PoisonMessageError(messages[index], reason);
   }
 
-  /**
-   * Decodes a message and checks that the projector can store it, so one bad record is dead-lettered alone
-   * here instead of failing the shared write of every partition's deliveries.
-   */
-  private async checked(message: BusMessage): Promise<RecordedEvent> {
+  private async decoded(message: BusMessage): Promise<RecordedEvent> {
     try {
-      const event = await openOrPoison(this.opener, message, decodeCustomerEvent(message));
-      if (event.streamId.startsWith(CUSTOMER_STREAM_PREFIX)) toEventRow(event);
-      return event;
+      return await openOrPoison(this.opener, message, decodeCustomerEvent(message));
     } catch (error) {
-      if (error instanceof UndecodableMessageError || error instanceof MalformedAnalyticsEventError) {
-        throw new PoisonMessageError(message, error.message);
-      }
+      if (error instanceof UndecodableMessageError) throw new PoisonMessageError(message, error.message);
       throw error;
     }
   }
 
-  private async write(events: RecordedEvent[]): Promise<void> {
+  /** Why each left-out event was refused, until its delivery dead-letters it. */
+  private readonly reasons = new Map<string, string>();
+
+  private async write(events: RecordedEvent[]): Promise<string[]> {
     try {
-      const { position } = await this.projector.apply(events);
+      const { position, rejected } = await this.projector.apply(events, { leaveOut: true });
       if (position !== undefined) await this.report(position);
+      for (const error of rejected) this.reasons.set(error.eventId, error.message);
+      return rejected.map((error) => error.eventId);
     } catch (error) {
       this.logger.warn(
         `Analytics batch of ${events.length} not written (will be redelivered): ${(error as Error).message}`,

@@ -1,10 +1,12 @@
 import { ANALYTICS_CLIENT, AnalyticsRebuild, type AnalyticsClient } from '@crm/analytics';
+import { AppConfig } from '@crm/config';
 import {
   CustomerReadModelRebuild,
   READ_MODEL_DATA_SOURCE,
   type RebuildableProjection,
 } from '@crm/read-model';
 import { Module } from '@nestjs/common';
+import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ProjectionRebuildService, REBUILDABLE_PROJECTIONS } from './projection-rebuild.service';
 
@@ -17,10 +19,28 @@ import { ProjectionRebuildService, REBUILDABLE_PROJECTIONS } from './projection-
     {
       provide: REBUILDABLE_PROJECTIONS,
       // Analytics only where the process has the analytics store (AnalyticsModule is global).
-      inject: [READ_MODEL_DATA_SOURCE, { token: ANALYTICS_CLIENT, optional: true }],
-      useFactory: (readModel: DataSource, analytics?: AnalyticsClient): RebuildableProjection[] => [
+      // The embedded store's files: ClickHouse reads them itself when it can (see AnalyticsRebuild).
+      inject: [READ_MODEL_DATA_SOURCE, AppConfig, { token: ANALYTICS_CLIENT, optional: true }],
+      useFactory: (
+        readModel: DataSource,
+        config: AppConfig,
+        analytics?: AnalyticsClient,
+      ): RebuildableProjection[] => [
         new CustomerReadModelRebuild(readModel),
-        ...(analytics ? [new AnalyticsRebuild(analytics)] : []),
+        ...(analytics
+          ? [
+              new AnalyticsRebuild(analytics, {
+                ...(config.EVENTSTORE_URL
+                  ? {}
+                  : {
+                      sqliteStore: {
+                        eventsFile: resolve(config.DATA_DIR, 'events.sqlite'),
+                        keysFile: resolve(config.DATA_DIR, 'keys.sqlite'),
+                      },
+                    }),
+              }),
+            ]
+          : []),
       ],
     },
     ProjectionRebuildService,

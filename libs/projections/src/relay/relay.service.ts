@@ -1,5 +1,4 @@
 import type { AllSubscription, EventStore, RecordedEvent } from '@crm/event-store';
-import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
 import { LeaseLostError, RelayLease } from '@crm/read-model';
 
 export interface RelayPublisher {
@@ -120,10 +119,9 @@ export class Relay {
     this.position = state?.position;
     this.inFlight = [];
     const window = Math.max(1, this.publisher.window ?? 1);
-    const subscription = this.store.subscribeToAll({
-      after: this.position,
-      streamPrefix: CUSTOMER_STREAM_PREFIX,
-    });
+    // Every stream: customers' and campaigns' (marketing spend, which the analytics projector stores and the
+    // read model skips).
+    const subscription = this.store.subscribeToAll({ after: this.position });
     this.subscription = subscription;
     const iterator = subscription[Symbol.asyncIterator]();
     let pending: Promise<IteratorResult<RecordedEvent>> | undefined;

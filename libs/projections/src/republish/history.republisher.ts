@@ -1,4 +1,3 @@
-import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
 import type { EventStore, RecordedEvent } from '@crm/event-store';
 import { encodeCustomerEvent, type Bus } from '@crm/messaging';
 
@@ -88,9 +87,10 @@ export class HistoryRepublisher {
 
     let after = fromPosition > 0n ? fromPosition - 1n : undefined;
     for (;;) {
-      const batch = (
-        await this.store.readAll({ after, maxCount: batchSize, streamPrefix: CUSTOMER_STREAM_PREFIX })
-      ).filter((e) => e.globalPosition <= toPosition);
+      const batch = // Every stream, as the relay publishes them (customers' and campaigns').
+        (await this.store.readAll({ after, maxCount: batchSize })).filter(
+          (e) => e.globalPosition <= toPosition,
+        );
       if (batch.length === 0) break;
       for (let i = 0; i < batch.length; i += chunk) {
         if (options.signal?.aborted) throw new RepublishInterruptedError(position);
@@ -119,7 +119,7 @@ export class HistoryRepublisher {
   private async firstRecordedAt(date: string, head: bigint): Promise<bigint> {
     const at = Date.parse(date);
     const eventAfter = async (position: bigint): Promise<RecordedEvent | undefined> =>
-      (await this.store.readAll({ after: position, maxCount: 1, streamPrefix: CUSTOMER_STREAM_PREFIX }))[0];
+      (await this.store.readAll({ after: position, maxCount: 1 }))[0];
     let lo = 0n; // the answer is after lo...
     let hi = head; // ...and at most the first event after hi (none: nothing to publish)
     while (lo < hi) {

@@ -118,6 +118,33 @@ export class ProjectionRebuilder {
       });
       options.onStarted?.(progress());
 
+      if (shadow.load) {
+        const loadedFrom = position;
+        const loaded = await shadow.load({
+          read: (after, maxCount) =>
+            this.store.readAll({
+              after: after > 0n ? after : undefined,
+              maxCount,
+              streamPrefix: projection.streamPrefix,
+            }),
+          progress: async (at, events) => {
+            this.checkpointOrStop(options.signal, name, position, leaseError);
+            position = at > loadedFrom ? at : loadedFrom;
+            applied = events;
+            if (position > target) target = await this.store.headPosition();
+            await this.leases.progress(name, owner, leaseTtlMs, {
+              position,
+              targetPosition: target > position ? target : position,
+              eventsApplied: applied,
+            });
+            options.onProgress?.(progress());
+          },
+        });
+        position = loaded.position > loadedFrom ? loaded.position : loadedFrom;
+        applied = loaded.events;
+        skipped.push(...loaded.skipped);
+      }
+
       let next: Promise<RecordedEvent[]> | undefined;
       for (;;) {
         this.checkpointOrStop(options.signal, name, position, leaseError);

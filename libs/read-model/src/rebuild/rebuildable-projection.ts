@@ -35,6 +35,14 @@ export interface ShadowBuild {
    */
   apply(events: readonly RecordedEvent[], position: bigint): Promise<{ skipped: readonly SkippedEvent[] }>;
   /**
+   * Optional bulk path, run before the batches: the shadow fills itself straight from the store (a store
+   * its engine can read itself), moving its own checkpoint as it goes, and returns where it got; the
+   * batches then continue from there. Between its steps it calls `progress` (which throws to stop it).
+   */
+  load?(
+    context: LoadContext,
+  ): Promise<{ position: bigint; events: number; skipped: readonly SkippedEvent[] }>;
+  /**
    * Makes the shadow the live projection in ONE atomic step, which also applies whatever was appended
    * since the shadow's position (read with `context.readBatch` until it comes back empty) while the live
    * projector is held off, and confirms the lease inside the step where the storage allows. Returns the
@@ -54,6 +62,13 @@ export interface SkippedEvent {
   readonly streamId: string;
   readonly globalPosition: bigint;
   readonly reason: string;
+}
+
+export interface LoadContext {
+  /** Events after a position, in global order, at most `maxCount` (the store's decoding, upcasting, opening). */
+  read(after: bigint, maxCount: number): Promise<readonly RecordedEvent[]>;
+  /** Reports the position and events loaded so far; throws when the rebuild must stop (abort, lost lease). */
+  progress(position: bigint, events: number): Promise<void>;
 }
 
 export interface SwapContext {

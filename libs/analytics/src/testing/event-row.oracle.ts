@@ -1,6 +1,14 @@
 import { customerIdFromStream } from '@crm/domain';
 import type { RecordedEvent } from '@crm/event-store';
 import { toClickHouseDateTime } from '../clickhouse/clickhouse-statements';
+import { MalformedAnalyticsEventError } from '../projector/malformed-event.error';
+import { withCustomerFactColumns } from './customer-fact.oracle';
+
+/**
+ * The event -> row mapping as the projector did it in TypeScript before the mapping moved into SQL
+ * (src/projector/event-row.sql.ts): kept as the oracle the SQL mapping is tested against, written
+ * independently of it. Not used by production code.
+ */
 
 /** One row of `events` (column names as in infra/clickhouse/0001_events.sql). */
 export interface EventRow {
@@ -40,19 +48,6 @@ export interface EventRow {
   income_band: string;
   attributes: Record<string, string>;
   triggered_by: string;
-}
-
-/** An event the analytics store cannot hold (bad time or amount): the worker dead-letters it. */
-export class MalformedAnalyticsEventError extends Error {
-  readonly code = 'analytics.malformed_event';
-
-  constructor(
-    readonly eventId: string,
-    reason: string,
-  ) {
-    super(`Event ${eventId} cannot be projected into analytics: ${reason}`);
-    this.name = 'MalformedAnalyticsEventError';
-  }
 }
 
 type Data = Readonly<Record<string, unknown>>;
@@ -183,5 +178,5 @@ export function toEventRow(event: RecordedEvent): EventRow {
       // Only the common columns: the projector scrubs the city of the customer's CustomerAcquired row.
       break;
   }
-  return row;
+  return withCustomerFactColumns(event, row);
 }

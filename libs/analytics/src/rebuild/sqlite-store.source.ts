@@ -1,0 +1,76 @@
+import { ANALYTICS_STREAM_SQL } from '../projector/analytics-streams';
+import { NEEDS_UPCASTING } from '../projector/event-row.sql';
+
+/** The embedded event store's files, which ClickHouse reads itself with its `sqlite()` table function. */
+export interface SqliteStoreFiles {
+  /** `<DATA_DIR>/events.sqlite`. */
+  readonly eventsFile: string;
+  /** `<DATA_DIR>/keys.sqlite`: the customers' data keys, to open sealed personal data. */
+  readonly keysFile: string;
+}
+
+const SEALED = 'sealedPersonalData';
+
+const literal = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+const events = (files: SqliteStoreFiles) => `sqlite(${literal(files.eventsFile)}, 'events')`;
+
+/** Customer and campaign streams' events in (from, to], as the store keeps them. */
+const inRange = (from: bigint, to: bigint) =>
+  `global_position > ${from} AND global_position <= ${to} AND ${ANALYTICS_STREAM_SQL('stream_id')}`;
+
+/**
+ * The events of (from, to] that the SQL mapping takes as stored (current schema versions), as raw events
+ * (RAW_EVENT_STRUCTURE), in two parts read by two statements: the unsealed ones (`personal` '{}'), and the
+ * sealed ones (acquisitions) with their personal data opened in SQL: AES-256-GCM as
+ * libs/event-store/src/erasure/personal-data.cipher.ts seals it (12-byte nonce, ciphertext then 16-byte tag,
+ * the event id as additional data), with the customer's key from keys.sqlite. A destroyed key (NULL) or
+ * none at all opens nothing, as the store's own reader does (the fields are erased); a ciphertext that does
+ * not authenticate gives `personal` that is not JSON, which the mapping rejects. Two parts, because the
+ * mapping runs without short-circuit evaluation (MAPPING_SETTINGS): the join and the decryption would
+ * otherwise be paid by every event.
+ */
+export function sqliteEventsSource(
+  files: SqliteStoreFiles,
+  from: bigint,
+  to: bigint,
+  part: 'unsealed' | 'sealed',
+): string {
+  // The range (and the LIKEs) go down to SQLite only from a plain scan of the table function: the rows
+  // are filtered there, then renamed and joined here.
+  const where = `${inRange(from, to)} AND data ${part === 'sealed' ? '' : 'NOT '}LIKE '%"${SEALED}"%'
+        AND NOT (${NEEDS_UPCASTING})`;
+  const scan = `(SELECT * FROM ${events(files)} WHERE ${where})`;
+  const columns = `toUInt64(e.global_position) AS global_position, e.stream_id AS stream_id,
+        toUInt64(e.stream_revision) AS stream_revision, e.event_id AS event_id, e.type AS type,
+        e.occurred_at AS occurred_at, e.recorded_at AS recorded_at, e.data AS data, e.metadata AS metadata`;
+  if (part === 'unsealed') return `(SELECT ${columns}, '{}' AS personal FROM ${scan} AS e)`;
+  const sealed = `JSONExtractRaw(e.data, '${SEALED}')`;
+  // Every argument well-formed on every row (no short-circuit evaluation): a key or nonce of the wrong
+  // size would throw, even on a row whose result is not used.
+  const b64 = (field: string) => `tryBase64Decode(JSONExtractString(${sealed}, '${field}'))`;
+  const sized = (value: string, bytes: number) =>
+    `if(length(${value}) = ${bytes}, ${value}, repeat('\\0', ${bytes}))`;
+  const open = `tryDecrypt('aes-256-gcm', concat(${b64('ciphertext')}, ${b64('tag')}),
+        ${sized("ifNull(k.key, '')", 32)}, ${sized(b64('iv'), 12)}, e.event_id)`;
+  return `(
+    SELECT ${columns},
+        if(ifNull(k.key, '') = '' OR JSONExtractString(${sealed}, 'alg') != 'A256GCM', '{}',
+           ifNull(${open}, 'not opened')) AS personal
+    FROM (SELECT *, JSONExtractString(data, '${SEALED}', 'keyId') AS key_id FROM ${scan}) AS e
+    LEFT JOIN (SELECT key_id, key FROM sqlite(${literal(files.keysFile)}, 'data_keys')) AS k ON k.key_id = e.key_id
+)`;
+}
+
+/** Positions of the events of (from, to] that need upcasting first (read through the store instead). */
+export const needsUpcastingSql = (files: SqliteStoreFiles, from: bigint, to: bigint) =>
+  `SELECT toString(global_position) AS position FROM ${events(files)}
+   WHERE ${inRange(from, to)} AND ${NEEDS_UPCASTING} ORDER BY global_position`;
+
+/** The store's head (0 when empty), and whether this engine can read the file at all. */
+export const headSql = (files: SqliteStoreFiles) =>
+  `SELECT toString(ifNull(max(global_position), 0)) AS head FROM ${events(files)}`;
+
+/** Customer events of (from, to] that the SQL path takes, to compare with the rows written. */
+export const countSql = (files: SqliteStoreFiles, from: bigint, to: bigint) =>
+  `SELECT count() AS n FROM ${events(files)} WHERE ${inRange(from, to)} AND NOT (${NEEDS_UPCASTING})`;
