@@ -48,6 +48,15 @@ describe('logHyp2f1', () => {
     expect(logHyp2f1(300, 7, 7, 0.95) / (-300 * Math.log(0.05))).toBeCloseTo(1, 12);
   });
 
+  it('ends quickly when b and c are both huge (a fit on 56 customers reached b ≈ 5e6 and stopped there)', () => {
+    expect(logHyp2f1(4.39, 5e6, 5e6, 0.167)).toBeCloseTo(-4.39 * Math.log(1 - 0.167), 12);
+    const [a, b, c, z] = [4.389720621797417, 5141919.2374394545, 5874350.331250791, 0.16701754655575926];
+    let term = 1;
+    let sum = 1;
+    for (let n = 0; n < 200; n++) sum += term *= (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
+    expect(logHyp2f1(a, b, c, z)).toBeCloseTo(Math.log(sum), 12);
+  });
+
   it('is 1 at z = 0 and refuses arguments outside its series', () => {
     expect(logHyp2f1(1, 2, 3, 0)).toBe(0);
     expect(() => logHyp2f1(1, 2, 3, 1)).toThrow(RangeError);

@@ -60,9 +60,16 @@ export function logHyp2f1(a: number, b: number, c: number, z: number): number {
     const relative = Math.exp(logTerm - scale);
     sum += relative;
     // Each factor (a+m)/(c+m) and (b+m)/(m+1) moves monotonically towards 1 as m grows, so every later ratio
-    // of successive terms is at most bound = z · max(1, (a+n)/(c+n)) · max(1, (b+n)/(n+1)). Below 1, the
+    // of successive terms is at most z · max(1, (a+n)/(c+n)) · max(1, (b+n)/(n+1)); pairing b with c and a
+    // with m+1 instead bounds it too, and the smaller of the two is what stops the sum when b and c are both
+    // huge (a fit on few customers wanders there: the first pairing stays above 1 for ~b terms). Below 1, the
     // tail after this term is at most relative · bound / (1 − bound): stop once that cannot show in the sum.
-    const bound = z * Math.max(1, (a + n) / (c + n)) * Math.max(1, (b + n) / (n + 1));
+    const bound =
+      z *
+      Math.min(
+        Math.max(1, (a + n) / (c + n)) * Math.max(1, (b + n) / (n + 1)),
+        Math.max(1, (b + n) / (c + n)) * Math.max(1, (a + n) / (n + 1)),
+      );
     if (bound < 1 && (relative * bound) / (1 - bound) < TOLERANCE * sum) return scale + Math.log(sum);
   }
   throw new RangeError(`logHyp2f1(${a}, ${b}, ${c}, ${z}) needs more than ${MAX_TERMS} terms`);
