@@ -47,6 +47,21 @@ export async function waitForPipeline(
   throw new Error(`pipeline did not catch up in ${timeoutMs} ms: ${JSON.stringify(last)}`);
 }
 
+/** How the read model's Customer 360 of a customer differs from the fold of its stream; undefined: it does not. */
+async function readModelMismatch(
+  queries: CustomerQueries,
+  customerId: string,
+  stream: readonly RecordedEvent[],
+): Promise<string | undefined> {
+  const expected = foldCustomerSummary(stream);
+  const view = await queries.getCustomer(customerId);
+  if (!view) return `${customerId}: missing from the read model`;
+  // updatedAt, scores (the scoring job's) and freshness are not the fold's: the rest must equal it.
+  const { updatedAt: _updatedAt, scores: _scores, freshness: _freshness, ...actual } = view;
+  if (isDeepStrictEqual(actual satisfies CustomerSummary, expected)) return undefined;
+  return `${customerId}: read model ${JSON.stringify(actual)} != fold ${JSON.stringify(expected)}`;
+}
+
 /** For every customer: the read model's Customer 360 equals the fold of the customer's stream in the store. */
 export async function expectReadModelEqualsFold(
   store: EventStore,
@@ -57,19 +72,8 @@ export async function expectReadModelEqualsFold(
   const mismatches: string[] = [];
   for (const customerId of customerIds) {
     const stream = await store.readStream(customerStreamId(customerId));
-    const expected = foldCustomerSummary(stream);
-    const view = await queries.getCustomer(customerId);
-    if (!view) {
-      mismatches.push(`${customerId}: missing from the read model`);
-      continue;
-    }
-    // updatedAt, scores (the scoring job's) and freshness are not the fold's: the rest must equal it.
-    const { updatedAt: _updatedAt, scores: _scores, freshness: _freshness, ...actual } = view;
-    if (!isDeepStrictEqual(actual satisfies CustomerSummary, expected)) {
-      mismatches.push(
-        `${customerId}: read model ${JSON.stringify(actual)} != fold ${JSON.stringify(expected)}`,
-      );
-    }
+    const mismatch = await readModelMismatch(queries, customerId, stream);
+    if (mismatch) mismatches.push(mismatch);
     checked += 1;
   }
   if (mismatches.length > 0)
@@ -109,17 +113,8 @@ export async function expectReadModelEqualsStoreFold(
   const streams = await customerStreams(store);
   const mismatches: string[] = [];
   for (const [customerId, stream] of streams) {
-    const expected = foldCustomerSummary(stream);
-    const view = await queries.getCustomer(customerId);
-    if (!view) {
-      mismatches.push(`${customerId}: missing from the read model`);
-      continue;
-    }
-    const { updatedAt: _updatedAt, ...actual } = view;
-    if (!isDeepStrictEqual(actual satisfies CustomerSummary, expected))
-      mismatches.push(
-        `${customerId}: read model ${JSON.stringify(actual)} != fold ${JSON.stringify(expected)}`,
-      );
+    const mismatch = await readModelMismatch(queries, customerId, stream);
+    if (mismatch) mismatches.push(mismatch);
   }
   if (mismatches.length > 0)
     throw new Error(`${mismatches.length} customer(s) differ:\n${mismatches.slice(0, 5).join('\n')}`);
