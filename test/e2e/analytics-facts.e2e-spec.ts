@@ -85,6 +85,7 @@ describe('GET /v1/analytics: satisfaction, complaints, campaigns, profitability'
     ['/v1/analytics/satisfaction?period=week', '$query.period', 'INVALID_FIELD'],
     ['/v1/analytics/satisfaction?groupBy=planet', '$query.groupBy', 'INVALID_FIELD'],
     ['/v1/analytics/satisfaction?groupBy=segment', '$query.currency', 'INVALID_FIELD'],
+    ['/v1/analytics/satisfaction?currency=AAA', '$query.currency', 'INVALID_FIELD'],
     ['/v1/analytics/satisfaction?from=2026-03-01&to=2026-01-01', '$query.from', 'INVALID_FIELD'],
     ['/v1/analytics/satisfaction/classes?cutoff=2026-03-31', '$query.currency', 'REQUIRED_FIELD'],
     ['/v1/analytics/complaints?period=year', '$query.period', 'INVALID_FIELD'],

@@ -65,8 +65,9 @@ describe('Kafka down at boot: the processes run, say so, and connect when it com
       return res && { status: res.status, body: (await res.json()) as { checks?: Record<string, unknown> } };
     };
 
+    // Until the bus's state is known (crm serve's worker process reports it every second) there is no bus check.
     let answer = await health();
-    for (let i = 0; i < 240 && !answer; i++) {
+    for (let i = 0; i < 240 && !answer?.body.checks?.bus; i++) {
       expect(serve.exitCode).toBeNull();
       await new Promise((resolve) => setTimeout(resolve, 500));
       answer = await health();
@@ -85,6 +86,15 @@ describe('Kafka down at boot: the processes run, say so, and connect when it com
     );
     worker.start();
     await worker.ready(120_000);
+    const workerLog = () => readFileSync(join(dir, 'worker.log'), 'utf8');
+    for (let i = 0; i < 240 && !workerLog().includes('not reachable, retrying'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(workerLog()).toContain('not reachable, retrying');
+    expect(worker.running).toBe(true);
+    // It would join crm serve's consumer groups once the broker is up and take some of the partitions into
+    // its own read model: stop it, so that what follows is crm serve's alone.
+    await worker.kill();
 
     const status = await runCrm(['status', '--json'], env);
     expect(status.code).toBe(0);
@@ -121,7 +131,5 @@ describe('Kafka down at boot: the processes run, say so, and connect when it com
     expect(answer?.body.checks).toMatchObject({ bus: { adapter: 'kafka', status: 'up' } });
     expect((await runCrm(['status', '--json'], env)).stdout).toContain('"state": "up"');
     expect(serve.exitCode).toBeNull();
-    expect(worker.running).toBe(true);
-    expect(readFileSync(join(dir, 'worker.log'), 'utf8')).toContain('not reachable, retrying');
   });
 });

@@ -159,13 +159,15 @@ export class SatisfactionQuery {
     const { from, to } = checkPeriod(params);
     const period = oneOf('period', params.period, SATISFACTION_PERIODS, 'month');
     const groupBy = oneOf('groupBy', params.groupBy, SATISFACTION_GROUPS, 'none');
+    // A currency given is checked even where the grouping does not use it.
+    const currency = params.currency === undefined ? undefined : checkCurrency('currency', params.currency);
     let segmentJoin = '';
     const extra: Record<string, string> = {};
     if (groupBy === 'segment') {
-      if (params.currency === undefined) {
+      if (currency === undefined) {
         throw new InvalidAnalyticsParameterError('currency', 'currency is required with groupBy=segment');
       }
-      extra.currency = checkCurrency('currency', params.currency);
+      extra.currency = currency;
       segmentJoin = `LEFT JOIN (SELECT customer_id, segment
                        FROM ${this.ch.database}.rfm_customers(cutoff = {to:Date}, currency = {currency:String})) AS s
                      ON s.customer_id = f.customer_id`;

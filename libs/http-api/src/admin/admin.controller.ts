@@ -30,6 +30,16 @@ const PROJECTION_SCHEMA: SchemaObject = {
     rebuild: { type: 'object', nullable: true },
   },
 };
+/**
+ * The projections a serving process knows, by name or alias: any other name is 404 UNKNOWN_PROJECTION (so is
+ * `analytics` where the process has no analytical store).
+ */
+const PROJECTION_NAME_PARAM = {
+  name: 'name',
+  example: 'customer-read-model',
+  enum: ['customer-read-model', 'read-model', 'analytics'],
+};
+
 const UNKNOWN_PROJECTION = 'UNKNOWN_PROJECTION: no projection by that name or alias (projections lists them)';
 
 @ApiTags('operations')
@@ -81,7 +91,7 @@ export class AdminController {
 
   @Get('projections/:name')
   @ApiOperation({ summary: 'One projection (by name or alias): where a rebuild of it stands' })
-  @ApiParam({ name: 'name', example: 'customer-read-model' })
+  @ApiParam(PROJECTION_NAME_PARAM)
   @ApiJsonAnswer(200, 'The projection', PROJECTION_SCHEMA)
   @ApiProblems({ 404: UNKNOWN_PROJECTION })
   async projection(@Param('name') name: string) {
@@ -100,7 +110,7 @@ export class AdminController {
       'Builds into shadow tables from the event store, then swaps them in atomically. Resumes the shadow of ' +
       'an unfinished rebuild unless fromScratch. Follow it at the Location (GET /v1/admin/projections/{name}).',
   })
-  @ApiParam({ name: 'name', example: 'customer-read-model' })
+  @ApiParam(PROJECTION_NAME_PARAM)
   @ApiBody({
     required: false,
     schema: {
