@@ -24,12 +24,11 @@ import {
   type CustomerEconomicsSetting,
 } from './customer-economics.setting';
 
-const toInt = ({ value }: { value: unknown }) =>
+/** Environment text as a number (IsInt, IsNumber and the bounds check what kind); empty: unset. */
+const toNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value === '' ? undefined : value;
-const toNumber = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : Number(value);
 const emptyAsUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /**
@@ -43,7 +42,7 @@ export class AppConfig {
   @MinLength(1)
   DATA_DIR = './data';
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -75,7 +74,7 @@ export class AppConfig {
   @Matches(/^[^,:\s]+:\d+(,[^,:\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
   KAFKA_BROKERS?: string;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(1024)
@@ -114,7 +113,7 @@ export class AppConfig {
    * Most events the ingest channel publishes in one call, from one partition's fetched messages: larger calls
    * share stream loads and one transaction among more events.
    */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(100_000)
@@ -133,14 +132,14 @@ export class AppConfig {
   CLICKHOUSE_URL?: string;
 
   /** Most events per analytics write: ClickHouse wants few, large inserts. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(100_000)
   ANALYTICS_BATCH_SIZE = 5_000;
 
   /** How long the analytics projector gathers deliveries before writing what it has. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(0)
   @Max(60_000)
@@ -152,7 +151,7 @@ export class AppConfig {
    * SCORING_CURRENCY and copies predicted CLV, P(alive), RFM segment and portfolio action into the read model.
    * 0: never on a timer (POST /v1/admin/scores/refresh only).
    */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(0)
   @Max(7 * 24 * 3_600_000)
@@ -164,7 +163,7 @@ export class AppConfig {
   SCORING_CURRENCY = 'EUR';
 
   /** Customers per ClickHouse read and read-model write of a scoring run: what a run holds in memory. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(100_000)
@@ -192,7 +191,7 @@ export class AppConfig {
 
   // SQL entrance: analysts' own ClickHouse clients on the embedded engine (docs/analytics.md).
   /** Port of the read-only ClickHouse HTTP interface, on HOST. Absent: no SQL entrance. 0: any free port. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -200,32 +199,32 @@ export class AppConfig {
   SQL_PORT: number | undefined = undefined;
 
   /** Seconds a query may run (ClickHouse's max_execution_time). */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(86_400)
   SQL_MAX_EXECUTION_SECONDS = 60;
 
   /** Bytes of memory a query may use (max_memory_usage). */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(16 << 20)
   SQL_MAX_MEMORY_BYTES = 2 * 1024 ** 3;
 
   /** Rows a result may have (max_result_rows); a larger result is an error, not a truncated answer. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   SQL_MAX_RESULT_ROWS = 1_000_000;
 
   /** Uncompressed bytes a result may have (max_result_bytes). */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1024)
   SQL_MAX_RESULT_BYTES = 256 * 1024 ** 2;
 
   /** Queries running at once; more wait for a slot (the engine shares the process with the projectors). */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(64)
@@ -233,13 +232,13 @@ export class AppConfig {
 
   // Pipeline health: when /health, /v1/admin/pipeline, the metrics and crm status call a stage lagging or stalled.
   /** A stage whose oldest unhandled event is older than this is `lagging`. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(100)
   PIPELINE_LAGGING_AFTER_MS = 10_000;
 
   /** ...and `stalled` (health degraded) when, beyond this age, its position has not moved for as long. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(100)
   PIPELINE_STALLED_AFTER_MS = 60_000;
@@ -258,13 +257,13 @@ export class AppConfig {
   NODE_ENV: string | undefined = undefined;
 
   /** Largest accepted request body, in bytes (a full batch of 1,000 events fits in the default). */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1024)
   MAX_BODY_BYTES = 4 * 1024 * 1024;
 
   /** Events per POST /v1/events batch. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -274,7 +273,7 @@ export class AppConfig {
    * Customer streams whose decider state the write path keeps in memory (LRU), so a decision reads only
    * the events after the cached revision. About 1-2 KB per customer; 0 reads every stream whole.
    */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(0)
   @Max(10_000_000)
@@ -291,33 +290,33 @@ export class AppConfig {
   CONSENT_POLICY?: string;
 
   /** A relay that stops renewing its lease for this long is replaced by a standby. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(500)
   RELAY_LEASE_TTL_MS = 10_000;
 
   /** How often a standby relay tries the lease (and an idle leader renews it). Well below the TTL. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(50)
   RELAY_HEARTBEAT_MS = 2_000;
 
   /** Most events per bus publish. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(10_000)
   RELAY_BATCH_SIZE = 500;
 
   /** Most age of a partial relay batch (from its first event) before it is published. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(0)
   @Max(1_000)
   RELAY_LINGER_MS = 5;
 
   /** A projection rebuild that stops renewing its lease for this long (it died) may be taken over. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(500)
   REBUILD_LEASE_TTL_MS = 30_000;
@@ -327,7 +326,7 @@ export class AppConfig {
    * (read model 5,000 per transaction; analytics 10,000 per ClickHouse insert).
    */
   @IsOptional()
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(100_000)
@@ -349,19 +348,19 @@ export class AppConfig {
   API_KEYS?: string;
 
   /** Default per-key token bucket: sustained requests per second... */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   RATE_LIMIT_PER_SECOND = 100;
 
   /** ...and how many may come at once. A key's own `rateLimit` overrides both. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   RATE_LIMIT_BURST = 200;
 
   /** A request not answered within this many milliseconds gets 503 REQUEST_TIMEOUT. */
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(50)
   @Max(600_000)
