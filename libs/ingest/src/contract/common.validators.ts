@@ -1,4 +1,9 @@
-import { FEEDBACK_SCALES, isCurrencyCode, type FeedbackMetric } from '@crm/domain';
+import {
+  FEEDBACK_SCALES,
+  isCurrencyCode,
+  scoreOutOfScale,
+  type CustomerFeedbackGivenData,
+} from '@crm/domain';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 
 /** Customer ids become stream names: keep them printable and bounded. */
@@ -47,7 +52,7 @@ export function IsFlatAttributes(maxKeys: number, options?: ValidationOptions) {
     });
 }
 
-/** A feedback score on its metric's scale (FEEDBACK_SCALES: NPS 0-10, CSAT 1-5), integer. */
+/** A feedback score on its metric's scale (NPS 0-10, CSAT 1-5), integer: the decider's rule, scoreOutOfScale. */
 export function IsScoreOnScale(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
     registerDecorator({
@@ -63,8 +68,7 @@ export function IsScoreOnScale(options?: ValidationOptions) {
           const metric = (args?.object as { metric?: unknown } | undefined)?.metric;
           // An unknown metric is the metric's own error.
           if (typeof metric !== 'string' || !Object.hasOwn(FEEDBACK_SCALES, metric)) return true;
-          const scale = FEEDBACK_SCALES[metric as FeedbackMetric];
-          return Number.isInteger(value) && (value as number) >= scale.min && (value as number) <= scale.max;
+          return scoreOutOfScale({ metric, score: value } as CustomerFeedbackGivenData) === undefined;
         },
       },
     });
