@@ -1,4 +1,9 @@
-import { currentSchemaVersion, type CustomerEvent } from '@crm/domain';
+import {
+  currentSchemaVersion,
+  MARKETING_SCHEMA_VERSIONS,
+  type CustomerEvent,
+  type MarketingEvent,
+} from '@crm/domain';
 import type { EventToAppend } from '@crm/event-store';
 import { toUtcIso } from './utc-instant';
 
@@ -16,10 +21,11 @@ export interface PublisherMetadata {
  * - `correlationId`: the publisher's, else the one of the request or import that carried the event;
  * - `causationId`: for an event the decider emitted on its own (a reactivation), the published event that
  *   caused it; otherwise the publisher's, if any.
- * occurredAt is stored as UTC with milliseconds, whatever notation the publisher used.
+ * occurredAt is stored as UTC with milliseconds, whatever notation the publisher used. The same rules hold for
+ * a campaign's marketing events.
  */
 export function toEventToAppend(
-  emitted: CustomerEvent,
+  emitted: CustomerEvent | MarketingEvent,
   published: { readonly eventId: string; readonly metadata: PublisherMetadata },
   fallbackCorrelationId?: string,
 ): EventToAppend {
@@ -32,7 +38,10 @@ export function toEventToAppend(
     occurredAt: toUtcIso(emitted.occurredAt),
     data: emitted.data as unknown as Record<string, unknown>,
     metadata: {
-      schemaVersion: currentSchemaVersion(emitted.type),
+      schemaVersion:
+        emitted.type === 'MarketingSpendRecorded'
+          ? MARKETING_SCHEMA_VERSIONS[emitted.type]
+          : currentSchemaVersion(emitted.type),
       ...(source ? { source } : {}),
       ...(correlationId ? { correlationId } : {}),
       ...(triggered ? { causationId: published.eventId } : causationId ? { causationId } : {}),

@@ -4,11 +4,11 @@ import {
   DomainError,
   evolveCampaign,
   initialCampaignState,
-  MARKETING_SCHEMA_VERSIONS,
   type MarketingEvent,
 } from '@crm/domain';
-import { WrongExpectedRevisionError, type EventStore, type EventToAppend } from '@crm/event-store';
+import { WrongExpectedRevisionError, type EventStore } from '@crm/event-store';
 import type { ValidMarketingSpend } from '../contract/marketing-spend.validator';
+import { toEventToAppend } from '../metadata/event-metadata.rules';
 import type { IngestProblem } from '../validation/ingest-problem';
 
 /** Attempts when the campaign stream moved between read and append and the publisher set no expectation. */
@@ -89,7 +89,7 @@ export class MarketingSpendPublisher {
       try {
         const appended = await this.store.appendToStream(
           streamId,
-          emitted.map((e) => toAppend(e, spend, correlationId)),
+          emitted.map((e) => toEventToAppend(e, spend, correlationId)),
           { expectedRevision: revision < 0 ? 'no_stream' : revision },
         );
         const [event] = appended.events;
@@ -105,27 +105,6 @@ export class MarketingSpendPublisher {
       }
     }
   }
-}
-
-function toAppend(
-  event: MarketingEvent,
-  spend: ValidMarketingSpend,
-  fallbackCorrelationId?: string,
-): EventToAppend {
-  const { source, causationId } = spend.metadata;
-  const correlationId = spend.metadata.correlationId || fallbackCorrelationId;
-  return {
-    eventId: event.eventId,
-    type: event.type,
-    occurredAt: event.occurredAt,
-    data: event.data as unknown as Record<string, unknown>,
-    metadata: {
-      schemaVersion: MARKETING_SCHEMA_VERSIONS[event.type],
-      ...(source ? { source } : {}),
-      ...(correlationId ? { correlationId } : {}),
-      ...(causationId ? { causationId } : {}),
-    },
-  };
 }
 
 const resultOf = (
