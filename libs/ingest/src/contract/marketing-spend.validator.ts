@@ -1,9 +1,11 @@
 import type { MarketingSpendRecordedData } from '@crm/domain';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { validateSync } from 'class-validator';
 import { randomUUID } from 'node:crypto';
+import { toUtcIso } from '../metadata/utc-instant';
 import { occurredAtTooFarAhead } from '../publish/occurred-at.rule';
 import type { IngestProblem } from '../validation/ingest-problem';
+import { FORBIDDEN_KEYS, flatten, isBadText } from '../validation/published-event.validator';
 import { MarketingSpendDto } from './marketing-spend.dto';
 
 /** A marketing spend that passed schema validation, normalised (UTC time, lower-case or generated id). */
@@ -18,10 +20,6 @@ export interface ValidMarketingSpend {
 
 export type MarketingSpendValidation =
   { ok: true; spend: ValidMarketingSpend } | { ok: false; errors: IngestProblem[] };
-
-// eslint-disable-next-line no-control-regex -- NUL is exactly what it looks for
-const NUL_OR_LONE_SURROGATE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Validates POST /v1/marketing/spend's body (MarketingSpendDto), listing every failing field with its path. */
 export function validateMarketingSpend(body: unknown, now = Date.now()): MarketingSpendValidation {
@@ -38,7 +36,7 @@ export function validateMarketingSpend(body: unknown, now = Date.now()): Marketi
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
-  }).flatMap((e) => flatten(e, '$'));
+  }).flatMap((e) => flatten(e, '$', false));
   if (errors.length === 0) {
     const tooFarAhead = occurredAtTooFarAhead(dto.occurredAt, now);
     if (tooFarAhead) errors.push({ path: '$.occurredAt', ...tooFarAhead });
@@ -50,7 +48,7 @@ export function validateMarketingSpend(body: unknown, now = Date.now()): Marketi
     spend: {
       eventId: (dto.eventId ?? randomUUID()).toLowerCase(),
       eventIdGenerated: dto.eventId === undefined,
-      occurredAt: new Date(dto.occurredAt).toISOString(),
+      occurredAt: toUtcIso(dto.occurredAt),
       ...(dto.expectedRevision !== undefined ? { expectedRevision: dto.expectedRevision } : {}),
       metadata: { ...(raw.metadata as object | undefined) },
       // The raw data (whitelisted by validation) keeps the publisher's exact values.
@@ -59,25 +57,10 @@ export function validateMarketingSpend(body: unknown, now = Date.now()): Marketi
   };
 }
 
-function flatten(error: ValidationError, parent: string): IngestProblem[] {
-  const path = `${parent}.${error.property}`;
-  const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
-    path,
-    code:
-      constraint === 'whitelistValidation'
-        ? 'UNKNOWN_FIELD'
-        : error.value === undefined
-          ? 'MISSING_FIELD'
-          : 'INVALID_FIELD',
-    message: message.replace(/^property (\S+) should not exist$/, 'property $1 is not allowed'),
-  }));
-  return [...own.slice(0, 1), ...(error.children ?? []).flatMap((child) => flatten(child, path))];
-}
-
 /** A key that could reach a prototype, or text the stores cannot keep (NUL, lone surrogates). */
 function unsafePath(node: unknown, path: string, depth: number): IngestProblem | undefined {
   if (typeof node === 'string') {
-    return NUL_OR_LONE_SURROGATE.test(node)
+    return isBadText(node)
       ? { path, code: 'INVALID_FIELD', message: 'text must be well-formed Unicode without NUL characters' }
       : undefined;
   }

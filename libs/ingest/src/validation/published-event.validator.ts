@@ -233,15 +233,28 @@ function dataWithDefaults(
   return type === 'CustomerAcquired' && data.profile === undefined ? { ...data, profile: {} } : data;
 }
 
-/** Turns class-validator's tree into one entry per failing field, with its JSON path. */
-function flatten(error: ValidationError, parent: string): Omit<ProblemError, 'index'>[] {
-  const path = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`;
+/**
+ * Turns class-validator's tree into one entry per failing field, with its JSON path. `arrayIndexes`: a
+ * property of digits is an array item (`[3]`); a contract without arrays passes false (`.3`, a key).
+ */
+export function flatten(
+  error: ValidationError,
+  parent: string,
+  arrayIndexes = true,
+): Omit<ProblemError, 'index'>[] {
+  const path =
+    arrayIndexes && /^\d+$/.test(error.property)
+      ? `${parent}[${error.property}]`
+      : `${parent}.${error.property}`;
   const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
     path,
     code: constraintCode(constraint, error.value),
     message: message.replace(/^property (\S+) should not exist$/, 'property $1 is not allowed'),
   }));
-  return [...own.slice(0, 1), ...(error.children ?? []).flatMap((child) => flatten(child, path))];
+  return [
+    ...own.slice(0, 1),
+    ...(error.children ?? []).flatMap((child) => flatten(child, path, arrayIndexes)),
+  ];
 }
 
 function constraintCode(constraint: string, value: unknown): string {
@@ -251,7 +264,7 @@ function constraintCode(constraint: string, value: unknown): string {
 }
 
 /** Keys that could reach an object's prototype: refused anywhere, never silently dropped. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * NUL (PostgreSQL's text types cannot hold it: the read model would stop at the event) and lone UTF-16
@@ -261,7 +274,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Cheap first look: almost every string has neither a NUL nor any surrogate, so one scan settles it. */
 // eslint-disable-next-line no-control-regex -- NUL is exactly what it looks for
 const NUL_OR_SURROGATE = /[\u0000\uD800-\uDFFF]/;
-const isBadText = (text: string) =>
+export const isBadText = (text: string) =>
   NUL_OR_SURROGATE.test(text) && (text.includes('\u0000') || LONE_SURROGATE.test(text));
 
 /**
