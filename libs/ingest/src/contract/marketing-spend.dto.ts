@@ -15,11 +15,12 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN } from './common.validators';
 import { MoneyDto } from './money.dto';
 import { DATE_TIME_WITH_ZONE, EventMetadataDto } from './published-event.dto';
 
-/** Campaign names become stream names (`campaign-<campaign>`): printable and bounded, like customer ids. */
-export const CAMPAIGN_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
+/** Campaign names become stream names (`campaign-<campaign>`): printable and bounded, as customer ids are. */
+export const CAMPAIGN_PATTERN = CUSTOMER_ID_PATTERN;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MESSAGE = '$property must be a day YYYY-MM-DD';
 
@@ -30,9 +31,7 @@ export class MarketingSpendDataDto {
     description: 'The campaign, as the acquisitions name it (CustomerAcquired.data.campaign)',
   })
   @IsString()
-  @Matches(CAMPAIGN_PATTERN, {
-    message: '$property must be 1-128 characters of letters, digits and . _ : @ -',
-  })
+  @Matches(CAMPAIGN_PATTERN, { message: CUSTOMER_ID_MESSAGE })
   campaign!: string;
 
   @ApiProperty({ enum: ACQUISITION_CHANNELS, description: 'The acquisition channel the money was spent on' })
