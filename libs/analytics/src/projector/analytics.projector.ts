@@ -110,15 +110,6 @@ export class AnalyticsProjector {
     if (batch.length > 0) await this.insertEvents(batch);
   }
 
-  /** INSERT ... SELECT <the mapping> FROM <source>: a rebuild's bulk path names a source of raw events. */
-  async insertFrom(source: string, settings?: Record<string, string>): Promise<number> {
-    const { summary } = await this.ch.client.command({
-      query: insertEventRowsSql(this.db, source),
-      ...(settings ? { clickhouse_settings: settings } : {}),
-    });
-    return Number(summary?.written_rows ?? 0);
-  }
-
   /**
    * Rewrites every customer's dimension row and every purchase-day row from all stored events, and scrubs
    * every erased customer (one erased while a rebuild ran may have been read before its key was destroyed).
