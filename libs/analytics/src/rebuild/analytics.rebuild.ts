@@ -12,6 +12,7 @@ import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
 import { ClickHouseMigrationsRunner } from '../migrations/clickhouse-migrations.runner';
 import { ANALYTICS_PROJECTION, AnalyticsProjector } from '../projector/analytics.projector';
 import { EVENT_ROW_COLUMN_NAMES, eventRowsSelect, MAPPING_SETTINGS } from '../projector/event-row.sql';
+import { MalformedAnalyticsEventError } from '../projector/malformed-event.error';
 import { headSql, needsUpcastingSql, sqliteEventsSource, type SqliteStoreFiles } from './sqlite-store.source';
 
 /** The shadow database of a live analytics database: same migrations, own checkpoint. */
@@ -275,7 +276,7 @@ class AnalyticsShadowBuild implements ShadowBuild {
       eventId: row.event_id,
       streamId: `${CUSTOMER_STREAM_PREFIX}${row.customer_id}`,
       globalPosition: BigInt(row.position),
-      reason: `Event ${row.event_id} cannot be projected into analytics: ${row.rejection}`,
+      reason: new MalformedAnalyticsEventError(row.event_id, row.rejection).message,
     }));
   }
 
