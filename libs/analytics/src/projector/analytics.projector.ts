@@ -72,7 +72,9 @@ export class AnalyticsProjector {
       await this.insertEvents(batch);
       await this.scrubErased(batch);
       await this.refreshCustomers(customers);
-      await this.refreshDaily(batch);
+      // The purchase days of the events written only: a left-out one may have no date-time at all.
+      const left = new Set(rejected.map((error) => error.eventId));
+      await this.refreshDaily(left.size > 0 ? batch.filter((e) => !left.has(e.eventId)) : batch);
     }
     const position = highestPosition(events);
     if (position !== undefined) await this.writeCheckpoint(position);

@@ -137,7 +137,8 @@ async function readableStore(ch: AnalyticsClient, files: SqliteStoreFiles): Prom
 /**
  * Applies a batch to one store through the projector's mapping, leaving out the events the live consumer
  * would dead-letter, and records `position` as the checkpoint even when the batch's last event was left out.
- * Bulk: the event rows only; live: the projector's whole apply, derived rows included.
+ * Bulk: the event rows only (the mapping's INSERT leaves the rejected ones out); live: the projector's whole
+ * apply, derived rows included, which names the rejected ones itself.
  */
 async function applyBatch(
   projector: ShadowProjector,
@@ -145,11 +146,12 @@ async function applyBatch(
   position: bigint,
   mode: 'bulk' | 'live',
 ): Promise<readonly SkippedEvent[]> {
-  const rejected = await projector.rejections(events);
-  const bad = new Set(rejected.map((error) => error.eventId));
-  const good = events.filter((event) => !bad.has(event.eventId));
-  if (mode === 'bulk') await projector.insertEventRows(good);
-  else await projector.apply(good);
+  let rejected: readonly MalformedAnalyticsEventError[];
+  if (mode === 'live') rejected = (await projector.apply(events, { leaveOut: true })).rejected;
+  else {
+    rejected = await projector.rejections(events);
+    await projector.insertEventRows(events);
+  }
   await projector.checkpointAt(position);
   const byId = new Map(events.map((event) => [event.eventId, event]));
   return rejected.map((error) => {
