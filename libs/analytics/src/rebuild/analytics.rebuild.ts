@@ -205,7 +205,8 @@ class AnalyticsShadowBuild implements ShadowBuild {
     const target = BigInt(head);
     const skipped: SkippedEvent[] = [];
     let events = 0;
-    for (let from = this.position; from < target; from = from + chunk < target ? from + chunk : target) {
+    while (this.position < target) {
+      const from = this.position;
       const to = from + chunk < target ? from + chunk : target;
       const before = await this.rowCount(`${db}.${INBOX}_seen`);
       for (const part of ['unsealed', 'sealed'] as const) {
