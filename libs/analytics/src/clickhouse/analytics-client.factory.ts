@@ -105,12 +105,17 @@ export function createAnalyticsClient(options: AnalyticsClientOptions): Analytic
           forwarded?.connection ??
           (elsewhere ? elsewhereConnection(embeddedPath) : embeddedConnection(embeddedPath)),
       });
+  const openSqlSession =
+    url || elsewhere
+      ? undefined
+      : forwarded
+        ? forwarded.openSqlSession
+        : () => openEmbeddedSqlSession(embeddedPath);
   return {
     client,
     database,
     engine: url ? 'server' : 'embedded',
-    ...(url || elsewhere || forwarded ? {} : { openSqlSession: () => openEmbeddedSqlSession(embeddedPath) }),
-    ...(forwarded?.openSqlSession ? { openSqlSession: forwarded.openSqlSession } : {}),
+    ...(openSqlSession ? { openSqlSession } : {}),
     ...(elsewhere ? { elsewhere: new EmbeddedEngineElsewhereError(embeddedPath) } : {}),
     close: () => client.close(),
   };

@@ -72,7 +72,9 @@ export class AnalyticsProjector {
       await this.insertEvents(batch);
       await this.scrubErased(batch);
       await this.refreshCustomers(customers);
-      await this.refreshDaily(batch);
+      // The purchase days of the events written only: a left-out one may have no date-time at all.
+      const left = new Set(rejected.map((error) => error.eventId));
+      await this.refreshDaily(left.size > 0 ? batch.filter((e) => !left.has(e.eventId)) : batch);
     }
     const position = highestPosition(events);
     if (position !== undefined) await this.writeCheckpoint(position);
@@ -108,15 +110,6 @@ export class AnalyticsProjector {
   async insertEventRows(events: readonly RecordedEvent[]): Promise<void> {
     const batch = analyticsEvents(events);
     if (batch.length > 0) await this.insertEvents(batch);
-  }
-
-  /** INSERT ... SELECT <the mapping> FROM <source>: a rebuild's bulk path names a source of raw events. */
-  async insertFrom(source: string, settings?: Record<string, string>): Promise<number> {
-    const { summary } = await this.ch.client.command({
-      query: insertEventRowsSql(this.db, source),
-      ...(settings ? { clickhouse_settings: settings } : {}),
-    });
-    return Number(summary?.written_rows ?? 0);
   }
 
   /**

@@ -83,6 +83,20 @@ export function checkFilter(filter: CustomerFilter): CustomerFilter {
   return { ...(channel !== undefined ? { channel } : {}), ...(country !== undefined ? { country } : {}) };
 }
 
+/** `value` when it is one of `allowed`, `fallback` when absent. */
+export function checkOneOf<T extends string>(
+  field: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new InvalidAnalyticsParameterError(field, `${field} must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
 export function checkInteger(field: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new InvalidAnalyticsParameterError(field, `${field} must be an integer from ${min} to ${max}`);

@@ -1,10 +1,9 @@
 import { COMPLAINT_CATEGORIES } from '@crm/domain';
 import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
-import { InvalidAnalyticsParameterError } from './analytics-query.errors';
-import { checkPeriod, type PeriodParams } from './analytics-query.params';
+import { checkOneOf, checkPeriod, type PeriodParams } from './analytics-query.params';
 import { answerRows } from './analytics-rows';
 import { ratio } from './customer-economics';
-import { SATISFACTION_PERIODS, type SatisfactionPeriod } from './satisfaction.query';
+import { PERIOD_START_SQL, SATISFACTION_PERIODS, type SatisfactionPeriod } from './satisfaction.query';
 
 export interface ComplaintsParams extends PeriodParams {
   /** month (default) or quarter. */
@@ -50,11 +49,6 @@ export interface ComplaintsAnswer {
   readonly churnAfter: readonly ChurnAfterComplaint[];
 }
 
-const PERIOD_SQL: Record<SatisfactionPeriod, (column: string) => string> = {
-  month: (c) => `toStartOfMonth(${c})`,
-  quarter: (c) => `toStartOfQuarter(${c})`,
-};
-
 /** First days of every month or quarter from `from`'s to `to`'s. */
 function periodsBetween(from: string, to: string, period: SatisfactionPeriod): string[] {
   const step = period === 'month' ? 1 : 3;
@@ -87,14 +81,7 @@ export class ComplaintsQuery {
 
   async complaints(params: ComplaintsParams): Promise<ComplaintsAnswer> {
     const { from, to } = checkPeriod(params);
-    const periodValue = params.period ?? 'month';
-    if (!(SATISFACTION_PERIODS as readonly string[]).includes(periodValue)) {
-      throw new InvalidAnalyticsParameterError(
-        'period',
-        `period must be one of ${SATISFACTION_PERIODS.join(', ')}`,
-      );
-    }
-    const period = periodValue as SatisfactionPeriod;
+    const period = checkOneOf('period', params.period, SATISFACTION_PERIODS, 'month');
     const db = this.ch.database;
     const bind = { from, to };
     const months = `${db}.churn_customer_months(start_date = {from:Date}, end_date = {to:Date})`;
@@ -105,7 +92,7 @@ export class ComplaintsQuery {
                    quantileExactInclusiveIf(0.9)(resolution_hours, resolved_by_end) AS p90`;
     const bases = await answerRows<{ key: string; customers: number }>(
       this.ch,
-      `SELECT toString(${PERIOD_SQL[period]('month')}) AS key, uniqExact(customer_id) AS customers
+      `SELECT toString(${PERIOD_START_SQL[period]('month')}) AS key, uniqExact(customer_id) AS customers
        FROM ${months} WHERE ${onBooks} GROUP BY key`,
       bind,
     );
@@ -116,7 +103,7 @@ export class ComplaintsQuery {
     );
     const opened = await answerRows<{ key: string; complaints: number }>(
       this.ch,
-      `SELECT toString(${PERIOD_SQL[period]('opened_at')}) AS key, count() AS complaints
+      `SELECT toString(${PERIOD_START_SQL[period]('opened_at')}) AS key, count() AS complaints
        FROM ${outcomes} GROUP BY key`,
       bind,
     );

@@ -4,6 +4,7 @@ import { InvalidAnalyticsParameterError } from './analytics-query.errors';
 import {
   checkAsOf,
   checkCurrency,
+  checkOneOf,
   checkPeriod,
   type AsOfParams,
   type PeriodParams,
@@ -94,23 +95,11 @@ const GROUP_SQL: Record<SatisfactionGroup, string> = {
   country: 'f.country',
   segment: "if(s.segment = '', 'no purchases', s.segment)",
 };
-const PERIOD_SQL: Record<SatisfactionPeriod, string> = {
-  month: 'toStartOfMonth(f.answered_at)',
-  quarter: 'toStartOfQuarter(f.answered_at)',
+/** The first day of the month or quarter of a date-time column. */
+export const PERIOD_START_SQL: Record<SatisfactionPeriod, (column: string) => string> = {
+  month: (c) => `toStartOfMonth(${c})`,
+  quarter: (c) => `toStartOfQuarter(${c})`,
 };
-
-function oneOf<T extends string>(
-  field: string,
-  value: string | undefined,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new InvalidAnalyticsParameterError(field, `${field} must be one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
 
 function scores(c: Counts): SatisfactionScores {
   return {
@@ -157,8 +146,8 @@ export class SatisfactionQuery {
 
   async scores(params: SatisfactionParams): Promise<SatisfactionAnswer> {
     const { from, to } = checkPeriod(params);
-    const period = oneOf('period', params.period, SATISFACTION_PERIODS, 'month');
-    const groupBy = oneOf('groupBy', params.groupBy, SATISFACTION_GROUPS, 'none');
+    const period = checkOneOf('period', params.period, SATISFACTION_PERIODS, 'month');
+    const groupBy = checkOneOf('groupBy', params.groupBy, SATISFACTION_GROUPS, 'none');
     // A currency given is checked even where the grouping does not use it.
     const currency = params.currency === undefined ? undefined : checkCurrency('currency', params.currency);
     let segmentJoin = '';
@@ -174,7 +163,7 @@ export class SatisfactionQuery {
     }
     const rows = await answerRows<CountsRow>(
       this.ch,
-      `SELECT toString(${PERIOD_SQL[period]}) AS period, ${GROUP_SQL[groupBy]} AS grp,
+      `SELECT toString(${PERIOD_START_SQL[period]('f.answered_at')}) AS period, ${GROUP_SQL[groupBy]} AS grp,
               countIf(f.metric = 'nps') AS nps_responses,
               countIf(f.nps_class = 'promoter') AS promoters,
               countIf(f.nps_class = 'passive') AS passives,

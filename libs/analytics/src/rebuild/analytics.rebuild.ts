@@ -12,6 +12,7 @@ import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
 import { ClickHouseMigrationsRunner } from '../migrations/clickhouse-migrations.runner';
 import { ANALYTICS_PROJECTION, AnalyticsProjector } from '../projector/analytics.projector';
 import { EVENT_ROW_COLUMN_NAMES, eventRowsSelect, MAPPING_SETTINGS } from '../projector/event-row.sql';
+import { MalformedAnalyticsEventError } from '../projector/malformed-event.error';
 import { headSql, needsUpcastingSql, sqliteEventsSource, type SqliteStoreFiles } from './sqlite-store.source';
 
 /** The shadow database of a live analytics database: same migrations, own checkpoint. */
@@ -47,6 +48,9 @@ export const DEFAULT_LOAD_SETTINGS: Readonly<Record<string, string>> = {
   max_memory_usage: String(768 << 20),
   ...MAPPING_SETTINGS,
 };
+
+/** Events per batch sent through the mapping from JavaScript (see AnalyticsRebuild.rebuildBatchSize). */
+const STREAM_BATCH = 10_000;
 
 /** The projector, with its checkpoint write reachable (a batch may end with a skipped event). */
 class ShadowProjector extends AnalyticsProjector {
@@ -97,7 +101,7 @@ export class AnalyticsRebuild implements RebuildableProjection {
    * costs memory: measured on 210,000 events, 10,000 per batch ran at 23,000 events/s with an 830 MB peak,
    * 50,000 at 18,500 with 1.7 GB.
    */
-  readonly rebuildBatchSize = 10_000;
+  readonly rebuildBatchSize = STREAM_BATCH;
   /** Every stream: customers' and campaigns' (the projector keeps what the store holds). */
   readonly streamPrefix = undefined;
 
@@ -136,7 +140,8 @@ async function readableStore(ch: AnalyticsClient, files: SqliteStoreFiles): Prom
 /**
  * Applies a batch to one store through the projector's mapping, leaving out the events the live consumer
  * would dead-letter, and records `position` as the checkpoint even when the batch's last event was left out.
- * Bulk: the event rows only; live: the projector's whole apply, derived rows included.
+ * Bulk: the event rows only (the mapping's INSERT leaves the rejected ones out); live: the projector's whole
+ * apply, derived rows included, which names the rejected ones itself.
  */
 async function applyBatch(
   projector: ShadowProjector,
@@ -144,11 +149,12 @@ async function applyBatch(
   position: bigint,
   mode: 'bulk' | 'live',
 ): Promise<readonly SkippedEvent[]> {
-  const rejected = await projector.rejections(events);
-  const bad = new Set(rejected.map((error) => error.eventId));
-  const good = events.filter((event) => !bad.has(event.eventId));
-  if (mode === 'bulk') await projector.insertEventRows(good);
-  else await projector.apply(good);
+  let rejected: readonly MalformedAnalyticsEventError[];
+  if (mode === 'live') rejected = (await projector.apply(events, { leaveOut: true })).rejected;
+  else {
+    rejected = await projector.rejections(events);
+    await projector.insertEventRows(events);
+  }
   await projector.checkpointAt(position);
   const byId = new Map(events.map((event) => [event.eventId, event]));
   return rejected.map((error) => {
@@ -190,8 +196,8 @@ class AnalyticsShadowBuild implements ShadowBuild {
   /**
    * ClickHouse reads the store: per chunk of positions, one INSERT ... SELECT through an inbox table
    * (engine Null) whose two materialized views split the mapped rows into `events` and the rejected ones,
-   * so the store is read once; then the chunk's events that need upcasting, through the store; then the
-   * shadow's checkpoint.
+   * so the store is read once; then the chunk's events that need upcasting, read through the store and
+   * applied in batches like the streaming path's; then the shadow's checkpoint.
    */
   private async loadFromSqlite(files: SqliteStoreFiles, context: LoadContext) {
     const db = this.shadow.database;
@@ -202,7 +208,8 @@ class AnalyticsShadowBuild implements ShadowBuild {
     const target = BigInt(head);
     const skipped: SkippedEvent[] = [];
     let events = 0;
-    for (let from = this.position; from < target; from = from + chunk < target ? from + chunk : target) {
+    while (this.position < target) {
+      const from = this.position;
       const to = from + chunk < target ? from + chunk : target;
       const before = await this.rowCount(`${db}.${INBOX}_seen`);
       for (const part of ['unsealed', 'sealed'] as const) {
@@ -216,15 +223,24 @@ class AnalyticsShadowBuild implements ShadowBuild {
         );
       }
       events += (await this.rowCount(`${db}.${INBOX}_seen`)) - before;
+      let upcast: RecordedEvent[] = [];
+      const applyUpcast = async () => {
+        if (upcast.length === 0) return;
+        const last = upcast[upcast.length - 1].globalPosition;
+        skipped.push(...(await applyBatch(this.shadowProjector, upcast, last, 'bulk')));
+        events += upcast.length;
+        upcast = [];
+      };
       for (const { position } of await selectRows<{ position: string }>(
         this.shadow.client,
         needsUpcastingSql(files, from, to),
       )) {
         const [event] = await context.read(BigInt(position) - 1n, 1);
         if (!event || event.globalPosition !== BigInt(position)) continue;
-        skipped.push(...(await applyBatch(this.shadowProjector, [event], event.globalPosition, 'bulk')));
-        events += 1;
+        upcast.push(event);
+        if (upcast.length >= STREAM_BATCH) await applyUpcast();
       }
+      await applyUpcast();
       skipped.push(...(await this.rejectedIn(from, to)));
       await this.shadowProjector.checkpointAt(to);
       this.position = to;
@@ -275,7 +291,7 @@ class AnalyticsShadowBuild implements ShadowBuild {
       eventId: row.event_id,
       streamId: `${CUSTOMER_STREAM_PREFIX}${row.customer_id}`,
       globalPosition: BigInt(row.position),
-      reason: `Event ${row.event_id} cannot be projected into analytics: ${row.rejection}`,
+      reason: new MalformedAnalyticsEventError(row.event_id, row.rejection).message,
     }));
   }
 

@@ -70,7 +70,3 @@ export const needsUpcastingSql = (files: SqliteStoreFiles, from: bigint, to: big
 /** The store's head (0 when empty), and whether this engine can read the file at all. */
 export const headSql = (files: SqliteStoreFiles) =>
   `SELECT toString(ifNull(max(global_position), 0)) AS head FROM ${events(files)}`;
-
-/** Customer events of (from, to] that the SQL path takes, to compare with the rows written. */
-export const countSql = (files: SqliteStoreFiles, from: bigint, to: bigint) =>
-  `SELECT count() AS n FROM ${events(files)} WHERE ${inRange(from, to)} AND NOT (${NEEDS_UPCASTING})`;
