@@ -164,3 +164,11 @@ export function customerStateFromRow(row: CustomerRecord): CustomerState {
     spend: new Map(),
   };
 }
+
+/** Adds a `customer_spend` row to its customer's state (`total_minor`: a number or decimal text). */
+export function addSpendRow(state: CustomerState, row: CustomerRecord): void {
+  state.spend.set(String(row.currency), {
+    totalMinor: BigInt(row.total_minor as number | string),
+    purchases: Number(row.purchases),
+  });
+}

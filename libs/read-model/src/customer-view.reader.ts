@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
+  addSpendRow,
   CUSTOMER_COLUMNS,
   customerStateFromRow,
   SPEND_COLUMNS,
@@ -46,12 +47,7 @@ export class CustomerViewReader {
     if (!row) return null;
     const state = customerStateFromRow(row);
     const spend = (await manager.query(this.selectSpend, [customerId])) as CustomerRecord[];
-    for (const s of spend) {
-      state.spend.set(String(s.currency), {
-        totalMinor: BigInt(s.total_minor as number | string),
-        purchases: Number(s.purchases),
-      });
-    }
+    for (const s of spend) addSpendRow(state, s);
     const scores = scoresOf(row);
     const updatedAt = String(row.updated_at);
     const projectionPosition = row.projection_position == null ? null : String(row.projection_position);
