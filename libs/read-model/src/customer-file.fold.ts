@@ -55,6 +55,10 @@ export const costTotals = (costs: CostState): CostTotal[] =>
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The fold's key of a consent in `CustomerState.consents`: one per channel and purpose. */
+export const consentKey = (scope: { channel: string; purpose: string }): string =>
+  `${scope.channel}:${scope.purpose}`;
+
 /** Consents as the Customer 360 shows them: one entry per channel and purpose, by channel then purpose. */
 export const consentList = (consents: Record<string, ConsentView>): ConsentView[] =>
   Object.values(consents).sort((a, b) =>
@@ -136,11 +140,12 @@ export function applyConsent(
   at: string,
   source: string | null,
 ): void {
-  if (typeof scope.channel !== 'string' || typeof scope.purpose !== 'string') return;
-  const key = `${scope.channel}:${scope.purpose}`;
+  const { channel, purpose } = scope;
+  if (typeof channel !== 'string' || typeof purpose !== 'string') return;
+  const key = consentKey({ channel, purpose });
   const current = state.consents[key];
   if (current && at < current.at) return;
-  state.consents[key] = { channel: scope.channel, purpose: scope.purpose, status, at, source };
+  state.consents[key] = { channel, purpose, status, at, source };
 }
 
 /** Each field given replaces the previous value; absent fields stay. */

@@ -1,4 +1,4 @@
-import { consentList, costTotals, type CostState } from './customer-file.fold';
+import { consentKey, consentList, costTotals, type CostState } from './customer-file.fold';
 import type { CustomerState } from './customer-summary.fold';
 import type { ConsentView, CostTotal } from './customer-summary.types';
 
@@ -153,9 +153,7 @@ export function customerStateFromRow(row: CustomerRecord): CustomerState {
     complaintsOpened: int(row.complaints_opened ?? 0),
     complaintsResolved: int(row.complaints_resolved ?? 0),
     openComplaints: json(row.open_complaints, []),
-    consents: Object.fromEntries(
-      json<ConsentView[]>(row.consents, []).map((c) => [`${c.channel}:${c.purpose}`, c]),
-    ),
+    consents: Object.fromEntries(json<ConsentView[]>(row.consents, []).map((c) => [consentKey(c), c])),
     preferences: json(row.preferences, null),
     costToServe: costState(row.cost_to_serve),
     compensation: costState(row.compensation),
@@ -163,4 +161,12 @@ export function customerStateFromRow(row: CustomerRecord): CustomerState {
     lastGlobalPosition: String(row.last_global_position),
     spend: new Map(),
   };
+}
+
+/** Adds a `customer_spend` row to its customer's state (`total_minor`: a number or decimal text). */
+export function addSpendRow(state: CustomerState, row: CustomerRecord): void {
+  state.spend.set(String(row.currency), {
+    totalMinor: BigInt(row.total_minor as number | string),
+    purchases: Number(row.purchases),
+  });
 }

@@ -18,8 +18,8 @@ export interface CustomerScoreRow {
   readonly scoredAt: string;
 }
 
-const COLUMNS = [
-  'customer_id',
+/** The columns of `customer_scores` after its key, `customer_id` (also what the Customer 360 selects). */
+export const SCORE_VALUE_COLUMNS = [
   'model_id',
   'cutoff',
   'currency',
@@ -31,6 +31,7 @@ const COLUMNS = [
   'portfolio_action',
   'scored_at',
 ] as const;
+const COLUMNS = ['customer_id', ...SCORE_VALUE_COLUMNS] as const;
 /** Rows per statement: 11 parameters each, far below SQLite's and PostgreSQL's bound-parameter limits. */
 const ROWS_PER_STATEMENT = 500;
 
@@ -61,9 +62,7 @@ export class CustomerScoresRepository {
     const ds = this.dataSource;
     const table = quotedTable(ds, 'customer_scores');
     const columns = COLUMNS.map((c) => `"${c}"`).join(', ');
-    const set = COLUMNS.slice(1)
-      .map((c) => `"${c}" = EXCLUDED."${c}"`)
-      .join(', ');
+    const set = SCORE_VALUE_COLUMNS.map((c) => `"${c}" = EXCLUDED."${c}"`).join(', ');
     return runExclusive(ds, () =>
       ds.transaction(async (manager) => {
         for (let at = 0; at < rows.length; at += ROWS_PER_STATEMENT) {

@@ -1,6 +1,16 @@
+import type { RecordedEvent } from '@crm/event-store';
 import { evolveCustomer, foldCustomerSummary, initialCustomerState } from './customer-summary.fold';
 import { MalformedEventError } from './read-model.errors';
 import { stream } from './testing/read-model.harness';
+
+/** Folds `first`, then expects `bad` to throw MalformedEventError and leave the state as it was. */
+function expectRefusedUnchanged(first: RecordedEvent, bad: RecordedEvent): void {
+  const state = initialCustomerState('c-1');
+  evolveCustomer(state, first);
+  const before = structuredClone(state);
+  expect(() => evolveCustomer(state, bad)).toThrow(MalformedEventError);
+  expect(state).toEqual(before);
+}
 
 describe('the Customer 360 rule (evolveCustomer)', () => {
   it('given a churned customer, a reactivation and a purchase make them active again', () => {
@@ -36,11 +46,7 @@ describe('the Customer 360 rule (evolveCustomer)', () => {
     const [acquired, bad] = stream('c-1')
       .add('CustomerAcquired', { channel: 'organic', profile: {} })
       .add('CustomerPurchased', { orderId: 'o-1', amount: { minor: 2.5, currency: 'EUR' } }).events;
-    const state = initialCustomerState('c-1');
-    evolveCustomer(state, acquired);
-    const before = structuredClone(state);
-    expect(() => evolveCustomer(state, bad)).toThrow(MalformedEventError);
-    expect(state).toEqual(before);
+    expectRefusedUnchanged(acquired, bad);
   });
 
   it('moves only the revision and position for a type it does not know', () => {
@@ -100,11 +106,7 @@ describe("the customer's file in the Customer 360 rule", () => {
 
   it('rejects a score off its scale and leaves the state as it was', () => {
     const [first, bad] = acquired().add('CustomerFeedbackGiven', nps(11)).events;
-    const state = initialCustomerState('c-1');
-    evolveCustomer(state, first);
-    const before = structuredClone(state);
-    expect(() => evolveCustomer(state, bad)).toThrow(MalformedEventError);
-    expect(state).toEqual(before);
+    expectRefusedUnchanged(first, bad);
   });
 
   it('given complaints opened and resolved, counts them and lists the open ones oldest first', () => {
@@ -246,11 +248,7 @@ describe("the customer's file in the Customer 360 rule", () => {
       purpose: 'support',
       cost: { minor: 1.5, currency: 'EUR' },
     }).events;
-    const state = initialCustomerState('c-1');
-    evolveCustomer(state, first);
-    const before = structuredClone(state);
-    expect(() => evolveCustomer(state, bad)).toThrow(MalformedEventError);
-    expect(state).toEqual(before);
+    expectRefusedUnchanged(first, bad);
   });
 
   it('keeps the file through an erasure (none of it is personal data) and the stage rules as before', () => {

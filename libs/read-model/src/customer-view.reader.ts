@@ -1,27 +1,16 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
+  addSpendRow,
   CUSTOMER_COLUMNS,
   customerStateFromRow,
   SPEND_COLUMNS,
   type CustomerRecord,
 } from './customer-row.codec';
+import { SCORE_VALUE_COLUMNS } from './customer-scores.repository';
 import { summaryOf } from './customer-summary.fold';
 import type { CustomerScoresView, CustomerView } from './customer-summary.types';
 import { CUSTOMER_READ_MODEL_PROJECTION } from './read-model.constants';
 import { placeholder, quotedTable } from './sql-dialect';
-
-const SCORE_COLUMNS = [
-  'model_id',
-  'cutoff',
-  'currency',
-  'predicted_clv_minor',
-  'p_alive',
-  'rfm_segment',
-  'portfolio_potential',
-  'portfolio_loyalty',
-  'portfolio_action',
-  'scored_at',
-] as const;
 
 /**
  * The Customer 360 read in two statements of raw SQL, each by primary key: the `customers` row with its
@@ -36,7 +25,7 @@ export class CustomerViewReader {
   constructor(dataSource: DataSource) {
     const p = (i: number) => placeholder(dataSource, i);
     const customerColumns = CUSTOMER_COLUMNS.map(([, column]) => `c."${column}"`).join(', ');
-    const scoreColumns = SCORE_COLUMNS.map((column) => `s."${column}" AS "score_${column}"`).join(', ');
+    const scoreColumns = SCORE_VALUE_COLUMNS.map((column) => `s."${column}" AS "score_${column}"`).join(', ');
     this.selectRow =
       `SELECT ${customerColumns}, ${scoreColumns}, ` +
       `(SELECT "position" FROM ${quotedTable(dataSource, 'projection_checkpoints')} WHERE "projection" = ${p(1)}) ` +
@@ -58,12 +47,7 @@ export class CustomerViewReader {
     if (!row) return null;
     const state = customerStateFromRow(row);
     const spend = (await manager.query(this.selectSpend, [customerId])) as CustomerRecord[];
-    for (const s of spend) {
-      state.spend.set(String(s.currency), {
-        totalMinor: BigInt(s.total_minor as number | string),
-        purchases: Number(s.purchases),
-      });
-    }
+    for (const s of spend) addSpendRow(state, s);
     const scores = scoresOf(row);
     const updatedAt = String(row.updated_at);
     const projectionPosition = row.projection_position == null ? null : String(row.projection_position);

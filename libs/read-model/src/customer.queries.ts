@@ -8,7 +8,6 @@ import {
   type SpendTotal,
 } from './customer-summary.types';
 import { CustomerSpendEntity } from './entities/customer-spend.entity';
-
 import { CustomerEntity } from './entities/customer.entity';
 import { runExclusive } from './exclusive-access';
 import { decodeCursor, encodeCursor } from './list-cursor';

@@ -1,3 +1,4 @@
+import { PORTFOLIO_QUADRANTS } from '@crm/analytics';
 import {
   COMPLAINT_CATEGORIES,
   COMPLAINT_SEVERITIES,
@@ -146,10 +147,7 @@ const SCORES_SCHEMA: SchemaObject = {
       properties: {
         potential: { type: 'string', enum: ['high', 'low'] },
         loyalty: { type: 'string', enum: ['high', 'low'] },
-        action: {
-          type: 'string',
-          enum: ['acquire more like them', 'develop', 'retain', 'remove or serve at lower cost'],
-        },
+        action: { type: 'string', enum: PORTFOLIO_QUADRANTS.map((q) => q.action) },
       },
     },
     scoredAt: TIME,

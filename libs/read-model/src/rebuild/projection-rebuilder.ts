@@ -111,6 +111,16 @@ export class ProjectionRebuilder {
           elapsedMs: Date.now() - started,
           phase,
         });
+      /** After events were applied: the target follows a growing store; the lease and the caller hear of it. */
+      const reportProgress = async () => {
+        if (position > target) target = await this.store.headPosition();
+        await this.leases.progress(name, owner, leaseTtlMs, {
+          position,
+          targetPosition: target > position ? target : position,
+          eventsApplied: applied,
+        });
+        options.onProgress?.(progress());
+      };
       await this.leases.progress(name, owner, leaseTtlMs, {
         startPosition,
         position,
@@ -121,23 +131,12 @@ export class ProjectionRebuilder {
       if (shadow.load) {
         const loadedFrom = position;
         const loaded = await shadow.load({
-          read: (after, maxCount) =>
-            this.store.readAll({
-              after: after > 0n ? after : undefined,
-              maxCount,
-              streamPrefix: projection.streamPrefix,
-            }),
+          read: (after, maxCount) => this.read(projection, after, maxCount),
           progress: async (at, events) => {
             this.checkpointOrStop(options.signal, name, position, leaseError);
             position = at > loadedFrom ? at : loadedFrom;
             applied = events;
-            if (position > target) target = await this.store.headPosition();
-            await this.leases.progress(name, owner, leaseTtlMs, {
-              position,
-              targetPosition: target > position ? target : position,
-              eventsApplied: applied,
-            });
-            options.onProgress?.(progress());
+            await reportProgress();
           },
         });
         position = loaded.position > loadedFrom ? loaded.position : loadedFrom;
@@ -165,13 +164,7 @@ export class ProjectionRebuilder {
           skipped.push(...(await applying).skipped);
           position = last;
           applied += batch.length;
-          if (position > target) target = await this.store.headPosition();
-          await this.leases.progress(name, owner, leaseTtlMs, {
-            position,
-            targetPosition: target > position ? target : position,
-            eventsApplied: applied,
-          });
-          options.onProgress?.(progress());
+          await reportProgress();
         }
         if (batch.length < batchSize) break; // the head, as of this read: swap and catch up inside it
         // The embedded adapters are synchronous under their promises: without a real turn of the event

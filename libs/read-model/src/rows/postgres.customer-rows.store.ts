@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
+  addSpendRow,
   CUSTOMER_COLUMNS,
   customerRowValues,
   customerStateFromRow,
@@ -69,10 +70,8 @@ export class PostgresCustomerRowsStore implements CustomerRowsStore {
     for (const row of rows) states.set(String(row.customer_id), customerStateFromRow(row));
     const spend = (await manager.query(this.sql.selectSpend, [customerIds])) as Record<string, unknown>[];
     for (const s of spend) {
-      states.get(String(s.customer_id))?.spend.set(String(s.currency), {
-        totalMinor: BigInt(s.total_minor as string),
-        purchases: Number(s.purchases),
-      });
+      const state = states.get(String(s.customer_id));
+      if (state) addSpendRow(state, s);
     }
     return states;
   }

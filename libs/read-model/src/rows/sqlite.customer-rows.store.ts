@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import {
+  addSpendRow,
   CUSTOMER_COLUMNS,
   customerRowValues,
   customerStateFromRow,
@@ -78,10 +79,8 @@ export class SqliteCustomerRowsStore implements CustomerRowsStore {
       for (const row of rows) states.set(String(row.customer_id), customerStateFromRow(row));
       const spend = (await manager.query(selectSpend(size), ids)) as Record<string, unknown>[];
       for (const s of spend) {
-        states.get(String(s.customer_id))?.spend.set(String(s.currency), {
-          totalMinor: BigInt(s.total_minor as number | string),
-          purchases: Number(s.purchases),
-        });
+        const state = states.get(String(s.customer_id));
+        if (state) addSpendRow(state, s);
       }
     }
     return states;

@@ -17,6 +17,7 @@ import {
   foldAll,
   readModelSummaries,
   snapshot,
+  SPRING_SPEND,
   stream,
   type ReadModelEngine,
 } from './read-model.harness';
@@ -430,13 +431,7 @@ export function describeReadModelContract(engine: ReadModelEngine): void {
           globalPosition: 70n,
           eventId: 'spend-1',
           type: 'MarketingSpendRecorded',
-          data: {
-            campaign: 'spring-26',
-            channel: 'paid_social',
-            periodStart: '2026-01-01',
-            periodEnd: '2026-01-31',
-            amount: { minor: 50_000, currency: 'EUR' },
-          },
+          data: SPRING_SPEND,
         };
         expect(isCampaignStream(spend.streamId)).toBe(true);
         const before = await snapshot(ds);

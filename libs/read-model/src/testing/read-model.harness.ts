@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@crm/event-store';
-import { customerStreamId } from '@crm/domain';
+import { customerStreamId, type MarketingSpendRecordedData } from '@crm/domain';
 import type { DataSource, Logger } from 'typeorm';
 import type { CustomerReadModelProjector } from '../customer-read-model.projector';
 import { foldCustomerSummary } from '../customer-summary.fold';
@@ -10,6 +10,15 @@ import { CustomerSpendEntity } from '../entities/customer-spend.entity';
 import { CustomerEntity } from '../entities/customer.entity';
 import { ProjectionCheckpointEntity } from '../entities/projection-checkpoint.entity';
 import { ProjectionOffsetEntity } from '../entities/projection-offset.entity';
+
+/** A campaign's marketing spend (in its `campaign-spring-26` stream): what the read model must leave out. */
+export const SPRING_SPEND = {
+  campaign: 'spring-26',
+  channel: 'paid_social',
+  periodStart: '2026-01-01',
+  periodEnd: '2026-01-31',
+  amount: { minor: 50_000, currency: 'EUR' },
+} satisfies MarketingSpendRecordedData;
 
 /** What an engine-specific spec hands the shared contract: fresh, empty, not yet initialised databases. */
 export interface ReadModelEngine {

@@ -1,9 +1,10 @@
-import { AnalyticsSchema, AnalyticsStoreUnavailableError } from '@crm/analytics';
+import { AnalyticsSchema } from '@crm/analytics';
 import { CustomerScoresJob } from '@crm/projections';
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiJsonAnswer, ApiProblems } from '../../bootstrap/openapi/api-problems.decorator';
 import { RequiresScope } from '../../auth/requires-scope.decorator';
+import { AnalyticsReadiness } from '../../analytics/analytics-readiness';
 import { SCORING_RUN_SCHEMA } from '../customer-360.openapi';
 
 /**
@@ -16,10 +17,14 @@ import { SCORING_RUN_SCHEMA } from '../customer-360.openapi';
 @RequiresScope('admin')
 @Controller('v1/admin/scores')
 export class CustomerScoresController {
+  private readonly readiness: AnalyticsReadiness;
+
   constructor(
     private readonly job: CustomerScoresJob,
-    private readonly schema: AnalyticsSchema,
-  ) {}
+    schema: AnalyticsSchema,
+  ) {
+    this.readiness = new AnalyticsReadiness(schema);
+  }
 
   @Post('refresh')
   @HttpCode(200)
@@ -35,11 +40,7 @@ export class CustomerScoresController {
     503: 'ANALYTICS_UNAVAILABLE: the analytics store is not in this process or not reachable (Retry-After)',
   })
   refresh() {
-    if (!this.schema.isReady) {
-      throw new AnalyticsStoreUnavailableError(
-        new Error(this.schema.pendingReason ?? 'schema not applied yet'),
-      );
-    }
+    this.readiness.check();
     return this.job.run();
   }
 }

@@ -12,7 +12,7 @@ import { CUSTOMER_READ_MODEL_PROJECTION } from '../../read-model.constants';
 import { isPostgres, quotedTable } from '../../sql-dialect';
 import { generateCustomerHistory } from '../../testing/customer-history.generator';
 import type { ReadModelEngine } from '../../testing/read-model.harness';
-import { readModelSummaries } from '../../testing/read-model.harness';
+import { readModelSummaries, SPRING_SPEND } from '../../testing/read-model.harness';
 import { CustomerReadModelRebuild } from '../customer-read-model.rebuild';
 import type { RebuildableProjection, ShadowBuild } from '../rebuildable-projection';
 import { ProjectionRebuilder } from '../projection-rebuilder';
@@ -179,13 +179,7 @@ export function describeRebuildContract(engine: ReadModelEngine): void {
             eventId: '7d4f3c2e-0000-4000-8000-000000000001',
             type: 'MarketingSpendRecorded',
             occurredAt: '2026-01-31T00:00:00Z',
-            data: {
-              campaign: 'spring-26',
-              channel: 'paid_social',
-              periodStart: '2026-01-01',
-              periodEnd: '2026-01-31',
-              amount: { minor: 50_000, currency: 'EUR' },
-            },
+            data: SPRING_SPEND,
             metadata: { schemaVersion: 1 },
           },
         ],
