@@ -2,6 +2,7 @@ import type { EmbeddedSqlSession, InjectedConnection } from '@crm/analytics';
 import { ClickHouseError } from '@clickhouse/client';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import type {
   EngineMethod,
   EngineRequest,
@@ -90,7 +91,7 @@ async function plainParams(params: Record<string, unknown>): Promise<ForwardedPa
     query: params.query as string | undefined,
     ...(values === undefined
       ? {}
-      : { values: typeof values === 'string' ? values : await readAll(values as Readable) }),
+      : { values: typeof values === 'string' ? values : await text(values as Readable) }),
     clickhouse_settings: params.clickhouse_settings as Record<string, unknown> | undefined,
     query_params: params.query_params as Record<string, unknown> | undefined,
     session_id: params.session_id as string | undefined,
@@ -98,12 +99,6 @@ async function plainParams(params: Record<string, unknown>): Promise<ForwardedPa
     select: params.select as boolean | undefined,
     ignore_error_response: params.ignore_error_response as boolean | undefined,
   };
-}
-
-async function readAll(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The engine's error as the API's code expects it: a ClickHouseError with its code, or an error with its code. */
