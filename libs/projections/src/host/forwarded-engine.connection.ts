@@ -1,4 +1,4 @@
-import type { EmbeddedSqlSession, InjectedConnection } from '@crm/analytics';
+import type { EmbeddedSqlSession, ForwardedEngine, InjectedConnection } from '@crm/analytics';
 import { ClickHouseError } from '@clickhouse/client';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -29,10 +29,7 @@ export class WorkerPartUnavailableError extends Error {
 export type EngineRequester = (request: EngineRequest) => Promise<unknown>;
 
 /** What the API process's AnalyticsClient is built on in `crm serve` (AnalyticsModule `forwardedEngine`). */
-export interface ForwardedAnalyticsEngine {
-  readonly connection: InjectedConnection;
-  readonly openSqlSession: () => Promise<EmbeddedSqlSession>;
-}
+export type ForwardedAnalyticsEngine = Required<ForwardedEngine>;
 
 /**
  * The embedded ClickHouse engine of `crm serve`'s worker process as a `@clickhouse/client` connection of the
