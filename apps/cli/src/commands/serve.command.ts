@@ -5,13 +5,12 @@ import { createApiApp } from '@crm/http-api';
 import {
   forwardedAnalyticsEngine,
   WorkerHostModule,
+  WORKER_PART_MODES,
   WorkerModule,
   WorkerProcessHost,
 } from '@crm/projections';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
-
-const MODES = ['process', 'inline'] as const;
 
 export const serveCommand: CliCommand = {
   summary: 'Run everything from one command: API, relay and projectors (embedded by default)',
@@ -32,8 +31,8 @@ SIGINT/SIGTERM after draining in-flight batches.
   options: { worker: { type: 'string', default: 'process' } },
   async run(values) {
     const mode = String(values.worker);
-    if (!(MODES as readonly string[]).includes(mode)) {
-      console.error(`crm serve: --worker must be one of ${MODES.join(', ')}, not "${mode}"`);
+    if (!(WORKER_PART_MODES as readonly string[]).includes(mode)) {
+      console.error(`crm serve: --worker must be one of ${WORKER_PART_MODES.join(', ')}, not "${mode}"`);
       return EXIT.USAGE;
     }
     const config = loadConfig();

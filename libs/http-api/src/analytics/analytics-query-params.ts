@@ -39,6 +39,16 @@ export function numberParam(query: RawQuery, name: string, fallback: number): nu
   return Number(raw);
 }
 
+/** `true` or `false`; absent: the fallback. */
+export function booleanParam(query: RawQuery, name: string, fallback: boolean): boolean {
+  const value = text(query, name);
+  if (value === undefined) return fallback;
+  if (value !== 'true' && value !== 'false') {
+    throw new InvalidAnalyticsParameterError(name, `${name} must be true or false`);
+  }
+  return value === 'true';
+}
+
 const today = () => new Date().toISOString().slice(0, 10);
 
 /** The first day the analytical store holds (ClickHouse's Date): a default never reaches before it. */

@@ -1,4 +1,4 @@
-import { CampaignRoiQuery, CustomerProfitabilityQuery, InvalidAnalyticsParameterError } from '@crm/analytics';
+import { CampaignRoiQuery, CustomerProfitabilityQuery } from '@crm/analytics';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiJsonAnswer, ApiQueryParam } from '../bootstrap/openapi/api-problems.decorator';
@@ -6,18 +6,8 @@ import { integerSchema } from '../bootstrap/openapi/openapi-schemas';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { CAMPAIGNS_ANSWER, PROFITABILITY_ANSWER } from './analytics-answers.openapi';
 import { ApiAnalyticsProblems, ApiAsOf } from './analytics-openapi';
-import { asOfParams, numberParam, text, type RawQuery } from './analytics-query-params';
+import { asOfParams, booleanParam, numberParam, type RawQuery } from './analytics-query-params';
 import { AnalyticsReadiness } from './analytics-readiness';
-
-/** `true` or `false`; absent: the fallback. */
-function booleanParam(query: RawQuery, name: string, fallback: boolean): boolean {
-  const value = text(query, name);
-  if (value === undefined) return fallback;
-  if (value !== 'true' && value !== 'false') {
-    throw new InvalidAnalyticsParameterError(name, `${name} must be true or false`);
-  }
-  return value === 'true';
-}
 
 /** What customers and campaigns bring against what they cost (margin and cost to serve from configuration). */
 @ApiTags('analytics')

@@ -11,8 +11,12 @@ import {
   publishedEventSchema,
   type PublishedEventResult,
 } from '@crm/ingest';
-import { ApiProblem } from '../problems/api-problem';
-import { publishProblem, toFailureBody, validationProblem } from '../problems/ingest-problems';
+import {
+  publishProblem,
+  requireJsonBody,
+  toFailureBody,
+  validationProblem,
+} from '../problems/ingest-problems';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { PUBLISH_EVENTS_EXAMPLES } from './publish-events.examples';
 import { PartialPublishResponseDto, PublishResponseDto } from './publish-events.responses';
@@ -55,9 +59,7 @@ export class PublishEventsController {
   @ApiResponse({ status: 415, description: 'UNSUPPORTED_MEDIA_TYPE' })
   @ApiResponse({ status: 422, description: 'A lifecycle rule is broken (CUSTOMER_NOT_ACQUIRED, ...)' })
   async publish(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    if (!req.is('application/json') && !req.is('application/*+json')) {
-      throw new ApiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send application/json');
-    }
+    requireJsonBody(req);
     const validation = this.ingestor.validate(body);
     if (!validation.ok) throw validationProblem(validation, this.config.MAX_BATCH_EVENTS);
     const outcome = await this.commands.execute(

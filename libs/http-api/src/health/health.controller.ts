@@ -1,4 +1,4 @@
-import { WORKER_PART, type WorkerPartStatus } from '@crm/projections';
+import { WORKER_PART, WORKER_PART_MODES, WORKER_PART_STATES, type WorkerPartStatus } from '@crm/projections';
 import { Controller, Get, Inject, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
@@ -42,8 +42,8 @@ const WORKER_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['mode', 'state', 'restarts'],
   properties: {
-    mode: { type: 'string', enum: ['process', 'inline'] },
-    state: { type: 'string', enum: ['starting', 'running', 'restarting', 'stopping', 'stopped'] },
+    mode: { type: 'string', enum: [...WORKER_PART_MODES] },
+    state: { type: 'string', enum: [...WORKER_PART_STATES] },
     restarts: { type: 'integer', minimum: 0 },
     lastCrash: {
       type: 'object',

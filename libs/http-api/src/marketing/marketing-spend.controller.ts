@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { ApiProblems } from '../bootstrap/openapi/api-problems.decorator';
 import { ApiProblem } from '../problems/api-problem';
+import { invalidBodyProblem, requireJsonBody } from '../problems/ingest-problems';
 import { MARKETING_SPEND_EXAMPLES } from './marketing-spend.examples';
 import { MarketingSpendResponseDto } from './marketing-spend.responses';
 
@@ -35,19 +36,9 @@ export class MarketingSpendController {
     422: 'SPEND_NOT_POSITIVE, SPEND_PERIOD_INVERTED (periodEnd before periodStart), INVALID_MONEY',
   })
   async record(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    if (!req.is('application/json') && !req.is('application/*+json')) {
-      throw new ApiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send application/json');
-    }
+    requireJsonBody(req);
     const validation = this.ingestor.validateMarketingSpend(body);
-    if (!validation.ok) {
-      throw new ApiProblem(
-        400,
-        'VALIDATION_FAILED',
-        'Invalid marketing spend',
-        `${validation.errors.length} problem(s); nothing was appended`,
-        validation.errors,
-      );
-    }
+    if (!validation.ok) throw invalidBodyProblem('Invalid marketing spend', validation.errors);
     const outcome = await this.ingestor.publishMarketingSpend(
       validation.spend,
       String(res.getHeader('x-correlation-id') ?? ''),

@@ -1,5 +1,24 @@
 import type { CustomerFailure, IngestProblem, PublishOutcome, ValidationOutcome } from '@crm/ingest';
+import type { Request } from 'express';
 import { ApiProblem } from './api-problem';
+
+/** The write endpoints take JSON (`application/json` or a `+json` type): anything else is 415. */
+export function requireJsonBody(req: Request): void {
+  if (!req.is('application/json') && !req.is('application/*+json')) {
+    throw new ApiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send application/json');
+  }
+}
+
+/** 400 with every problem found in a write endpoint's body (nothing was appended). */
+export function invalidBodyProblem(title: string, errors: readonly IngestProblem[]): ApiProblem {
+  return new ApiProblem(
+    400,
+    'VALIDATION_FAILED',
+    title,
+    `${errors.length} problem(s); nothing was appended`,
+    errors,
+  );
+}
 
 /** A refused publish body: 413 for a batch over the limit, else 400 with every problem found. */
 export function validationProblem(
@@ -14,13 +33,7 @@ export function validationProblem(
       `${outcome.tooMany} events; at most ${maxBatchEvents} per request`,
     );
   }
-  return new ApiProblem(
-    400,
-    'VALIDATION_FAILED',
-    'Invalid event',
-    `${outcome.errors.length} problem(s); nothing was appended`,
-    outcome.errors,
-  );
+  return invalidBodyProblem('Invalid event', outcome.errors);
 }
 
 /**

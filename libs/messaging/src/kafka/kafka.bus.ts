@@ -146,11 +146,6 @@ export class KafkaBus implements Bus {
     });
   }
 
-  /** Whether the bus has reached a broker (topics checked) since it was created. */
-  get isConnected(): boolean {
-    return this.connected;
-  }
-
   async publish(records: readonly BusRecord[]): Promise<void> {
     if (records.length === 0) return;
     for (const r of records) {

@@ -1,5 +1,6 @@
 import type { EmbeddedSqlSession, InjectedConnection } from '@crm/analytics';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type {
   EngineMethod,
   EngineRequest,
@@ -72,14 +73,14 @@ export class EngineStatementServer {
       }
       case 'query': {
         const { stream, ...result } = await this.engine.query(base);
-        return { result, bytes: await readAll(stream as Readable) };
+        return { result, bytes: await buffer(stream as Readable) };
       }
       case 'exec': {
         const { stream, ...result } = await this.engine.exec({
           ...base,
           ...(params.values !== undefined ? { values: Readable.from([params.values]) } : {}),
         } as never);
-        return { result, bytes: await readAll(stream as Readable) };
+        return { result, bytes: await buffer(stream as Readable) };
       }
       case 'insert':
         return {
@@ -89,12 +90,6 @@ export class EngineStatementServer {
         return { result: { ...(await this.engine.command(base)) } };
     }
   }
-}
-
-async function readAll(stream: Readable): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks);
 }
 
 function describe(error: unknown): ForwardedError {

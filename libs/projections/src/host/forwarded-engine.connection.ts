@@ -1,7 +1,8 @@
-import type { EmbeddedSqlSession, InjectedConnection } from '@crm/analytics';
+import type { EmbeddedSqlSession, ForwardedEngine, InjectedConnection } from '@crm/analytics';
 import { ClickHouseError } from '@clickhouse/client';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import type {
   EngineMethod,
   EngineRequest,
@@ -28,10 +29,7 @@ export class WorkerPartUnavailableError extends Error {
 export type EngineRequester = (request: EngineRequest) => Promise<unknown>;
 
 /** What the API process's AnalyticsClient is built on in `crm serve` (AnalyticsModule `forwardedEngine`). */
-export interface ForwardedAnalyticsEngine {
-  readonly connection: InjectedConnection;
-  readonly openSqlSession: () => Promise<EmbeddedSqlSession>;
-}
+export type ForwardedAnalyticsEngine = Required<ForwardedEngine>;
 
 /**
  * The embedded ClickHouse engine of `crm serve`'s worker process as a `@clickhouse/client` connection of the
@@ -90,7 +88,7 @@ async function plainParams(params: Record<string, unknown>): Promise<ForwardedPa
     query: params.query as string | undefined,
     ...(values === undefined
       ? {}
-      : { values: typeof values === 'string' ? values : await readAll(values as Readable) }),
+      : { values: typeof values === 'string' ? values : await text(values as Readable) }),
     clickhouse_settings: params.clickhouse_settings as Record<string, unknown> | undefined,
     query_params: params.query_params as Record<string, unknown> | undefined,
     session_id: params.session_id as string | undefined,
@@ -98,12 +96,6 @@ async function plainParams(params: Record<string, unknown>): Promise<ForwardedPa
     select: params.select as boolean | undefined,
     ignore_error_response: params.ignore_error_response as boolean | undefined,
   };
-}
-
-async function readAll(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The engine's error as the API's code expects it: a ClickHouseError with its code, or an error with its code. */

@@ -1,11 +1,13 @@
 /** Where `crm serve` runs its worker part (relay, projectors, Kafka ingest channel). */
-export type WorkerPartMode = 'process' | 'inline';
+export const WORKER_PART_MODES = ['process', 'inline'] as const;
+export type WorkerPartMode = (typeof WORKER_PART_MODES)[number];
 
 /**
  * `starting`: booting (first time or after a crash); `running`: booted and reporting; `restarting`: it crashed
  * and waits for its next start (backoff); `stopping`/`stopped`: the process is shutting down.
  */
-export type WorkerPartState = 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped';
+export const WORKER_PART_STATES = ['starting', 'running', 'restarting', 'stopping', 'stopped'] as const;
+export type WorkerPartState = (typeof WORKER_PART_STATES)[number];
 
 /** What the worker process reports about itself every second: what the API process cannot measure. */
 export interface WorkerPartStats {

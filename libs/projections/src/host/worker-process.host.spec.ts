@@ -38,17 +38,15 @@ describe('WorkerProcessHost', () => {
     }
   };
   const backoff = { initialMs: 30, maxMs: 100, resetAfterMs: 60_000 };
+  /** A host of a stand-in worker (`text`), with a fast backoff unless given one. */
+  const hostOf = (name: string, text: string, hostBackoff = backoff) =>
+    new WorkerProcessHost({ dataDir: dir, workerId: 'w', script: script(name, text), backoff: hostBackoff });
 
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'crm-worker-host-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs the worker, forwards requests to it, and stops it', async () => {
-    const host = new WorkerProcessHost({
-      dataDir: dir,
-      workerId: 'w',
-      script: script('steady', STEADY),
-      backoff,
-    });
+    const host = hostOf('steady', STEADY);
     await host.start();
     const running = host.snapshot();
     expect(running).toMatchObject({ mode: 'process', state: 'running', pid: process.pid, restarts: 0 });
@@ -62,12 +60,7 @@ describe('WorkerProcessHost', () => {
   });
 
   it('reports a crash with the end of its stderr and starts the worker again, later each time', async () => {
-    const host = new WorkerProcessHost({
-      dataDir: dir,
-      workerId: 'w',
-      script: script('crash', CRASHING),
-      backoff,
-    });
+    const host = hostOf('crash', CRASHING);
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       await host.start();
@@ -90,12 +83,7 @@ describe('WorkerProcessHost', () => {
   });
 
   it('lets the API start when the worker cannot boot, and says why', async () => {
-    const host = new WorkerProcessHost({
-      dataDir: dir,
-      workerId: 'w',
-      script: script('never', NEVER_BOOTS),
-      backoff: { initialMs: 60_000, maxMs: 60_000, resetAfterMs: 60_000 },
-    });
+    const host = hostOf('never', NEVER_BOOTS, { initialMs: 60_000, maxMs: 60_000, resetAfterMs: 60_000 });
     await host.start(); // resolves on the failed first start: the API serves without its worker part
     expect(host.snapshot()).toMatchObject({
       state: 'restarting',
