@@ -13,6 +13,7 @@ import {
   CHANGEABLE_CONSENTS,
   consentBit,
   CONSENT_SOURCES_LATER,
+  MASKED_PURPOSES,
   SIGNUP_MARKETING_CONSENTS,
   SIGNUP_SURVEY_SHARE,
 } from './catalog/consent.data';
@@ -132,7 +133,8 @@ export const allowsMarketing = (mask: number, channel: ContactChannel): boolean 
 /** The scopes a mask holds (for tests and the decider's state). */
 export const consentsOf = (mask: number): ConsentScope[] =>
   CONTACT_CHANNELS.flatMap((channel) =>
-    (['marketing', 'survey'] as const)
-      .filter((purpose) => (mask & consentBit(channel, purpose)) !== 0)
-      .map((purpose) => ({ channel, purpose })),
+    MASKED_PURPOSES.filter((purpose) => (mask & consentBit(channel, purpose)) !== 0).map((purpose) => ({
+      channel,
+      purpose,
+    })),
   );

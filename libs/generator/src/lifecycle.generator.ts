@@ -506,7 +506,6 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
     }
     const sequence = ++s.complaints[index];
     const severity = this.complaints.severity();
-    s.complaintSeverity[index] = severity;
     const data = this.complaints.opened(
       complaintId(index, sequence),
       severity,
