@@ -100,25 +100,30 @@ export class ConsentFactory {
   /** A marketing channel the customer consented to, in the usual mix; undefined when there is none. */
   marketingChannel(mask: number, accountManaged: boolean): ContactChannel | undefined {
     const key = (mask & MARKETING_BITS) | (accountManaged ? 0x100 : 0);
-    let choice = this.marketing.get(key);
-    if (choice === undefined) {
-      const allowed = MARKETING_CHANNELS.filter(
-        ([c]) => (mask & consentBit(c, 'marketing')) !== 0 && (accountManaged || c !== 'meeting'),
-      );
-      choice = allowed.length > 0 ? WeightedChoice.of(allowed) : null;
-      this.marketing.set(key, choice);
-    }
-    return choice?.draw(this.random);
+    return this.consentedChannel(this.marketing, key, MARKETING_CHANNELS, mask, accountManaged);
   }
 
   /** A win-back channel the customer consented to, or undefined. */
   retentionChannel(mask: number): ContactChannel | undefined {
-    const key = mask & MARKETING_BITS;
-    let choice = this.retention.get(key);
+    return this.consentedChannel(this.retention, mask & MARKETING_BITS, RETENTION_CHANNELS, mask, true);
+  }
+
+  /**
+   * Draws among `channels` those with marketing consent in `mask` (meetings only with `meetings`), the choice
+   * built once per cache key; undefined when none is allowed.
+   */
+  private consentedChannel(
+    cache: Map<number, WeightedChoice<ContactChannel> | null>,
+    key: number,
+    channels: readonly (readonly [ContactChannel, number])[],
+    mask: number,
+    meetings: boolean,
+  ): ContactChannel | undefined {
+    let choice = cache.get(key);
     if (choice === undefined) {
-      const allowed = RETENTION_CHANNELS.filter(([c]) => (mask & consentBit(c, 'marketing')) !== 0);
+      const allowed = channels.filter(([c]) => allowsMarketing(mask, c) && (meetings || c !== 'meeting'));
       choice = allowed.length > 0 ? WeightedChoice.of(allowed) : null;
-      this.retention.set(key, choice);
+      cache.set(key, choice);
     }
     return choice?.draw(this.random);
   }
