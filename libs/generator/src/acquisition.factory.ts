@@ -2,9 +2,8 @@ import type { AcquisitionChannel, CustomerAcquiredData, Gender } from '@crm/doma
 import { PARTNERS, seasonalCampaign } from './catalog/campaigns';
 import { AGE_BANDS, INCOME_BANDS } from './catalog/categories.data';
 import { ACQUISITION_CHANNEL_WEIGHTS, HIGH_VALUE_CHANNEL_TILT } from './catalog/channels.data';
-import { consentBit } from './catalog/consent.data';
 import { COUNTRIES, type CountryData } from './catalog/countries.data';
-import type { ConsentFactory } from './consent.factory';
+import { allowsMarketing, type ConsentFactory } from './consent.factory';
 import { NAMES } from './catalog/names.data';
 import type { CustomerSlots } from './customer-slots';
 import type { LifecycleOptions } from './lifecycle.options';
@@ -103,7 +102,7 @@ export class AcquisitionFactory {
       attributes: {
         preferredLanguage: country.names,
         device: random.pick(DEVICES),
-        marketingOptIn: (mask & consentBit('email', 'marketing')) !== 0,
+        marketingOptIn: allowsMarketing(mask, 'email'),
         loyaltyMember: random.chance(0.3),
       },
       ...(consents.length > 0 ? { consents } : {}),

@@ -11,6 +11,9 @@ const LINE_COUNTS = new WeightedChoice([1, 2, 3, 4], [55, 25, 12, 8]);
 const QUANTITIES = new WeightedChoice([1, 2, 3], [80, 15, 5]);
 const SKUS_PER_CATEGORY = 400;
 
+/** The id of the customer's `sequence`-th order (their purchase's, and what feedback and complaints cite). */
+export const orderId = (index: number, sequence: number): string => `o-${index + 1}-${sequence}`;
+
 /**
  * Baskets: the transaction's value is Gamma-Gamma (value ~ Gamma(p, nu), in base units), split over 1-4
  * lines; each line's category follows the month's seasonality and the customer's age; prices are converted
@@ -67,7 +70,7 @@ export class BasketFactory {
       });
     }
     return {
-      orderId: `o-${index + 1}-${sequence}`,
+      orderId: orderId(index, sequence),
       amount: { minor: amount, currency: country.currency },
       channel: this.channels.draw(random),
       items,

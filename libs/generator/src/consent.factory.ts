@@ -13,6 +13,7 @@ import {
   CHANGEABLE_CONSENTS,
   consentBit,
   CONSENT_SOURCES_LATER,
+  MASKED_PURPOSES,
   SIGNUP_MARKETING_CONSENTS,
   SIGNUP_SURVEY_SHARE,
 } from './catalog/consent.data';
@@ -99,25 +100,30 @@ export class ConsentFactory {
   /** A marketing channel the customer consented to, in the usual mix; undefined when there is none. */
   marketingChannel(mask: number, accountManaged: boolean): ContactChannel | undefined {
     const key = (mask & MARKETING_BITS) | (accountManaged ? 0x100 : 0);
-    let choice = this.marketing.get(key);
-    if (choice === undefined) {
-      const allowed = MARKETING_CHANNELS.filter(
-        ([c]) => (mask & consentBit(c, 'marketing')) !== 0 && (accountManaged || c !== 'meeting'),
-      );
-      choice = allowed.length > 0 ? WeightedChoice.of(allowed) : null;
-      this.marketing.set(key, choice);
-    }
-    return choice?.draw(this.random);
+    return this.consentedChannel(this.marketing, key, MARKETING_CHANNELS, mask, accountManaged);
   }
 
   /** A win-back channel the customer consented to, or undefined. */
   retentionChannel(mask: number): ContactChannel | undefined {
-    const key = mask & MARKETING_BITS;
-    let choice = this.retention.get(key);
+    return this.consentedChannel(this.retention, mask & MARKETING_BITS, RETENTION_CHANNELS, mask, true);
+  }
+
+  /**
+   * Draws among `channels` those with marketing consent in `mask` (meetings only with `meetings`), the choice
+   * built once per cache key; undefined when none is allowed.
+   */
+  private consentedChannel(
+    cache: Map<number, WeightedChoice<ContactChannel> | null>,
+    key: number,
+    channels: readonly (readonly [ContactChannel, number])[],
+    mask: number,
+    meetings: boolean,
+  ): ContactChannel | undefined {
+    let choice = cache.get(key);
     if (choice === undefined) {
-      const allowed = RETENTION_CHANNELS.filter(([c]) => (mask & consentBit(c, 'marketing')) !== 0);
+      const allowed = channels.filter(([c]) => allowsMarketing(mask, c) && (meetings || c !== 'meeting'));
       choice = allowed.length > 0 ? WeightedChoice.of(allowed) : null;
-      this.retention.set(key, choice);
+      cache.set(key, choice);
     }
     return choice?.draw(this.random);
   }
@@ -132,7 +138,8 @@ export const allowsMarketing = (mask: number, channel: ContactChannel): boolean 
 /** The scopes a mask holds (for tests and the decider's state). */
 export const consentsOf = (mask: number): ConsentScope[] =>
   CONTACT_CHANNELS.flatMap((channel) =>
-    (['marketing', 'survey'] as const)
-      .filter((purpose) => (mask & consentBit(channel, purpose)) !== 0)
-      .map((purpose) => ({ channel, purpose })),
+    MASKED_PURPOSES.filter((purpose) => (mask & consentBit(channel, purpose)) !== 0).map((purpose) => ({
+      channel,
+      purpose,
+    })),
   );

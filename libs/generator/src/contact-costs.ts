@@ -1,7 +1,7 @@
 import { CONTACT_CHANNELS, type ContactChannel, type Money } from '@crm/domain';
 import { CHANNEL_INDEX } from './catalog/consent.data';
 import { CONTACT_COST, VARIABLE_COST_CHANNELS } from './catalog/costs.data';
-import { COUNTRIES } from './catalog/countries.data';
+import { COUNTRIES, localMoney } from './catalog/countries.data';
 import type { SeededRandom } from './random/seeded-random';
 
 /** What a contact costs to serve, in the customer's currency (CONTACT_COST converted and rounded). */
@@ -16,16 +16,11 @@ export class ContactCosts {
       const key = country * CONTACT_CHANNELS.length + CHANNEL_INDEX[channel];
       let money = this.fixed[key];
       if (money === undefined) {
-        money = this.money(CONTACT_COST[channel], country);
+        money = localMoney(CONTACT_COST[channel], COUNTRIES[country]);
         this.fixed[key] = money;
       }
       return money;
     }
-    return this.money(CONTACT_COST[channel] * (0.5 + this.random.exponential(0.5)), country);
-  }
-
-  private money(base: number, country: number): Money {
-    const c = COUNTRIES[country];
-    return { minor: Math.max(1, Math.round(base * c.fx * 10 ** c.minorDigits)), currency: c.currency };
+    return localMoney(CONTACT_COST[channel] * (0.5 + this.random.exponential(0.5)), COUNTRIES[country]);
   }
 }

@@ -14,7 +14,6 @@ export const FEEDBACK_CSAT = 2;
 export const COMPLAINT_NONE = 0;
 export const COMPLAINT_PENDING = 1;
 export const COMPLAINT_OPEN = 2;
-export const COMPLAINT_CLOSED = 3;
 
 export const INBOUND_SUPPORT = 1;
 export const INBOUND_SALES = 2;
@@ -65,7 +64,6 @@ export class CustomerSlots {
   readonly complaints: Uint16Array;
   readonly complaintOrder: Uint32Array;
   readonly complaintOrderMinor: Float64Array;
-  readonly complaintSeverity: Uint8Array;
   readonly nextComplaint: Float64Array;
   readonly nextResolve: Float64Array;
   /** Heap key: the earliest of the above (and of the inactivity deadline). */
@@ -105,7 +103,6 @@ export class CustomerSlots {
     this.complaints = new Uint16Array(size);
     this.complaintOrder = new Uint32Array(size);
     this.complaintOrderMinor = new Float64Array(size);
-    this.complaintSeverity = new Uint8Array(size);
     this.nextComplaint = new Float64Array(size).fill(Infinity);
     this.nextResolve = new Float64Array(size).fill(Infinity);
     this.nextAt = new Float64Array(size).fill(Infinity);

@@ -16,6 +16,8 @@ const CSAT_CHANNEL: Readonly<Partial<Record<ContactChannel, FeedbackChannel>>> =
 /** NPS classes: 0-6 detractor, 7-8 passive, 9-10 promoter. */
 export const npsClass = (score: number): 'detractor' | 'passive' | 'promoter' =>
   score <= 6 ? 'detractor' : score <= 8 ? 'passive' : 'promoter';
+/** The comment an answer of each NPS class may come with. */
+const NPS_TONE = { detractor: 'negative', passive: 'neutral', promoter: 'positive' } as const;
 
 /**
  * Survey answers. The score follows the customer's latent mood plus the moment's noise, lowered while a
@@ -36,7 +38,7 @@ export class FeedbackFactory {
       channel: CHANNELS.draw(this.random),
       surveyId: npsSurveyId(at),
       orderId,
-      ...this.comment(score <= 6 ? 'negative' : score <= 8 ? 'neutral' : 'positive', orderId),
+      ...this.comment(NPS_TONE[npsClass(score)], orderId),
     };
   }
 

@@ -1,6 +1,6 @@
 import { LifecycleGenerator } from './lifecycle.generator';
 import type { LifecycleOptionsInput } from './lifecycle.options';
-import type { GeneratedRecordType } from './published-event';
+import { type GeneratedRecordType, SOURCE_OF } from './published-event';
 import type { EventSink } from './sinks/event-sink';
 
 export interface GenerateProgress {
@@ -51,20 +51,11 @@ export async function generate(
   const interval = run.progressIntervalMs ?? 1000;
   const started = Date.now();
   let lastProgress = started;
-  const byType: Record<GeneratedRecordType, number> = {
-    CustomerAcquired: 0,
-    CustomerContacted: 0,
-    CustomerPurchased: 0,
-    CustomerReferred: 0,
-    CustomerChurned: 0,
-    CustomerFeedbackGiven: 0,
-    CustomerComplaintOpened: 0,
-    CustomerComplaintResolved: 0,
-    CustomerConsentGranted: 0,
-    CustomerConsentWithdrawn: 0,
-    CustomerPreferencesSet: 0,
-    MarketingSpendRecorded: 0,
-  };
+  // Every type the generator publishes, in SOURCE_OF's order, from zero.
+  const byType = Object.fromEntries(Object.keys(SOURCE_OF).map((type) => [type, 0])) as Record<
+    GeneratedRecordType,
+    number
+  >;
   let written = 0;
   const progress = (done = false): GenerateProgress => ({
     eventsWritten: written,

@@ -10,7 +10,7 @@ import {
   DomainError,
 } from '@crm/domain';
 import { ACCOUNT_MANAGED_INCOME, AcquisitionFactory } from './acquisition.factory';
-import { BasketFactory } from './basket.factory';
+import { BasketFactory, orderId } from './basket.factory';
 import { ACQUISITION_ACTIVITY, CONTACT_ACTIVITY, PURCHASE_ACTIVITY } from './calendar/activity-profiles';
 import { isoSeconds } from './calendar/iso-seconds';
 import { DAY_MS, SeasonalClock } from './calendar/seasonal-clock';
@@ -478,8 +478,8 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
     const complaintOpen = s.complaint[index] === slot.COMPLAINT_OPEN;
     const { detractorDropout } = this.options.feedback;
     if (s.feedbackKind[index] === slot.FEEDBACK_NPS) {
-      const orderId = `o-${index + 1}-${s.feedbackOrder[index]}`;
-      const data = this.feedback.nps(new Date(at), s.mood[index], complaintOpen, orderId);
+      const order = orderId(index, s.feedbackOrder[index]);
+      const data = this.feedback.nps(new Date(at), s.mood[index], complaintOpen, order);
       if (this.emit(index, 'CustomerFeedbackGiven', at, data) === undefined) return;
       const kind = npsClass(data.score);
       if (kind === 'promoter') this.pool.add(index);
@@ -506,9 +506,11 @@ export class LifecycleGenerator implements Iterable<GeneratedEvent> {
     }
     const sequence = ++s.complaints[index];
     const severity = this.complaints.severity();
-    s.complaintSeverity[index] = severity;
-    const orderId = `o-${index + 1}-${s.complaintOrder[index]}`;
-    const data = this.complaints.opened(complaintId(index, sequence), severity, orderId);
+    const data = this.complaints.opened(
+      complaintId(index, sequence),
+      severity,
+      orderId(index, s.complaintOrder[index]),
+    );
     if (this.emit(index, 'CustomerComplaintOpened', at, data) === undefined) {
       s.complaint[index] = slot.COMPLAINT_NONE;
       return;

@@ -1,7 +1,7 @@
 import type { AcquisitionChannel, MarketingSpendRecordedData } from '@crm/domain';
 import { isoSeconds } from './calendar/iso-seconds';
 import { ACQUISITION_COST } from './catalog/costs.data';
-import { COUNTRIES } from './catalog/countries.data';
+import { COUNTRIES, type CurrencyData, localMoney } from './catalog/countries.data';
 import { type PublishedSpendEvent, SOURCE_OF } from './published-event';
 import type { SeededRandom } from './random/seeded-random';
 import { seededUuid } from './random/uuid';
@@ -14,17 +14,11 @@ const nextMonth = (ms: number): number => {
 };
 
 /** The currency the books are kept in: the customers' own when they all share one, else US dollars. */
-export function spendCurrency(countries?: Readonly<Record<string, number>>): {
-  code: string;
-  fx: number;
-  minorDigits: number;
-} {
+export function spendCurrency(countries?: Readonly<Record<string, number>>): CurrencyData {
   const chosen = COUNTRIES.filter((c) => (countries ? (countries[c.code] ?? 0) > 0 : c.weight > 0));
   const single = chosen.length > 0 && chosen.every((c) => c.currency === chosen[0].currency);
   const c = single ? chosen[0] : COUNTRIES.find((x) => x.currency === 'USD');
-  return c
-    ? { code: c.currency, fx: c.fx, minorDigits: c.minorDigits }
-    : { code: 'USD', fx: 1, minorDigits: 2 };
+  return c ?? { currency: 'USD', fx: 1, minorDigits: 2 };
 }
 
 /**
@@ -43,7 +37,7 @@ export class MarketingSpendLedger {
     private readonly random: SeededRandom,
     private readonly fromMs: number,
     private readonly toMs: number,
-    private readonly currency: { code: string; fx: number; minorDigits: number },
+    private readonly currency: CurrencyData,
   ) {
     this.monthStart = fromMs;
     this.due = Math.min(nextMonth(fromMs), toMs);
@@ -69,10 +63,7 @@ export class MarketingSpendLedger {
         channel,
         periodStart: day(this.monthStart),
         periodEnd: day(end - DAY_MS),
-        amount: {
-          minor: Math.max(1, Math.round(base * this.currency.fx * 10 ** this.currency.minorDigits)),
-          currency: this.currency.code,
-        },
+        amount: localMoney(base, this.currency),
       };
       events.push({
         eventId: seededUuid(this.random),

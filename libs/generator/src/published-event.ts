@@ -1,16 +1,13 @@
 import type {
   CustomerEvent,
   CustomerEventDataMap,
-  CustomerEventType,
   MarketingEvent,
   MarketingSpendRecordedData,
+  PublishableEventType,
 } from '@crm/domain';
 
 /** The customer facts services publish (every type but those only the decider or erasure emits). */
-export type GeneratedEventType = Exclude<
-  CustomerEventType,
-  'CustomerReactivated' | 'CustomerPersonalDataErased'
->;
+export type GeneratedEventType = PublishableEventType;
 
 /** An event in the shape services publish to `POST /v1/events` (README, "The publish contract"). */
 export type PublishedEvent = {

@@ -64,8 +64,7 @@ export class CryptoShreddingEventStore implements EventStore {
   }
 
   async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
-    const read = await this.inner.readStreams(reads);
-    return this.opensOnRead ? Promise.all(read.map((events) => this.opener.openAll(events))) : read;
+    return Promise.all((await this.inner.readStreams(reads)).map((events) => this.openAll(events)));
   }
 
   async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {

@@ -38,5 +38,4 @@ export const CHANGEABLE_CONSENTS: readonly (readonly [ContactChannel, number])[]
   ['social', 5],
 ];
 
-export const CONSENT_SOURCES_SIGNUP = 'signup-form';
 export const CONSENT_SOURCES_LATER = ['preference-centre', 'checkout', 'support-call', 'app-settings'];

@@ -1,3 +1,5 @@
+import type { Money } from '@crm/domain';
+
 /** Where customers live: ISO 3166-1 alpha-2, their currency (ISO 4217), a price level and reference data. */
 export interface CountryData {
   readonly code: string;
@@ -154,3 +156,12 @@ export const COUNTRIES: readonly CountryData[] = [
     cities: ['Sydney', 'Melbourne', 'Brisbane', 'Perth'],
   },
 ];
+
+/** The currency a sum is converted into: its code, rate from base units and minor-unit digits. */
+export type CurrencyData = Pick<CountryData, 'currency' | 'fx' | 'minorDigits'>;
+
+/** `base` units (roughly US dollars) in `c`'s currency, rounded to its minor unit, at least one. */
+export const localMoney = (base: number, c: CurrencyData): Money => ({
+  minor: Math.max(1, Math.round(base * c.fx * 10 ** c.minorDigits)),
+  currency: c.currency,
+});

@@ -51,8 +51,9 @@ export class HttpPublishSink implements EventSink {
     if (!(this.batchSize >= 1) || !(concurrency >= 1))
       throw new RangeError('batchSize and concurrency must be >= 1');
     this.lanes = Array.from({ length: concurrency }, () => ({ buffer: [], inFlight: undefined }));
-    this.url = `${options.baseUrl.replace(/\/+$/, '')}/v1/events`;
-    this.spendUrl = `${options.baseUrl.replace(/\/+$/, '')}/v1/marketing/spend`;
+    const base = options.baseUrl.replace(/\/+$/, '');
+    this.url = `${base}/v1/events`;
+    this.spendUrl = `${base}/v1/marketing/spend`;
     this.fetch = options.fetch ?? fetch;
   }
 
