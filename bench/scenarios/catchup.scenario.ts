@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from '../bench-options';
 import type { Scenario, ScenarioResult } from '../bench-result';
+import { embeddedEnv } from '../support/serve-child';
 
 /** Issue 12: the CDNOW master through `crm import` until both projections have caught up, in all. */
 const TARGET_TOTAL_SECONDS = 15;
@@ -116,15 +117,7 @@ async function catchupRun(cdnowMaster: string): Promise<CatchupRun> {
   const crm = resolve(__dirname, '../../../bin/crm.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-bench-catchup-'));
   // The embedded deployment whatever this shell exports, with the development key a new user starts with.
-  const {
-    EVENTSTORE_URL: _e,
-    KAFKA_BROKERS: _k,
-    DATABASE_URL: _d,
-    CLICKHOUSE_URL: _c,
-    API_KEYS: _a,
-    ...inherited
-  } = process.env;
-  const env = { ...inherited, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env = { ...embeddedEnv(), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
