@@ -1,12 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from '../bench-options';
 import type { Scenario, ScenarioResult } from '../bench-result';
+import { embeddedEnv } from '../support/serve-child';
+import { freePort, procCpuSeconds, reapedChildrenCpuSeconds } from './serve-stats';
 
 /** Issue 12: the CDNOW master through `crm import` until both projections have caught up, in all. */
 const TARGET_TOTAL_SECONDS = 15;
@@ -116,15 +117,7 @@ async function catchupRun(cdnowMaster: string): Promise<CatchupRun> {
   const crm = resolve(__dirname, '../../../bin/crm.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-bench-catchup-'));
   // The embedded deployment whatever this shell exports, with the development key a new user starts with.
-  const {
-    EVENTSTORE_URL: _e,
-    KAFKA_BROKERS: _k,
-    DATABASE_URL: _d,
-    CLICKHOUSE_URL: _c,
-    API_KEYS: _a,
-    ...inherited
-  } = process.env;
-  const env = { ...inherited, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env = { ...embeddedEnv(), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
@@ -134,7 +127,8 @@ async function catchupRun(cdnowMaster: string): Promise<CatchupRun> {
   });
   try {
     const token = await bootedKey(serve, base, join(dataDir, 'dev-api-key'));
-    const cpuBefore = cpuSeconds(serve.pid);
+    const cpuBefore = procCpuSeconds(serve.pid);
+    // Across `crm import`, the reaped children's CPU is the importer's own (crm serve is still running).
     const childrenBefore = reapedChildrenCpuSeconds();
     const started = performance.now();
     const imported = runImport(crm, cdnowMaster, env);
@@ -170,7 +164,7 @@ async function catchupRun(cdnowMaster: string): Promise<CatchupRun> {
         importEnd !== undefined &&
         ['relay', 'customer-read-model', 'analytics'].every((s) => s in reached)
       ) {
-        const cpuAfter = cpuSeconds(serve.pid);
+        const cpuAfter = procCpuSeconds(serve.pid);
         return {
           events: importer.appended,
           importMs: importEnd - started,
@@ -239,47 +233,12 @@ async function pipeline(base: string, token: string): Promise<Stage[]> {
   return ((await res.json()) as { stages: Stage[] }).stages;
 }
 
-/** User + system CPU seconds of a process so far (Linux /proc); undefined elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after "pid (comm) ".
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * CPU seconds of this process's children that have exited and been waited for (cutime + cstime of
- * /proc/self/stat): across `crm import`, the importer's own CPU, since `crm serve` is still running.
- */
-function reapedChildrenCpuSeconds(): number | undefined {
-  try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[13]) + Number(fields[14])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 function loadAverage(): number {
   try {
     return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
   } catch {
     return NaN;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);

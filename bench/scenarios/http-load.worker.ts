@@ -1,6 +1,7 @@
-import { laneOf, publishedEvents, type PublishedEvent } from '@crm/generator';
+import { publishedEvents } from '@crm/generator';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { laneBatches } from './lane-batches';
 
 /**
  * The load generator of the HTTP scenario, in a worker thread (its own event loop and core, so client work
@@ -36,23 +37,13 @@ const request = workerData as HttpLoadRequest;
 const port = parentPort;
 if (!port) throw new Error('http-load.worker runs as a worker thread');
 
-const lanes: PublishedEvent[][] = Array.from({ length: request.concurrency }, () => []);
-let prepared = 0;
-for (const event of publishedEvents({ customers: request.customers, seed: request.seed })) {
-  lanes[laneOf(event.customerId, request.concurrency)].push(event);
-  if (++prepared >= request.maxEvents) break;
-}
-let bodyBytes = 0;
-const bodies = lanes.map((events) => {
-  const laneBodies: { body: string; count: number }[] = [];
-  for (let i = 0; i < events.length; i += request.batchSize) {
-    const batch = events.slice(i, i + request.batchSize);
-    const body = JSON.stringify({ events: batch });
-    bodyBytes += body.length;
-    laneBodies.push({ body, count: batch.length });
-  }
-  return laneBodies;
-});
+const { prepared, bodies } = laneBatches(
+  publishedEvents({ customers: request.customers, seed: request.seed }),
+  request.concurrency,
+  request.batchSize,
+  request.maxEvents,
+);
+const bodyBytes = bodies.reduce((n, lane) => lane.reduce((m, { body }) => m + body.length, n), 0);
 port.postMessage({ type: 'ready', events: prepared, requests: bodies.reduce((n, b) => n + b.length, 0) });
 
 port.once('message', () => {

@@ -1,7 +1,8 @@
-import { laneOf, publishedEvents, type PublishedEvent } from '@crm/generator';
+import { publishedEvents } from '@crm/generator';
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { laneBatches } from './lane-batches';
 
 /**
  * Offered HTTP ingest at a fixed rate, in a worker thread: generated customer histories (customers partitioned
@@ -46,25 +47,17 @@ const port = parentPort;
 if (!port) throw new Error('ingest-load.worker runs as a worker thread');
 
 const total = job.rate * job.seconds;
-const lanes: PublishedEvent[][] = Array.from({ length: job.lanes }, () => []);
-let prepared = 0;
 // About ten events per generated customer: generate enough customers for the total, then stop at it.
-for (const event of publishedEvents({
-  customers: Math.ceil(total / 4),
-  seed: job.seed,
-  customerIdPrefix: job.customerIdPrefix,
-})) {
-  lanes[laneOf(event.customerId, job.lanes)].push(event);
-  if (++prepared >= total) break;
-}
-const bodies = lanes.map((events) => {
-  const batches: { body: string; count: number }[] = [];
-  for (let i = 0; i < events.length; i += job.batchSize) {
-    const batch = events.slice(i, i + job.batchSize);
-    batches.push({ body: JSON.stringify({ events: batch }), count: batch.length });
-  }
-  return batches;
-});
+const { prepared, bodies } = laneBatches(
+  publishedEvents({
+    customers: Math.ceil(total / 4),
+    seed: job.seed,
+    customerIdPrefix: job.customerIdPrefix,
+  }),
+  job.lanes,
+  job.batchSize,
+  total,
+);
 port.postMessage({ type: 'ready', events: prepared } satisfies IngestLoadMessage);
 port.once('message', () => void run());
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { percentiles, type Percentiles } from '../support/percentiles';
+import { percentiles } from '../support/percentiles';
 import type { IngestAck, IngestLoadMessage, IngestLoadRequest } from './ingest-load.worker';
 import { startServe, type ServeWorkerMode } from './serve-process';
 import { cpuSeconds, freePort } from './serve-stats';
@@ -162,8 +162,6 @@ function lagOf(
   };
 }
 
-export type ServeLagFigures = ReturnType<typeof lagOf>;
-
 /** When the checkpoint first reached `position` (binary search: checkpoints only move forwards). */
 function firstCovering(samples: readonly Sample[], key: 'readModel' | 'analytics', position: number) {
   let lo = 0;
@@ -186,4 +184,3 @@ function readWorkerPid(dataDir: string): number | undefined {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
-export type { Percentiles };

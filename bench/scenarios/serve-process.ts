@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { embeddedEnv, stopChild, waitHealthy } from '../support/serve-child';
 
 /** `crm serve` as users run it, in a child process on loopback, for the scenarios that measure it whole. */
 export interface ServeProcess {
@@ -13,15 +14,6 @@ export interface ServeProcess {
 }
 
 export type ServeWorkerMode = 'process' | 'inline';
-
-/** The caller's environment without the settings that would swap an embedded adapter for a server. */
-function embeddedEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['EVENTSTORE_URL', 'KAFKA_BROKERS', 'DATABASE_URL', 'CLICKHOUSE_URL', 'API_KEYS']) {
-    delete env[name];
-  }
-  return env;
-}
 
 export async function startServe(
   dataDir: string,
@@ -50,7 +42,9 @@ export async function startServe(
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitReady(child, baseUrl, logFile);
+  // Ready (200) and, with a worker process, the worker running (no `worker` in the answer). A pipeline stage
+  // behind (degraded) is not waited for: the c360 scenario starts with an analytics projection it never fills.
+  await waitHealthy(child, baseUrl, logFile, 180_000, (body) => !('worker' in body));
   const apiKey = readFileSync(join(dataDir, 'dev-api-key'), 'utf8').trim();
   return {
     baseUrl,
@@ -58,45 +52,11 @@ export async function startServe(
     pid: child.pid ?? -1,
     logFile,
     stop: async () => {
-      const code = await stopChild(child);
+      const code = await stopChild(child, 60_000);
       log.end();
       return code;
     },
   };
-}
-
-/**
- * Ready (200) and, with a worker process, the worker running (no `worker` in the answer). A pipeline stage
- * behind (degraded) is not waited for: the c360 scenario starts with an analytics projection it never fills.
- */
-async function waitReady(child: ChildProcess, baseUrl: string, logFile: string): Promise<void> {
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`crm serve exited with ${child.exitCode}; see ${logFile}`);
-    try {
-      const response = await fetch(`${baseUrl}/health`);
-      if (response.ok && !('worker' in ((await response.json()) as object))) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`crm serve not ready after 180 s; see ${logFile}`);
-}
-
-function stopChild(child: ChildProcess): Promise<number | string | null> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve(child.exitCode ?? child.signalCode);
-  }
-  return new Promise((resolveExit) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('exit', (code, signal) => {
-      clearTimeout(killer);
-      resolveExit(code ?? signal);
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /** Waits until every stage of /v1/admin/pipeline has caught up with the store's head. */

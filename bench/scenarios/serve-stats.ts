@@ -1,16 +1,35 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces); undefined if unreadable. */
+function statFields(pid: number | 'self' | undefined): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in seconds; undefined if it cannot be read (not Linux). */
+export function procCpuSeconds(pid: number | undefined): number | undefined {
+  const fields = statFields(pid);
+  // utime and stime are the 12th and 13th fields after the command name.
+  return fields && (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** CPU time (user + system) a process has used so far, in seconds; 0 if it cannot be read (not Linux). */
 export function cpuSeconds(pid: number): number {
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
+  return procCpuSeconds(pid) ?? 0;
+}
+
+/**
+ * CPU seconds of this process's children that have exited and been waited for (cutime + cstime of
+ * /proc/self/stat); undefined if it cannot be read (not Linux).
+ */
+export function reapedChildrenCpuSeconds(): number | undefined {
+  const fields = statFields('self');
+  return fields && (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 /** A TCP port free on 127.0.0.1 right now. */

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { embeddedEnv, stopChild, waitHealthy } from '../support/serve-child';
 
 /**
  * The embedded deployment (`crm serve`: API + worker + SQLite store + chDB) as a child process on a loopback
@@ -37,7 +38,7 @@ export async function startSoakServer(port: number, keepDataDir: boolean): Promi
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitHealthy(child, baseUrl, logFile);
+  await waitHealthy(child, baseUrl, logFile, 90_000);
   const apiKey = readFileSync(join(dataDir, 'dev-api-key'), 'utf8').trim();
   return {
     baseUrl,
@@ -46,49 +47,10 @@ export async function startSoakServer(port: number, keepDataDir: boolean): Promi
     pid: child.pid ?? -1,
     logFile,
     stop: async () => {
-      const code = await stopChild(child);
+      const code = await stopChild(child, 30_000);
       log.end();
       if (!keepDataDir) rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
   };
-}
-
-/** The caller's environment without the settings that would swap an embedded adapter for a server. */
-function embeddedEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['EVENTSTORE_URL', 'KAFKA_BROKERS', 'DATABASE_URL', 'CLICKHOUSE_URL', 'API_KEYS']) {
-    delete env[name];
-  }
-  return env;
-}
-
-async function waitHealthy(child: ChildProcess, baseUrl: string, logFile: string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`crm serve exited with ${child.exitCode}; see ${logFile}`);
-    try {
-      const response = await fetch(`${baseUrl}/health`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`crm serve not healthy after 90 s; see ${logFile}`);
-}
-
-function stopChild(child: ChildProcess): Promise<number | string | null> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve(child.exitCode ?? child.signalCode);
-  }
-  return new Promise((resolveExit) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('exit', (code, signal) => {
-      clearTimeout(killer);
-      resolveExit(code ?? signal);
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { acquiredEvent, purchasedEvent } from '../support/event-fixtures';
+import { waitForAnswer } from '../support/pipeline-checks';
 
 /**
  * The answers of issue 13 over HTTP, on the API's own embedded store holding the hand-checked history of
@@ -20,11 +21,7 @@ describe('GET /v1/analytics: satisfaction, complaints, campaigns, profitability'
       COST_TO_SERVE_CURRENCY: 'EUR',
     });
     // The schema is applied at boot, asynchronously: wait (bounded) until the answers are served.
-    const deadline = Date.now() + 30_000;
-    while ((await request(api.http).get('/v1/analytics/complaints')).status !== 200) {
-      if (Date.now() > deadline) throw new Error('analytics schema never became ready');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitForAnswer(api.http, '/v1/analytics/complaints', (res) => res.status === 200);
     await new AnalyticsProjector(api.app.get<AnalyticsClient>(ANALYTICS_CLIENT)).apply(
       customerFactsHistory(),
     );
@@ -162,15 +159,12 @@ describe('issue 13 answers after publishing through POST /v1/events', () => {
   beforeAll(async () => {
     api = await startApi({ PROFIT_MARGIN: '0.5' }, { withWorker: true });
     await request(api.http).post('/v1/events').send({ events }).expect(201);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await request(api.http).get(profitabilityUrl);
-      if (res.status === 200 && res.body.compensation?.minor === 1500 && res.body.costToServe?.minor === 400)
-        break;
-      if (Date.now() > deadline)
-        throw new Error(`analytics never caught up: ${res.status} ${JSON.stringify(res.body)}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitForAnswer(
+      api.http,
+      profitabilityUrl,
+      (res) =>
+        res.status === 200 && res.body.compensation?.minor === 1500 && res.body.costToServe?.minor === 400,
+    );
   }, 60_000);
   afterAll(() => api?.close());
 
@@ -224,15 +218,10 @@ describe('campaign spend published through POST /v1/marketing/spend', () => {
         },
       })
       .expect(201);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await request(api.http).get(url);
+    await waitForAnswer(api.http, url, (res) => {
       const row = res.body.campaigns?.find((c: { campaign: string }) => c.campaign === campaign);
-      if (res.status === 200 && row?.spend.minor === 2000 && row?.revenue.minor === 2599) break;
-      if (Date.now() > deadline)
-        throw new Error(`analytics never caught up: ${res.status} ${JSON.stringify(res.body)}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+      return res.status === 200 && row?.spend.minor === 2000 && row?.revenue.minor === 2599;
+    });
   }, 60_000);
   afterAll(() => api?.close());
 

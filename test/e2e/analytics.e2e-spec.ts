@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { acquiredEvent, purchasedEvent } from '../support/event-fixtures';
+import { waitForAnswer } from '../support/pipeline-checks';
 
 /**
  * Events published through the API reach the analytics store through the bus and the analytics projector,
@@ -32,14 +33,7 @@ describe('GET /v1/analytics', () => {
     api = await startApi({}, { withWorker: true });
     await request(api.http).post('/v1/events').send({ events }).expect(201);
     // The projection is asynchronous: wait (bounded) until every purchase is counted.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await request(api.http).get(rfmUrl);
-      if (res.status === 200 && res.body.revenue?.minor === 6000) break;
-      if (Date.now() > deadline)
-        throw new Error(`analytics never caught up: ${res.status} ${JSON.stringify(res.body)}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitForAnswer(api.http, rfmUrl, (res) => res.status === 200 && res.body.revenue?.minor === 6000);
   }, 60_000);
   afterAll(() => api?.close());
 

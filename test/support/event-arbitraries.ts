@@ -133,8 +133,20 @@ const attributes = fc.dictionary(
 );
 
 const consentScope = fc.record({ channel: pick(CONTACT_CHANNELS), purpose: pick(CONSENT_PURPOSES) });
+/** A consent granted or withdrawn: the same data either way. */
+const consentChange = fc
+  .record({
+    channel: pick(CONTACT_CHANNELS),
+    purpose: pick(CONSENT_PURPOSES),
+    source: optional(text(128, 1)),
+  })
+  .map(compact);
 /** A few complaint ids per run, so that complaints are sometimes opened or resolved twice (lifecycle rules). */
 const complaintId = pick(['cmp-1', 'cmp-2', 'cmp-3']);
+/** A few order ids per run, so that the same order is sometimes recorded twice (a lifecycle rule). */
+const orderId = pick(['o-1', 'o-2', 'o-3', 'o-4']);
+/** An amount in any of the run's currencies (a contact's cost, a complaint's compensation). */
+const anyMoney = currency.chain(money);
 
 const dataOf: { [K in PublishableEventType]: fc.Arbitrary<Record<string, unknown>> } = {
   CustomerAcquired: fc
@@ -155,17 +167,13 @@ const dataOf: { [K in PublishableEventType]: fc.Arbitrary<Record<string, unknown
       campaign: optional(text(200)),
       agentId: optional(text(128)),
       outcome: optional(text(64)),
-      cost: optional(
-        currency.chain((cur) => money(cur)),
-        20,
-      ),
+      cost: optional(anyMoney, 20),
     })
     .map(compact),
-  // A few order ids per run, so that the same order is sometimes recorded twice (a lifecycle rule).
   CustomerPurchased: currency.chain((cur) =>
     fc
       .record({
-        orderId: pick(['o-1', 'o-2', 'o-3', 'o-4']),
+        orderId,
         amount: money(cur),
         channel: optional(text(64)),
         items: optional(
@@ -197,7 +205,7 @@ const dataOf: { [K in PublishableEventType]: fc.Arbitrary<Record<string, unknown
         score: fc.integer(FEEDBACK_SCALES[metric]),
         channel: pick(FEEDBACK_CHANNELS),
         surveyId: text(128, 1),
-        orderId: optional(pick(['o-1', 'o-2', 'o-3', 'o-4']), 30),
+        orderId: optional(orderId, 30),
         contactEventId: optional(fc.uuid(), 20),
         comment: optional(text(2000), 40),
       })
@@ -209,34 +217,19 @@ const dataOf: { [K in PublishableEventType]: fc.Arbitrary<Record<string, unknown
       category: pick(COMPLAINT_CATEGORIES),
       severity: pick(COMPLAINT_SEVERITIES),
       channel: pick(CONTACT_CHANNELS),
-      orderId: optional(pick(['o-1', 'o-2', 'o-3', 'o-4']), 50),
+      orderId: optional(orderId, 50),
     })
     .map(compact),
   CustomerComplaintResolved: fc
     .record({
       complaintId,
       resolution: pick(COMPLAINT_RESOLUTIONS),
-      compensation: optional(
-        currency.chain((cur) => money(cur)),
-        40,
-      ),
+      compensation: optional(anyMoney, 40),
       accepted: fc.boolean(),
     })
     .map(compact),
-  CustomerConsentGranted: fc
-    .record({
-      channel: pick(CONTACT_CHANNELS),
-      purpose: pick(CONSENT_PURPOSES),
-      source: optional(text(128, 1)),
-    })
-    .map(compact),
-  CustomerConsentWithdrawn: fc
-    .record({
-      channel: pick(CONTACT_CHANNELS),
-      purpose: pick(CONSENT_PURPOSES),
-      source: optional(text(128, 1)),
-    })
-    .map(compact),
+  CustomerConsentGranted: consentChange,
+  CustomerConsentWithdrawn: consentChange,
   CustomerPreferencesSet: fc
     .record({
       preferredChannel: optional(pick(CONTACT_CHANNELS)),

@@ -47,6 +47,26 @@ export async function waitForPipeline(
   throw new Error(`pipeline did not catch up in ${timeoutMs} ms: ${JSON.stringify(last)}`);
 }
 
+/**
+ * Polls GET `path` (every 200 ms) until `ready` takes its answer: for what the API serves asynchronously (the
+ * analytics schema at boot, a projection catching up). Fails after `timeoutMs` with the last answer.
+ */
+export async function waitForAnswer(
+  http: Parameters<typeof request>[0],
+  path: string,
+  ready: (res: request.Response) => boolean,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await request(http).get(path);
+    if (ready(res)) return;
+    if (Date.now() > deadline)
+      throw new Error(`GET ${path} not ready in ${timeoutMs} ms: ${res.status} ${JSON.stringify(res.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** How the read model's Customer 360 of a customer differs from the fold of its stream; undefined: it does not. */
 async function readModelMismatch(
   queries: CustomerQueries,
