@@ -72,8 +72,6 @@ export class KafkaBus implements Bus {
   private readonly lastLogged = new Map<string, number>();
   /** True once start() succeeded (until close). */
   private connected = false;
-  /** startInBackground has been called: a broker is being retried in the background until one answers. */
-  private connectingInBackground = false;
   private closed = false;
   private reconnectTimer?: NodeJS.Timeout;
 
@@ -138,7 +136,6 @@ export class KafkaBus implements Bus {
    */
   startInBackground(): void {
     if (this.closed || this.connected || this.reconnectTimer) return;
-    this.connectingInBackground = true;
     this.start().catch((error: unknown) => {
       if (this.closed) return;
       this.reportError(`Kafka ${this.options.brokers.join(',')} not reachable, retrying`, error);
@@ -195,9 +192,6 @@ export class KafkaBus implements Bus {
   }
 
   async ping(): Promise<void> {
-    // Down until the background connect succeeds: say so at once rather than wait on its retries.
-    if (this.connectingInBackground && !this.connected)
-      throw new Error(`Kafka ${this.options.brokers.join(',')} not reachable yet (retrying)`);
     await this.start();
     await this.admin.describeCluster();
   }

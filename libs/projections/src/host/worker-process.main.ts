@@ -74,12 +74,25 @@ function stop(): Promise<void> {
   return stopping;
 }
 
+/**
+ * A broker that is not there can keep a ping waiting for the client's whole retry schedule; the report says
+ * "down" after this long instead, so /health learns it within seconds.
+ */
+const PING_TIMEOUT_MS = 2_000;
+
+function pingWithin(bus: Bus, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the bus did not answer a ping within ${ms} ms`)), ms);
+  });
+  return Promise.race([bus.ping(), late]).finally(() => clearTimeout(timer));
+}
+
 function reportStats(bus: Bus, adapter: string): void {
   const everyMs = Number(process.env[REPORT_EVERY_ENV] ?? 1_000);
   let elu = performance.eventLoopUtilization();
   const timer = setInterval(() => {
-    void bus
-      .ping()
+    void pingWithin(bus, PING_TIMEOUT_MS)
       .then(
         () => undefined,
         (error: unknown) => (error as Error).message ?? String(error),
