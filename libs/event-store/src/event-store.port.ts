@@ -100,6 +100,26 @@ export interface ReadAllOptions {
   readonly streamPrefix?: string;
 }
 
+export interface CountAllOptions {
+  /** Exclusive, as in ReadAllOptions. Absent: from the very start. */
+  readonly after?: bigint;
+  /** Only streams whose id starts with this, as in ReadAllOptions. */
+  readonly streamPrefix?: string;
+}
+
+/** What a stage has not handled yet: how many events follow its position, and how old the first of them is. */
+export interface EventsAfter {
+  /** Events after the position (of the prefix's streams), up to the head. */
+  readonly count: number;
+  /**
+   * True when the adapter stopped counting before the head: there are at least `count`. SQLite counts
+   * exactly (never true); EventStoreDB has no count and stops at its configured cap (see EsdbEventStore).
+   */
+  readonly atLeast: boolean;
+  /** recordedAt of the first of them; null when there are none. */
+  readonly firstRecordedAt: string | null;
+}
+
 export interface SubscribeOptions {
   /** Exclusive, as in ReadAllOptions. */
   readonly after?: bigint;
@@ -157,6 +177,14 @@ export interface EventStore {
 
   /** Reads a batch of events in global order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * Counts the events readAll would return after a position, without reading them: the pipeline's lag,
+   * asked on every status call, health check and metrics scrape, so it must stay cheap however far a stage
+   * is behind (SQLite: a count over the position index). Decorators pass it through: they map events one to
+   * one, so counts and positions are the inner store's.
+   */
+  countAll(options?: CountAllOptions): Promise<EventsAfter>;
 
   subscribeToAll(options?: SubscribeOptions): AllSubscription;
 

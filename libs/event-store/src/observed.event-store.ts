@@ -2,7 +2,9 @@ import { WrongExpectedRevisionError } from './event-store.errors';
 import type {
   AllSubscription,
   AppendResult,
+  CountAllOptions,
   EventStore,
+  EventsAfter,
   EventToAppend,
   ExpectedRevision,
   ReadAllOptions,
@@ -100,6 +102,10 @@ export class ObservedEventStore implements EventStore {
 
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
     return this.inner.readAll(options);
+  }
+
+  countAll(options?: CountAllOptions): Promise<EventsAfter> {
+    return this.inner.countAll(options);
   }
 
   subscribeToAll(options?: SubscribeOptions): AllSubscription {

@@ -23,7 +23,9 @@ import type {
   AllSubscription,
   AppendedEvent,
   AppendResult,
+  CountAllOptions,
   EventStore,
+  EventsAfter,
   EventToAppend,
   ExpectedRevision,
   ReadAllOptions,
@@ -46,6 +48,8 @@ export interface EsdbEventStoreOptions {
   idempotencyWindow?: number;
   /** Read-check-append cycles tried while other writers keep moving the stream (expected revision 'any'). */
   maxAppendAttempts?: number;
+  /** Where countAll stops counting (its answer is then "at least"). Default 10,000. */
+  countCap?: number;
 }
 
 /** Stream reads of one readStreams call in flight at once. */
@@ -76,6 +80,7 @@ interface StreamTail {
 export class EsdbEventStore implements EventStore {
   private readonly idempotencyWindow: number | undefined;
   private readonly maxAppendAttempts: number;
+  private readonly countCap: number;
   private readonly subscriptions = new Set<EsdbAllSubscription>();
 
   constructor(
@@ -84,6 +89,7 @@ export class EsdbEventStore implements EventStore {
   ) {
     this.idempotencyWindow = options.idempotencyWindow;
     this.maxAppendAttempts = options.maxAppendAttempts ?? 100;
+    this.countCap = options.countCap ?? 10_000;
   }
 
   /** `esdb://host:2113?tls=false` and the other forms the client accepts. */
@@ -239,6 +245,54 @@ export class EsdbEventStore implements EventStore {
       from = lastRaw; // inclusive: that record is seen again and skipped
     }
     return events;
+  }
+
+  /**
+   * EventStoreDB keeps no count of $all, and the difference of two commit positions is a distance in bytes
+   * of the transaction log, not a number of events. So this reads $all after the position, as readAll does,
+   * but only looks at each record's stream, type and position (no mapping of data or metadata), and stops
+   * at `countCap` events: up to the cap the count is exact, beyond it the answer is "at least the cap"
+   * (`atLeast`). Its cost grows with the lag up to the cap; the SQLite store's count does not read events.
+   */
+  async countAll(options: CountAllOptions = {}): Promise<EventsAfter> {
+    const { after, streamPrefix } = options;
+    const pageSize = 4_096;
+    let count = 0;
+    let firstRecordedAt: string | null = null;
+    // Pages overlap by one record (reads from a position are inclusive): nothing at or below it counts.
+    let floor = after ?? -1n;
+    let from: ReadPosition = after === undefined ? START : { commit: after, prepare: after };
+    for (;;) {
+      const read = this.client.readAll({ fromPosition: from, maxCount: pageSize });
+      let seen = 0;
+      let lastRaw: Position | undefined;
+      let capped = false;
+      try {
+        for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+          seen++;
+          lastRaw = rawPositionOf(resolved) ?? lastRaw;
+          const event = resolved.event;
+          if (!event || !event.isJson || event.streamId.startsWith('$') || event.type.startsWith('$'))
+            continue;
+          const position = event.position?.commit ?? resolved.commitPosition;
+          if (position === undefined || position <= floor) continue;
+          floor = position;
+          if (streamPrefix !== undefined && !event.streamId.startsWith(streamPrefix)) continue;
+          firstRecordedAt ??= event.created.toISOString();
+          if (++count >= this.countCap) {
+            capped = true;
+            break;
+          }
+        }
+      } catch (error) {
+        throw mapConnectionError(error);
+      } finally {
+        if (capped) await read.cancel();
+      }
+      if (capped || seen < pageSize || lastRaw === undefined)
+        return { count, atLeast: capped, firstRecordedAt };
+      from = lastRaw;
+    }
   }
 
   subscribeToAll(options: SubscribeOptions = {}): AllSubscription {

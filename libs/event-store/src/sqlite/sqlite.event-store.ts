@@ -11,7 +11,9 @@ import type {
   AllSubscription,
   AppendedEvent,
   AppendResult,
+  CountAllOptions,
   EventStore,
+  EventsAfter,
   EventToAppend,
   ExpectedRevision,
   ReadAllOptions,
@@ -22,6 +24,7 @@ import type {
   SubscribeOptions,
 } from '../event-store.port';
 import { SqliteAllSubscription } from './sqlite-all.subscription';
+import { SqliteEventsCounter } from './sqlite-events.counter';
 import {
   CREATE_SCHEMA,
   EVENT_COLUMNS,
@@ -128,6 +131,7 @@ export class SqliteEventStore implements EventStore {
   private readonly selectAll: Database.Statement<[Record<string, unknown>], EventRow>;
   private readonly selectHeadPosition: Database.Statement<[], bigint | null>;
   private readonly selectOne: Database.Statement<[], number>;
+  private readonly counter: SqliteEventsCounter;
   /** One call in a savepoint (nested in groupTransaction); `failed.index` names the append that threw. */
   private readonly callTransaction: Database.Transaction<
     (commands: readonly AppendCommand[], failed: { index: number }) => AppendResult[]
@@ -207,6 +211,7 @@ export class SqliteEventStore implements EventStore {
         .pluck()
         .safeIntegers();
       this.selectOne = this.db.prepare<[], number>('SELECT 1').pluck();
+      this.counter = new SqliteEventsCounter(this.db);
       this.callTransaction = this.db.transaction(
         (commands: readonly AppendCommand[], failed: { index: number }) =>
           commands.map((command, index) => {
@@ -301,6 +306,11 @@ export class SqliteEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     return this.readBatch(options.after ?? 0n, options.streamPrefix, options.maxCount ?? 1_000);
+  }
+
+  async countAll(options: CountAllOptions = {}): Promise<EventsAfter> {
+    this.assertOpen();
+    return this.counter.countAfter(options);
   }
 
   subscribeToAll(options: SubscribeOptions = {}): AllSubscription {

@@ -794,6 +794,47 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('countAll', () => {
+      it("counts the events after a position, of the prefix only, with the first one's recordedAt", async () => {
+        const prefix = uniqueId('contract-count');
+        const head = await store.headPosition();
+        expect(await store.countAll({ after: head, streamPrefix: prefix })).toEqual({
+          count: 0,
+          atLeast: false,
+          firstRecordedAt: null,
+        });
+        await store.appendToStream(`${prefix}-a`, someEvents(2));
+        await store.appendToStream(`other-${prefix}`, someEvents(3));
+        await store.appendToStream(`${prefix}-b`, someEvents(1));
+        const mine = await store.readAll({ after: head, streamPrefix: prefix });
+
+        const counted = await store.countAll({ after: head, streamPrefix: prefix });
+        expect(counted).toEqual({ count: 3, atLeast: false, firstRecordedAt: mine[0].recordedAt });
+        expect(await store.countAll({ after: mine[0].globalPosition, streamPrefix: prefix })).toEqual({
+          count: 2,
+          atLeast: false,
+          firstRecordedAt: mine[1].recordedAt,
+        });
+        expect((await store.countAll({ after: head })).count).toBe(6);
+        expect(await store.countAll({ after: mine[2].globalPosition, streamPrefix: prefix })).toEqual({
+          count: 0,
+          atLeast: false,
+          firstRecordedAt: null,
+        });
+      });
+
+      it('counts past what one readAll returns, without a cap of its own', async () => {
+        const prefix = uniqueId('contract-count-many');
+        const head = await store.headPosition();
+        for (let i = 0; i < 13; i++) await store.appendToStream(`${prefix}-s`, someEvents(100));
+        expect(await store.countAll({ after: head, streamPrefix: prefix })).toMatchObject({
+          count: 1_300,
+          atLeast: false,
+        });
+        expect((await store.countAll()).count).toBeGreaterThanOrEqual(1_300);
+      });
+    });
+
     describe('headPosition and ping', () => {
       it('headPosition is the position of the newest event', async () => {
         const first = await store.appendToStream(uniqueId('contract-head'), someEvents(2));

@@ -1,7 +1,9 @@
 import type {
   AllSubscription,
   AppendResult,
+  CountAllOptions,
   EventStore,
+  EventsAfter,
   EventToAppend,
   ExpectedRevision,
   ReadAllOptions,
@@ -49,6 +51,10 @@ export class UpcastingEventStore implements EventStore {
 
   async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
     return this.chain.upcastAll(await this.inner.readAll(options));
+  }
+
+  countAll(options?: CountAllOptions): Promise<EventsAfter> {
+    return this.inner.countAll(options);
   }
 
   subscribeToAll(options?: SubscribeOptions): AllSubscription {
