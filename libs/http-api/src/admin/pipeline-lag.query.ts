@@ -1,7 +1,7 @@
 import { ANALYTICS_PROJECTION, AnalyticsProjector, AnalyticsSchema } from '@crm/analytics';
 import { AppConfig } from '@crm/config';
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
-import { EVENT_STORE, EventStore, type RecordedEvent } from '@crm/event-store';
+import { EVENT_STORE, EventStore } from '@crm/event-store';
 import {
   CUSTOMER_READ_MODEL_PROJECTION,
   CustomerQueries,
@@ -22,9 +22,6 @@ interface AnalyticsRead {
   readonly reason?: string;
 }
 
-/** Counting further than this would make a status call expensive; beyond it the lag says "at least". */
-const LAG_COUNT_CAP = 10_000;
-
 /**
  * How a stage is doing: `live` (caught up, or behind by less than PIPELINE_LAGGING_AFTER_MS), `lagging` (its
  * oldest unhandled event is older than that, and it moves), `stalled` (behind by more than
@@ -43,8 +40,9 @@ export interface StageLag {
   /** Last global position handled (decimal string), null before the first event. */
   readonly position: string | null;
   readonly headPosition: string;
-  /** Events in the store after `position` (capped: see `lagEventsCapped`). */
+  /** Customer events in the store after `position`: exact, unless `lagEventsCapped` (see EventStore.countAll). */
   readonly lagEvents: number;
+  /** True when the store stopped counting (EventStoreDB, past its count cap): at least `lagEvents`. */
   readonly lagEventsCapped: boolean;
   /** Age of the oldest event not handled yet; 0 when caught up. */
   readonly lagMs: number;
@@ -75,27 +73,13 @@ export class PipelineLagQuery {
     const relay = await readRelayLease(this.db, 'relay');
     const readModel = await this.queries.getProjectionPosition(CUSTOMER_READ_MODEL_PROJECTION);
     const analytics = this.analytics ? await this.analyticsPosition(this.analytics) : undefined;
-    // One read of the store from the stage furthest behind serves every stage it covers.
-    const behind = await this.behind(
-      [relay?.position, readModel, analytics?.position].reduce((a, b) =>
-        a === undefined || b === undefined ? undefined : a < b ? a : b,
-      ),
-    );
     return [
-      await this.lag(
-        'relay',
-        'relay',
-        relay?.position,
-        head,
-        now,
-        {
-          leader: relay?.owner ?? null,
-          leaseExpiresAt: relay?.expiresAt ? new Date(relay.expiresAt).toISOString() : null,
-        },
-        behind,
-      ),
-      await this.lag(CUSTOMER_READ_MODEL_PROJECTION, 'projection', readModel, head, now, undefined, behind),
-      ...(analytics ? [await this.analyticsStage(analytics, head, now, behind)] : []),
+      await this.lag('relay', 'relay', relay?.position, head, now, {
+        leader: relay?.owner ?? null,
+        leaseExpiresAt: relay?.expiresAt ? new Date(relay.expiresAt).toISOString() : null,
+      }),
+      await this.lag(CUSTOMER_READ_MODEL_PROJECTION, 'projection', readModel, head, now),
+      ...(analytics ? [await this.analyticsStage(analytics, head, now)] : []),
     ];
   }
 
@@ -116,37 +100,15 @@ export class PipelineLagQuery {
     return reported === undefined ? { reason } : { position: reported, reported: reason };
   }
 
-  /** Customer events after `position`, at most LAG_COUNT_CAP of them. */
-  private behind(position: bigint | undefined) {
-    return this.store.readAll({
-      after: position,
-      maxCount: LAG_COUNT_CAP,
-      streamPrefix: CUSTOMER_STREAM_PREFIX,
-    });
-  }
-
   /**
    * The analytics projection, whose checkpoint lives in ClickHouse: unavailable, with the reason, when this
    * process cannot read the store (the embedded engine held by another process, a server down).
    */
-  private async analyticsStage(
-    read: AnalyticsRead,
-    head: bigint,
-    now: number,
-    behind: readonly RecordedEvent[],
-  ): Promise<StageLag> {
+  private async analyticsStage(read: AnalyticsRead, head: bigint, now: number): Promise<StageLag> {
     const details = read.reported
       ? { source: `checkpoint reported by the worker; this process cannot read the store: ${read.reported}` }
       : undefined;
-    const stage = await this.lag(
-      ANALYTICS_PROJECTION,
-      'projection',
-      read.position,
-      head,
-      now,
-      details,
-      behind,
-    );
+    const stage = await this.lag(ANALYTICS_PROJECTION, 'projection', read.position, head, now, details);
     if (read.reason === undefined) return stage;
     return {
       ...stage,
@@ -156,7 +118,11 @@ export class PipelineLagQuery {
     };
   }
 
-  /** A stage at `position`: how many events of the store (and how old the oldest) it has not handled. */
+  /**
+   * A stage at `position`: how many customer events of the store it has not handled, and how old the oldest
+   * is. One count over the store's position index (EventStore.countAll), never a read of the events: this
+   * runs on every status call, health check and metrics scrape, however far the stage is behind.
+   */
   async lag(
     name: string,
     kind: StageLag['kind'],
@@ -164,17 +130,9 @@ export class PipelineLagQuery {
     head: bigint,
     now: number,
     details?: Record<string, unknown>,
-    /** Events read from a position at or before `position` (see `stages`); read here when absent. */
-    from?: readonly RecordedEvent[],
   ): Promise<StageLag> {
-    const covered =
-      from &&
-      (from.length < LAG_COUNT_CAP ||
-        (position !== undefined && position < from[from.length - 1].globalPosition));
-    const behind = covered
-      ? from.filter((event) => position === undefined || event.globalPosition > position)
-      : await this.behind(position);
-    const lagMs = behind.length === 0 ? 0 : Math.max(0, now - Date.parse(behind[0].recordedAt));
+    const behind = await this.store.countAll({ after: position, streamPrefix: CUSTOMER_STREAM_PREFIX });
+    const lagMs = behind.firstRecordedAt === null ? 0 : Math.max(0, now - Date.parse(behind.firstRecordedAt));
     const at = position?.toString() ?? null;
     const { state, reason } = this.judge(name, at, lagMs, now);
     return {
@@ -184,9 +142,8 @@ export class PipelineLagQuery {
       ...(reason ? { reason } : {}),
       position: at,
       headPosition: head.toString(),
-      lagEvents: behind.length,
-      // Counted in a capped read: there may be more after its last event.
-      lagEventsCapped: behind.length === LAG_COUNT_CAP || (covered === true && from.length === LAG_COUNT_CAP),
+      lagEvents: behind.count,
+      lagEventsCapped: behind.atLeast,
       lagMs,
       ...(details ? { details } : {}),
     };

@@ -38,7 +38,7 @@ export class CrmMetrics implements EventStoreObserver {
   ]);
   readonly stageLagEvents = this.gauge(
     'crm_pipeline_lag_events',
-    'Events in the store not handled yet by the stage (capped at 10,000)',
+    'Customer events in the store not handled yet by the stage (exact on SQLite; EventStoreDB counts up to its cap)',
     ['stage', 'kind'],
   );
   readonly stageLagSeconds = this.gauge(
