@@ -21,7 +21,7 @@ export {
   type CustomerReadModelProjectorOptions,
 } from './customer-read-model.projector';
 export type { PartitionOffset, ProjectionCheckpoint } from './projection-checkpoint.repository';
-export { writeCheckpoint } from './projection-checkpoint.repository';
+export { contiguousPosition, readOffsets, writeCheckpoint } from './projection-checkpoint.repository';
 export {
   CustomerQueries,
   CUSTOMER_SORTS,

@@ -2,14 +2,18 @@ import { ANALYTICS_PROJECTION, AnalyticsProjector, AnalyticsSchema } from '@crm/
 import { AppConfig } from '@crm/config';
 import { CUSTOMER_STREAM_PREFIX } from '@crm/domain';
 import { EVENT_STORE, EventStore } from '@crm/event-store';
+import { KafkaTopicEnds } from '@crm/messaging';
 import {
+  contiguousPosition,
   CUSTOMER_READ_MODEL_PROJECTION,
   CustomerQueries,
   READ_MODEL_DATA_SOURCE,
+  readOffsets,
   readRelayLease,
+  runExclusive,
 } from '@crm/read-model';
 import { ANALYTICS_REPORTED_CHECKPOINT } from '@crm/projections';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /**
@@ -55,9 +59,10 @@ export interface StageLag {
  * stage has not handled, so an idle pipeline shows 0 however old its last event is.
  */
 @Injectable()
-export class PipelineLagQuery {
+export class PipelineLagQuery implements OnApplicationShutdown {
   /** Where each stage was last seen, and since when: a stage that does not move is stalled, not lagging. */
   private readonly seen = new Map<string, { position: string | null; since: number }>();
+  private topicEnds?: KafkaTopicEnds;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -71,16 +76,63 @@ export class PipelineLagQuery {
   async stages(now = Date.now()): Promise<StageLag[]> {
     const head = await this.store.headPosition();
     const relay = await readRelayLease(this.db, 'relay');
-    const readModel = await this.queries.getProjectionPosition(CUSTOMER_READ_MODEL_PROJECTION);
+    const readModel = await this.readModelPosition(
+      await this.queries.getProjectionPosition(CUSTOMER_READ_MODEL_PROJECTION),
+    );
     const analytics = this.analytics ? await this.analyticsPosition(this.analytics) : undefined;
     return [
       await this.lag('relay', 'relay', relay?.position, head, now, {
         leader: relay?.owner ?? null,
         leaseExpiresAt: relay?.expiresAt ? new Date(relay.expiresAt).toISOString() : null,
       }),
-      await this.lag(CUSTOMER_READ_MODEL_PROJECTION, 'projection', readModel, head, now),
+      await this.lag(
+        CUSTOMER_READ_MODEL_PROJECTION,
+        'projection',
+        readModel.position,
+        head,
+        now,
+        readModel.details,
+      ),
       ...(analytics ? [await this.analyticsStage(analytics, head, now)] : []),
     ];
+  }
+
+  /**
+   * The read model's position as the stages report it. On Kafka, partitions are consumed apart and the
+   * stored checkpoint is the furthest any of them reached: a partition held back would be hidden behind
+   * it. So there the position is the one below which every partition has handled everything
+   * (contiguousPosition: each partition's stored position against where the topic's partitions end now),
+   * and `details.furthestPosition` is the checkpoint. When Kafka cannot be asked, the checkpoint, saying so.
+   */
+  async readModelPosition(
+    checkpoint: bigint | undefined,
+  ): Promise<{ position: bigint | undefined; details?: Record<string, unknown> }> {
+    const brokers = this.config.kafkaBrokers;
+    if (!brokers) return { position: checkpoint };
+    const topic = this.config.KAFKA_TOPIC;
+    const offsets = await runExclusive(this.db, () =>
+      readOffsets(this.db, CUSTOMER_READ_MODEL_PROJECTION, topic),
+    );
+    try {
+      this.topicEnds ??= new KafkaTopicEnds(brokers, `${this.config.workerId}-pipeline`);
+      const ends = await this.topicEnds.ends(topic); // after the offsets: see contiguousPosition
+      return {
+        position: contiguousPosition(checkpoint, offsets, ends),
+        details: { furthestPosition: checkpoint?.toString() ?? null },
+      };
+    } catch (error) {
+      return {
+        position: checkpoint,
+        details: {
+          furthestPosition: checkpoint?.toString() ?? null,
+          partitions: `not compared with Kafka (${(error as Error).message}): the position is the furthest partition's`,
+        },
+      };
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.topicEnds?.close();
   }
 
   /** The analytics checkpoint (in ClickHouse), or why this process cannot read it. */

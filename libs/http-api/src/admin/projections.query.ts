@@ -1,4 +1,4 @@
-import { measureProgress, type RebuildRecord } from '@crm/read-model';
+import { CUSTOMER_READ_MODEL_PROJECTION, measureProgress, type RebuildRecord } from '@crm/read-model';
 import { Injectable } from '@nestjs/common';
 import { ProjectionRebuildService } from '@crm/projections';
 import { PipelineLagQuery, type StageLag } from './pipeline-lag.query';
@@ -79,7 +79,13 @@ export class ProjectionsQuery {
       state: stageState,
       reason: stalledBecause,
       ...lag
-    } = await this.lag.lag(name, 'projection', live, head, now);
+    } = await this.lag.lag(
+      name,
+      'projection',
+      name === CUSTOMER_READ_MODEL_PROJECTION ? (await this.lag.readModelPosition(live)).position : live,
+      head,
+      now,
+    );
     const running = record?.status === 'running';
     const died = running && record.leaseExpiresAt < now;
     const failure = unreadable

@@ -73,6 +73,8 @@ export class ReadModelConsumer implements OnModuleInit, OnApplicationShutdown {
             topic: this.bus.topic,
             partition: messages[0].partition,
             offset: (BigInt(messages[messages.length - 1].offset) + 1n).toString(),
+            // A partition carries its events in global order: the last one is the highest handled there.
+            ...(events.length > 0 ? { position: events[events.length - 1].globalPosition } : {}),
           },
         ],
       });
