@@ -17,6 +17,28 @@ describe('ObservedEventStore', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crm-observed-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('counts through the whole composition (observed, upcasting, crypto-shredding) as the adapter does', async () => {
+    const store = new ObservedEventStore(createEventStore({ dataDir: join(dir, 'count') }), {
+      appended: () => undefined,
+    });
+    try {
+      await store.appendToStreams([
+        { streamId: 'customer-a', events: [event(11), event(12)] },
+        { streamId: 'campaign-x', events: [event(13)] },
+        { streamId: 'customer-b', events: [event(14)] },
+      ]);
+      const all = await store.readAll();
+      expect(await store.countAll({ after: all[0].globalPosition, streamPrefix: 'customer-' })).toEqual({
+        count: 2,
+        atLeast: false,
+        firstRecordedAt: all[1].recordedAt,
+      });
+      expect((await store.countAll()).count).toBe(4);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('reports each append of an appendToStreams call on success, and the call once on failure', async () => {
     const seen: AppendObservation[] = [];
     const store = new ObservedEventStore(createEventStore({ dataDir: join(dir, 'bulk') }), {
