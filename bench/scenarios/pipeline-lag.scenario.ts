@@ -24,6 +24,8 @@ const TARGET_SERVE_CLICKHOUSE_P99_MS = 2000;
 /** Issue 12: Kafka + PostgreSQL, append -> read model at 5,000 events/s. */
 const TARGET_KAFKA_POSTGRES_5000_P99_MS = 200;
 const WARMUP_MS = 3000;
+/** Appends the lag scenario's appender keeps in flight at most. */
+const APPEND_WINDOW = 64;
 
 interface Append {
   readonly streamId: string;
@@ -260,18 +262,40 @@ async function lagRun(options: BenchOptions, setup: Setup) {
     let sent = 0;
     let index = 1;
     const interval = 1000 / options.lagRate;
+    // Appends in flight, as concurrent API requests would have them: awaiting each durable commit before the
+    // next append would cap the offered rate at one commit per append (the store's group commit needs
+    // several callers) and block the schedule.
+    const inFlight = new Set<Promise<void>>();
+    const lastOfStream = new Map<string, Promise<void>>();
+    let failed: unknown;
     while (index < appends.length) {
       const now = performance.now();
       // Everything whose scheduled time has come; events, not appends, set the pace.
       while (index < appends.length && start + sent * interval <= now) {
         const append = appends[index++];
-        await pipeline.store.appendToStream(append.streamId, append.events);
-        const committed = performance.now();
-        record(append, committed - start >= WARMUP_MS ? committed : -1);
+        // One stream's appends stay in order: the next waits for the one in flight.
+        const previous = lastOfStream.get(append.streamId) ?? Promise.resolve();
+        const done: Promise<void> = previous
+          .then(() => pipeline.store.appendToStream(append.streamId, append.events))
+          .then(() => {
+            const committed = performance.now();
+            record(append, committed - start >= WARMUP_MS ? committed : -1);
+          })
+          .catch((error: unknown) => void (failed ??= error))
+          .finally(() => {
+            inFlight.delete(done);
+            if (lastOfStream.get(append.streamId) === done) lastOfStream.delete(append.streamId);
+          });
+        inFlight.add(done);
+        lastOfStream.set(append.streamId, done);
         sent += append.events.length;
+        if (inFlight.size >= APPEND_WINDOW) await Promise.race(inFlight);
       }
+      if (failed) throw failed;
       await sleep(Math.max(0, start + sent * interval - performance.now()));
     }
+    await Promise.all(inFlight);
+    if (failed) throw failed;
     const offeredMs = performance.now() - start;
     await until(() => trackers.every((t) => t.appendedAt.size === 0), 60_000, 'the pipeline to drain').catch(
       () => undefined,
