@@ -317,6 +317,8 @@ class KafkaGroupConsumer implements BusConsumer {
   private restartTimer?: NodeJS.Timeout;
   /** Seeks to the application's stored offsets for the current assignment; batches wait for it. */
   private positioning: Promise<void> = Promise.resolve();
+  /** Offset commits sent and not answered yet: stop() waits for them. */
+  private readonly commits = new Set<Promise<void>>();
 
   constructor(
     private readonly bus: KafkaBus,
@@ -363,6 +365,7 @@ class KafkaGroupConsumer implements BusConsumer {
     this.stopping ??= (async () => {
       this.running = false;
       clearTimeout(this.restartTimer);
+      await Promise.all(this.commits); // before leaving the group, which would void them
       await this.consumer?.disconnect();
       this.onStopped(this);
     })();
@@ -386,6 +389,19 @@ class KafkaGroupConsumer implements BusConsumer {
         if (this.running) this.scheduleRestart();
       }
     })();
+  }
+
+  private track(commit: Promise<void>, partition: number): void {
+    const settled = commit.then(
+      () => undefined,
+      (error: unknown) =>
+        this.bus.reportError(
+          `group ${this.group} partition ${partition}: offset commit failed (its next commit covers it)`,
+          error,
+        ),
+    );
+    this.commits.add(settled);
+    void settled.finally(() => this.commits.delete(settled));
   }
 
   private scheduleRestart(): void {
@@ -471,7 +487,7 @@ class KafkaGroupConsumer implements BusConsumer {
       const last = chunk[chunk.length - 1].offset;
       resolveOffset(last);
       // Through the batch payload: unlike consumer.commitOffsets it still commits while the consumer stops.
-      await commitOffsetsIfNecessary({
+      const commit = commitOffsetsIfNecessary({
         topics: [
           {
             topic: batch.topic,
@@ -479,6 +495,12 @@ class KafkaGroupConsumer implements BusConsumer {
           },
         ],
       });
+      // The next batch need not wait for the broker's answer: the handler has acknowledged these messages,
+      // and commits of one member go out in order on one connection. Stopping waits for it (stop()
+      // promises the batch in hand and its commit). A failed commit is covered by the partition's next one;
+      // until then a restart redelivers those messages, which at-least-once allows.
+      if (!this.running) await commit;
+      else this.track(commit, batch.partition);
       await heartbeat();
     }
   }
