@@ -24,6 +24,39 @@ describeEventStoreContract(
   },
 );
 
+describe('EsdbEventStore countAll', () => {
+  it('counts exactly up to countCap, then answers "at least" (ESDB keeps no count of $all)', async () => {
+    const store = new EsdbEventStore(new FakeEsdbClient().asClient(), { countCap: 5 });
+    await store.appendToStream('customer-1', [anEvent(), anEvent(), anEvent()]);
+    expect(await store.countAll({ streamPrefix: 'customer-' })).toMatchObject({ count: 3, atLeast: false });
+    await store.appendToStream('customer-2', [anEvent(), anEvent(), anEvent(), anEvent()]);
+    expect(await store.countAll({ streamPrefix: 'customer-' })).toMatchObject({ count: 5, atLeast: true });
+    const [first] = await store.readAll({ maxCount: 1 });
+    expect(await store.countAll({ after: first.globalPosition })).toMatchObject({ count: 5, atLeast: true });
+    const rest = await store.readAll({ after: first.globalPosition, maxCount: 3 });
+    expect(await store.countAll({ after: rest[2].globalPosition })).toEqual({
+      count: 3,
+      atLeast: false,
+      firstRecordedAt: (await store.readAll({ after: rest[2].globalPosition, maxCount: 1 }))[0].recordedAt,
+    });
+  });
+});
+
+describe('EsdbEventStore countAll across pages', () => {
+  it('counts each event once where its $all pages overlap', async () => {
+    const store = new EsdbEventStore(new FakeEsdbClient().asClient());
+    for (let i = 0; i < 9; i++)
+      await store.appendToStream(
+        `customer-${i}`,
+        Array.from({ length: 1_000 }, () => anEvent()),
+      );
+    expect(await store.countAll({ streamPrefix: 'customer-' })).toMatchObject({
+      count: 9_000,
+      atLeast: false,
+    });
+  });
+});
+
 describe('EsdbEventStore mapping', () => {
   it('keeps occurredAt and correlation mirrors in ESDB metadata, and strips the mirrors on read', async () => {
     const fake = new FakeEsdbClient();
