@@ -55,6 +55,11 @@ export class PipelineMetrics implements OnApplicationShutdown {
         m.workerPartRss.set(part.stats.rssBytes);
         m.workerPartLoop.set(part.stats.eventLoopUtilization);
       }
+      if (part.api) {
+        m.apiProcesses.set(part.api.processes);
+        m.apiProcessesUp.set(part.api.up);
+        m.apiProcessRestarts.set(part.api.restarts);
+      }
     }
     const topic = deadLetterTopic(this.config.KAFKA_TOPIC);
     const dead = await this.deadLetters(topic, part?.stats?.deadLetters);
