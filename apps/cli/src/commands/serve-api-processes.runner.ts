@@ -1,8 +1,9 @@
-import type { AppConfig, ApiKeyEntry } from '@crm/config';
+import type { AppConfig } from '@crm/config';
 import { createApiApp, resolveApiKeys } from '@crm/http-api';
 import {
-  API_PROCESS_ENV,
+  apiProcessNumber,
   ApiClusterPrimary,
+  apiProcessEnv,
   ApiProcessLink,
   forwardedAnalyticsEngine,
   WorkerHostModule,
@@ -59,8 +60,8 @@ export async function servePrimary(config: AppConfig, processes: number): Promis
 }
 
 /** An API process of `crm serve --api-processes n`: the API, its engine and worker part reached through the primary. */
-export async function serveApiProcess(config: AppConfig, apiProcess: number): Promise<number> {
-  const link = new ApiProcessLink(apiProcess);
+export async function serveApiProcess(config: AppConfig): Promise<number> {
+  const link = new ApiProcessLink(apiProcessNumber());
   const app = await createApiApp(config, {
     extraModules: [WorkerHostModule.forRoot(link, link)],
     ...(config.CLICKHOUSE_URL
@@ -72,42 +73,4 @@ export async function serveApiProcess(config: AppConfig, apiProcess: number): Pr
   link.listening();
   await new Promise<void>((resolve) => app.getHttpServer().once('close', resolve));
   return EXIT.OK;
-}
-
-/** This API process's number, as its primary named it. */
-export function apiProcessNumber(env: NodeJS.ProcessEnv = process.env): number {
-  return Number(env[API_PROCESS_ENV] ?? 1);
-}
-
-/**
- * What an API process gets on top of the primary's environment. Keys and rate limits are in each process's
- * memory: the keys are the primary's (its development key included), and each process gets 1/n of every
- * limit, so that n processes together never let a key through faster than its configured limit.
- */
-export function apiProcessEnv(
-  config: AppConfig,
-  keys: readonly ApiKeyEntry[],
-  processes: number,
-  apiProcess: number,
-): Record<string, string> {
-  const share = (limit: number) => String(Math.max(1, Math.ceil(limit / processes)));
-  return {
-    API_KEYS: JSON.stringify(
-      keys.map((key) =>
-        key.rateLimit
-          ? {
-              ...key,
-              rateLimit: {
-                perSecond: Number(share(key.rateLimit.perSecond)),
-                burst: Number(share(key.rateLimit.burst)),
-              },
-            }
-          : key,
-      ),
-    ),
-    RATE_LIMIT_PER_SECOND: share(config.RATE_LIMIT_PER_SECOND),
-    RATE_LIMIT_BURST: share(config.RATE_LIMIT_BURST),
-    // Leases (a rebuild's) name their owner: one name per process.
-    WORKER_ID: `${config.workerId}-api-${apiProcess}`,
-  };
 }

@@ -12,7 +12,7 @@ import {
 import cluster from 'node:cluster';
 import type { CliCommand } from '../cli';
 import { EXIT } from '../exit-codes';
-import { apiProcessNumber, serveApiProcess, servePrimary } from './serve-api-processes.runner';
+import { serveApiProcess, servePrimary } from './serve-api-processes.runner';
 
 export const serveCommand: CliCommand = {
   summary: 'Run everything from one command: API, relay and projectors (embedded by default)',
@@ -42,7 +42,7 @@ SIGINT/SIGTERM after draining in-flight batches.
       return EXIT.USAGE;
     }
     const config = loadConfig();
-    if (cluster.isWorker) return serveApiProcess(config, apiProcessNumber());
+    if (cluster.isWorker) return serveApiProcess(config);
     const flag = values['api-processes'];
     const processes = flag === undefined ? config.API_PROCESSES : Number(flag);
     if (!Number.isInteger(processes) || processes < 1 || processes > 64) {

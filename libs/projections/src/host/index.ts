@@ -8,3 +8,5 @@ export * from './api-cluster.member';
 export * from './api-cluster.primary';
 export * from './api-process.link';
 export { API_PROCESS_ENV } from './api-cluster.messages';
+export * from './api-process.environment';
+export * from './api-cluster.module';

@@ -1,5 +1,5 @@
 import { loadConfig, type ApiKeyEntry } from '@crm/config';
-import { apiProcessEnv, apiProcessNumber } from './serve-api-processes.runner';
+import { apiProcessEnv, apiProcessNumber } from './api-process.environment';
 
 const key = (id: string, rateLimit?: ApiKeyEntry['rateLimit']): ApiKeyEntry => ({
   id,
