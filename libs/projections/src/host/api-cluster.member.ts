@@ -1,3 +1,5 @@
+import type { ApiProcessesSnapshot } from './worker-part.status';
+
 /**
  * This API process as one of several of `crm serve --api-processes n` (absent with one API process): what
  * /metrics needs to answer for the service rather than for the process that happened to take the scrape.
@@ -5,6 +7,8 @@
 export interface ApiClusterMember {
   /** This process's number, 1..n (the `x-crm-api-process` header and the `api_process` label). */
   readonly apiProcess: number;
+  /** All the API processes, as the primary last reported them. */
+  readonly apiProcesses?: ApiProcessesSnapshot;
   /** Requests this process has taken. */
   readonly requests: number;
   /** What this process answers when another one is scraped: its registry as prom-client JSON. */

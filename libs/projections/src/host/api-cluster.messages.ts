@@ -1,5 +1,5 @@
 import type { EngineRequest, ForwardedError } from './worker-part.messages';
-import type { WorkerPartSnapshot } from './worker-part.status';
+import type { ApiProcessesSnapshot, WorkerPartSnapshot } from './worker-part.status';
 
 /**
  * `crm serve --api-processes n`: what its API processes and its primary process say to each other over the
@@ -27,6 +27,8 @@ export type PrimaryMessage =
     }
   /** The worker part (and the API processes) as the primary sees them, on every change and report. */
   | { readonly type: 'crm:worker-part'; readonly snapshot: WorkerPartSnapshot }
+  /** The API processes as the primary sees them, on every change (/metrics, where no worker part reports them). */
+  | { readonly type: 'crm:api-processes'; readonly snapshot: ApiProcessesSnapshot }
   /** Another API process is scraped: send your metrics. */
   | { readonly type: 'crm:metrics-report'; readonly id: number }
   | { readonly type: 'crm:metrics-collected'; readonly id: number; readonly metrics: unknown[][] };

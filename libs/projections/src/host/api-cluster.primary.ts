@@ -140,7 +140,7 @@ export class ApiClusterPrimary {
         if ((message as ApiProcessMessage).type === 'crm:listening') {
           slot.listening = true;
           this.logger.log(`API process ${slot.apiProcess} listening (pid ${worker.process.pid})`);
-          this.options.onChange?.();
+          this.changed();
           resolve();
         } else this.receive(worker, message as ApiProcessMessage);
       });
@@ -150,7 +150,7 @@ export class ApiClusterPrimary {
         slot.listening = false;
         if (slot.worker === worker) slot.worker = undefined;
         if (this.stopping) {
-          this.options.onChange?.();
+          this.changed();
           return resolve();
         }
         if (!wasListening && this.restarts === 0 && !this.lastCrash) {
@@ -172,10 +172,18 @@ export class ApiClusterPrimary {
     this.logger.error(
       `API process ${slot.apiProcess} crashed (${why}); the others keep serving; starting it again in ${delay} ms`,
     );
-    this.options.onChange?.();
+    this.changed();
     slot.restartTimer = setTimeout(() => {
       if (!this.stopping) this.spawn(slot).catch(() => undefined);
     }, delay);
+  }
+
+  /** Records the change (the state file) and tells every API process. */
+  private changed(): void {
+    this.options.onChange?.();
+    const snapshot = this.snapshot();
+    for (const slot of this.slots)
+      if (slot.worker) this.send(slot.worker, { type: 'crm:api-processes', snapshot });
   }
 
   private receive(from: Worker, message: ApiProcessMessage): void {

@@ -3,7 +3,7 @@ import { fromForwardedError, WorkerPartUnavailableError } from './forwarded-engi
 import { API_PROCESS_HEADER, type ApiClusterMember } from './api-cluster.member';
 import { isClusterMessage, type ApiProcessMessage, type PrimaryMessage } from './api-cluster.messages';
 import type { EngineRequest } from './worker-part.messages';
-import type { WorkerPartSnapshot, WorkerPartStatus } from './worker-part.status';
+import type { ApiProcessesSnapshot, WorkerPartSnapshot, WorkerPartStatus } from './worker-part.status';
 
 /** How long a scrape waits for the other API processes' metrics (a process that is restarting is left out). */
 const METRICS_WAIT_MS = 2_000;
@@ -16,6 +16,7 @@ const METRICS_WAIT_MS = 2_000;
  */
 export class ApiProcessLink implements WorkerPartStatus, ApiClusterMember {
   requests = 0;
+  apiProcesses?: ApiProcessesSnapshot;
   private last: WorkerPartSnapshot;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
@@ -93,6 +94,9 @@ export class ApiProcessLink implements WorkerPartStatus, ApiClusterMember {
     switch (message.type) {
       case 'crm:worker-part':
         this.last = message.snapshot;
+        return;
+      case 'crm:api-processes':
+        this.apiProcesses = message.snapshot;
         return;
       case 'crm:metrics-report':
         void this.report().then(

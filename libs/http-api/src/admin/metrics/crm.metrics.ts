@@ -113,12 +113,12 @@ export class CrmMetrics implements EventStoreObserver {
 
   readonly apiProcesses = this.gauge(
     'crm_api_processes',
-    'API processes crm serve was asked to run (--api-processes, API_PROCESSES; absent with one)',
+    'API processes asked for (crm serve --api-processes, API_PROCESSES): 1 for a single API process',
   );
-  readonly apiProcessesUp = this.gauge('crm_api_processes_up', 'API processes of crm serve listening now');
+  readonly apiProcessesUp = this.gauge('crm_api_processes_up', 'API processes listening now');
   readonly apiProcessRestarts = this.gauge(
     'crm_api_process_restarts',
-    'Times an API process of crm serve was started again after a crash, all together, since it started',
+    'Times an API process was started again after a crash, all together, since the service started',
   );
 
   constructor() {
