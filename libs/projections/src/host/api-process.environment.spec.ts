@@ -24,6 +24,7 @@ describe('apiProcessEnv: what each of n API processes gets from the primary', ()
     const env = apiProcessEnv(config, [key('bulk', { perSecond: 1000, burst: 5 })], 4, 1);
     expect(env.RATE_LIMIT_PER_SECOND).toBe('25');
     expect(env.RATE_LIMIT_BURST).toBe('51'); // rounded up: never a bucket of 0
+    expect(env.SQL_MAX_CONCURRENT_QUERIES).toBe('1'); // 4 queries at once on the engine, over 4 processes
     expect(JSON.parse(env.API_KEYS)[0].rateLimit).toEqual({ perSecond: 250, burst: 2 });
   });
 

@@ -9,7 +9,8 @@ export function apiProcessNumber(env: NodeJS.ProcessEnv = process.env): number {
 /**
  * What an API process gets on top of the primary's environment. Keys and rate limits are in each process's
  * memory: the keys are the primary's (its development key included), and each process gets 1/n of every
- * limit, so that n processes together never let a key through faster than its configured limit.
+ * limit, so that n processes together never let a key through faster than its configured limit (nor run more
+ * SQL entrance queries at once than SQL_MAX_CONCURRENT_QUERIES, rounded up to one per process).
  */
 export function apiProcessEnv(
   config: AppConfig,
@@ -34,6 +35,8 @@ export function apiProcessEnv(
     ),
     RATE_LIMIT_PER_SECOND: share(config.RATE_LIMIT_PER_SECOND),
     RATE_LIMIT_BURST: share(config.RATE_LIMIT_BURST),
+    // The SQL entrance's queries run on the one engine: n processes together keep to its ceiling.
+    SQL_MAX_CONCURRENT_QUERIES: share(config.SQL_MAX_CONCURRENT_QUERIES),
     // Leases (a rebuild's) name their owner: one name per process.
     WORKER_ID: `${config.workerId}-api-${apiProcess}`,
   };
