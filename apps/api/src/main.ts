@@ -26,6 +26,7 @@ async function serveApi(config: AppConfig, link?: ApiProcessLink): Promise<void>
     ...(link ? { extraModules: [ApiClusterModule.forRoot(link)] } : {}),
   });
   link?.mark(app.getHttpServer());
+  // An API process that cannot listen exits (main's catch): its primary reports it and fails or restarts it.
   await app.listen(config.PORT, config.HOST);
   link?.listening();
   Logger.log(

@@ -9,7 +9,7 @@ import {
   WorkerHostModule,
   WorkerProcessHost,
 } from '@crm/projections';
-import { Logger } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { EXIT } from '../exit-codes';
 
 /**
@@ -62,14 +62,21 @@ export async function servePrimary(config: AppConfig, processes: number): Promis
 /** An API process of `crm serve --api-processes n`: the API, its engine and worker part reached through the primary. */
 export async function serveApiProcess(config: AppConfig): Promise<number> {
   const link = new ApiProcessLink(apiProcessNumber());
-  const app = await createApiApp(config, {
-    extraModules: [WorkerHostModule.forRoot(link, link)],
-    ...(config.CLICKHOUSE_URL
-      ? {}
-      : { analyticsEngine: forwardedAnalyticsEngine((request) => link.request(request)) }),
-  });
-  link.mark(app.getHttpServer());
-  await app.listen(config.PORT, config.HOST);
+  let app: INestApplication;
+  try {
+    app = await createApiApp(config, {
+      extraModules: [WorkerHostModule.forRoot(link, link)],
+      ...(config.CLICKHOUSE_URL
+        ? {}
+        : { analyticsEngine: forwardedAnalyticsEngine((request) => link.request(request)) }),
+    });
+    link.mark(app.getHttpServer());
+    await app.listen(config.PORT, config.HOST);
+  } catch (error) {
+    // Not serving (the port taken, a failed boot): exit, so that the primary sees it and says so.
+    console.error(error);
+    process.exit(1);
+  }
   link.listening();
   await new Promise<void>((resolve) => app.getHttpServer().once('close', resolve));
   return EXIT.OK;
