@@ -277,3 +277,72 @@ describe('crm serve --api-processes 2', () => {
     expect(state()).toMatchObject({ state: 'stopped', api: { up: 0 } });
   }, 90_000);
 });
+
+/**
+ * The split deployment's API (apps/api, no worker part) with API_PROCESSES=2: the same cluster without an engine
+ * to relay. Both processes answer with the one development key, /metrics adds them up, SIGTERM stops all.
+ */
+describe('the API alone with API_PROCESSES=2', () => {
+  const API_MAIN = join(__dirname, '../../dist/apps/api/src/main.js');
+  let dir: string;
+  let base: string;
+  let server: ChildProcess;
+
+  beforeAll(async () => {
+    requireBuiltCli();
+    dir = mkdtempSync(join(tmpdir(), 'crm-api-processes-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawn(process.execPath, [API_MAIN], {
+      env: embeddedEnv(join(dir, 'data'), { PORT: String(port), HOST: '127.0.0.1', API_PROCESSES: '2' }),
+      stdio: 'ignore',
+    });
+  });
+
+  afterAll(() => {
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves from both processes, sums their metrics, and stops them all on SIGTERM', async () => {
+    const key = () => readFileSync(join(dir, 'data', 'dev-api-key'), 'utf8').trim();
+    const ask = (path: string) =>
+      new Promise<{ status: number; apiProcess: string; body: string }>((resolve, reject) => {
+        httpGet(`${base}${path}`, { agent: false, headers: { authorization: `Bearer ${key()}` } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          res.once('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              apiProcess: String(res.headers['x-crm-api-process']),
+              body,
+            }),
+          );
+        }).once('error', reject);
+      });
+    const seen = new Set<string>();
+    const deadline = Date.now() + 150_000;
+    while (seen.size < 2) {
+      if (Date.now() > deadline) throw new Error(`only API processes ${[...seen].join(', ')} answered`);
+      const answer = await ask('/v1/admin/projections').catch(() => undefined);
+      if (answer?.status === 200) seen.add(answer.apiProcess);
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(seen).toEqual(new Set(['1', '2']));
+    const metrics = (await ask('/metrics')).body;
+    expect(metrics).toMatch(/^crm_api_process_requests_total\{api_process="1"\} [1-9]/m);
+    expect(metrics).toMatch(/^crm_api_process_requests_total\{api_process="2"\} [1-9]/m);
+    expect(metrics).toMatch(/^crm_api_processes 2$/m);
+    expect(metrics).toMatch(/^crm_api_processes_up 2$/m);
+
+    const children = readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    expect(children).toHaveLength(2);
+    const exited = new Promise((resolve) => server.once('exit', (code, signal) => resolve(code ?? signal)));
+    server.kill('SIGTERM');
+    expect([0, 'SIGTERM']).toContain(await exited);
+    for (const pid of children) expect(alive(pid)).toBe(false);
+  }, 180_000);
+});
