@@ -24,6 +24,11 @@ export interface BenchOptions {
   readonly httpBatches: readonly number[];
   readonly httpConcurrency: number;
   readonly httpSeconds: number;
+  /**
+   * API process counts of `crm serve --api-processes n` the http group measures, each in turn (worker part
+   * projecting beside it); empty: the API alone in the bench process (createApiApp), as before.
+   */
+  readonly httpApiProcesses: readonly number[];
   readonly generateCustomers: number;
   readonly generateAppend: boolean;
   readonly lagRate: number;
@@ -78,6 +83,8 @@ export const BENCH_USAGE = `npm run bench -- [options]
   --http-batches <list>      events per POST /v1/events (default 100,1000)
   --http-concurrency <n>     concurrent clients (requests in flight) (default 4)
   --http-seconds <n>         time limit of one HTTP run (default 60)
+  --http-api-processes <list> run the http group against the built crm serve --api-processes n, for each n
+                             listed (e.g. 1,2), instead of the API alone in the bench process
   --generate-customers <n>   customers for the generator scenario (default 100000)
   --no-generate-append       skip the generator-into-the-store half of the generator scenario
   --lag-rate <n>             offered events/s in the lag scenario (default 2000)
@@ -124,6 +131,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'http-batches': { type: 'string' },
       'http-concurrency': { type: 'string' },
       'http-seconds': { type: 'string' },
+      'http-api-processes': { type: 'string' },
       'generate-customers': { type: 'string' },
       'no-generate-append': { type: 'boolean' },
       'lag-rate': { type: 'string' },
@@ -179,6 +187,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     httpBatches: list(values['http-batches'] ?? '100,1000').map((b) => int('http-batches', b, 1, 1, 1000)),
     httpConcurrency: int('http-concurrency', values['http-concurrency'], 4, 1, 64),
     httpSeconds: int('http-seconds', values['http-seconds'], 60, 1, 3600),
+    httpApiProcesses: list(values['http-api-processes']).map((n) => int('http-api-processes', n, 1, 1, 64)),
     generateCustomers: int('generate-customers', values['generate-customers'], 100_000, 100, 10_000_000),
     generateAppend: !values['no-generate-append'],
     lagRate: int('lag-rate', values['lag-rate'], 2000, 10, 100_000),

@@ -28,6 +28,11 @@ describe('loadConfig', () => {
     expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092', '127.0.0.2:9092']);
   });
 
+  it('reads API_PROCESSES, one by default', () => {
+    expect(loadConfig({}).API_PROCESSES).toBe(1);
+    expect(loadConfig({ API_PROCESSES: '3' }).API_PROCESSES).toBe(3);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ EVENTSTORE_URL: '' }).EVENTSTORE_URL).toBeUndefined();
   });
@@ -42,6 +47,10 @@ describe('loadConfig', () => {
     ['MAX_BATCH_EVENTS', '0'],
     ['EVENT_STORE_DURABILITY', 'off'],
     ['EVENT_STORE_DURABILITY', 'FULL'],
+    ['API_PROCESSES', '0'],
+    ['API_PROCESSES', '2.5'],
+    ['API_PROCESSES', 'many'],
+    ['API_PROCESSES', '65'],
   ])('fails fast naming %s when it is %p', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=`));

@@ -332,6 +332,17 @@ export class AppConfig {
   @Max(100_000)
   REBUILD_BATCH_SIZE: number | undefined = undefined;
 
+  /**
+   * HTTP processes of `crm serve` sharing PORT (node:cluster), beside its one worker part. 1: a single API
+   * process, as before. More pays only where cores are left once the worker part has one (docs/benchmarks.md,
+   * "HTTP ingest with several API processes").
+   */
+  @Transform(toNumber)
+  @IsInt({ message: 'API_PROCESSES must be a whole number of processes, 1 to 64' })
+  @Min(1, { message: 'API_PROCESSES must be a whole number of processes, 1 to 64' })
+  @Max(64, { message: 'API_PROCESSES must be a whole number of processes, 1 to 64' })
+  API_PROCESSES = 1;
+
   /** Identity of this worker process in leases and logs. Default: host name and pid. */
   @Transform(emptyAsUndefined)
   @IsOptional()

@@ -61,6 +61,8 @@ answers (up, or down with the reason). DATA_DIR must exist.
         }
         const line = workerPartLine(worker);
         if (line) console.log(line);
+        const api = worker?.processAlive ? apiProcessesLine(worker) : undefined;
+        if (api) console.log(api);
       }
       return EXIT.OK;
     } finally {
@@ -93,4 +95,15 @@ function missingDataDir(config: AppConfig): string | undefined {
     `DATA_DIR ${config.dataDir} does not exist: no pipeline to report on there. Point DATA_DIR at the ` +
     'directory crm serve uses (or run crm migrate or crm serve to create one).'
   );
+}
+
+/** `crm serve --api-processes n`: how many of its API processes listen, and their last crash. */
+function apiProcessesLine(worker: NonNullable<ReportedWorkerPart>): string | undefined {
+  const api = worker.api;
+  if (!api) return undefined;
+  const restarts = `${api.restarts} restart${api.restarts === 1 ? '' : 's'}`;
+  const crash = api.lastCrash
+    ? `; last crash of API process ${api.lastCrash.apiProcess} at ${api.lastCrash.at}: ${api.lastCrash.error}`
+    : '';
+  return `API processes of crm serve: ${api.up} of ${api.processes} listening, ${restarts}${crash}`;
 }

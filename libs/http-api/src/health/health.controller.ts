@@ -54,6 +54,26 @@ const WORKER_SCHEMA: SchemaObject = {
   },
 };
 
+const API_PROCESSES_SCHEMA: SchemaObject = {
+  type: 'object',
+  description: 'crm serve --api-processes n: some of its API processes are not listening (one crashed)',
+  required: ['processes', 'up', 'restarts'],
+  properties: {
+    processes: { type: 'integer', minimum: 2 },
+    up: { type: 'integer', minimum: 0 },
+    restarts: { type: 'integer', minimum: 0 },
+    lastCrash: {
+      type: 'object',
+      required: ['at', 'error', 'apiProcess'],
+      properties: {
+        at: { type: 'string', format: 'date-time' },
+        error: { type: 'string' },
+        apiProcess: { type: 'integer', minimum: 1 },
+      },
+    },
+  },
+};
+
 @ApiTags('operations')
 @Public()
 @Controller('health')
@@ -78,6 +98,7 @@ export class HealthController {
       checks: CHECKS_SCHEMA,
       pipeline: { type: 'object', additionalProperties: { type: 'object' } },
       worker: WORKER_SCHEMA,
+      apiProcesses: API_PROCESSES_SCHEMA,
     },
   })
   @ApiProblems({ 503: 'UNHEALTHY: an adapter does not answer (checks names it; Retry-After)' })
@@ -104,15 +125,25 @@ export class HealthController {
     const checks = toChecks(result.details);
     const behind = await this.stagesNotLive();
     const worker = this.workerPartNotRunning();
+    const apiProcesses = this.apiProcessesDown();
     // Every adapter answers, but a stage does not keep up, or the worker part is restarting: still ready (200:
     // requests are answered and appends are durable; the projections catch up), and not "ok".
-    if (!behind && !worker) return { status: 'ok', checks };
+    if (!behind && !worker && !apiProcesses) return { status: 'ok', checks };
     return {
       status: 'degraded',
       checks,
       ...(behind ? { pipeline: behind } : {}),
       ...(worker ? { worker } : {}),
+      ...(apiProcesses ? { apiProcesses } : {}),
     };
+  }
+
+  /** `crm serve --api-processes n` while some of them are not listening (a crashed one restarting). */
+  private apiProcessesDown() {
+    const api = this.workerPart?.snapshot().api;
+    if (!api || api.up >= api.processes) return undefined;
+    const { processes, up, restarts, lastCrash } = api;
+    return { processes, up, restarts, ...(lastCrash ? { lastCrash } : {}) };
   }
 
   /** `crm serve`'s worker process when it is not running (crashed and waiting for its restart, starting). */

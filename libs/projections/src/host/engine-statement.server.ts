@@ -27,7 +27,7 @@ export class EngineStatementServer {
     try {
       return { ok: await this.run(request) };
     } catch (error) {
-      return { error: describe(error) };
+      return { error: toForwardedError(error) };
     }
   }
 
@@ -92,7 +92,8 @@ export class EngineStatementServer {
   }
 }
 
-function describe(error: unknown): ForwardedError {
+/** An error as it crosses a process boundary (the worker process's engine, or crm serve's primary relaying it). */
+export function toForwardedError(error: unknown): ForwardedError {
   const e = error as { name?: string; message?: string; code?: unknown; type?: unknown };
   // ClickHouseError (of whichever copy of the client library) leaves `name` as "Error": its class names it.
   const name = e?.constructor?.name === 'ClickHouseError' ? 'ClickHouseError' : (e?.name ?? 'Error');

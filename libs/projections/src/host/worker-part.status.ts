@@ -43,6 +43,21 @@ export interface WorkerPartSnapshot {
   /** Scheduled start after a crash. */
   readonly nextStartAt?: string;
   readonly stats?: WorkerPartStats;
+  /** `crm serve --api-processes n` with n > 1: its API processes (absent with one API process). */
+  readonly api?: ApiProcessesSnapshot;
+}
+
+/** The API processes of `crm serve --api-processes n`, as its primary process sees them. */
+export interface ApiProcessesSnapshot {
+  /** How many were asked for. */
+  readonly processes: number;
+  /** How many are listening now. */
+  readonly up: number;
+  /** The pids of those listening, by process number (1..n). */
+  readonly pids: Readonly<Record<string, number>>;
+  /** Starts after a crash, all API processes together, since `crm serve` started. */
+  readonly restarts: number;
+  readonly lastCrash?: WorkerPartCrash & { readonly apiProcess: number };
 }
 
 /** The worker part as the API side of `crm serve` sees it (health, metrics). */

@@ -10,6 +10,7 @@ import {
 } from './worker-part.messages';
 import { writeWorkerPartState } from './worker-part.state-file';
 import type {
+  ApiProcessesSnapshot,
   WorkerPartCrash,
   WorkerPartSnapshot,
   WorkerPartState,
@@ -29,6 +30,10 @@ export interface WorkerProcessHostOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number; readonly resetAfterMs: number };
   /** The worker's entry point (the compiled `worker-process.main.js` beside this file by default). */
   readonly script?: string;
+  /** `crm serve --api-processes n`: its API processes, reported with the worker part (state file, /health). */
+  readonly apiProcesses?: () => ApiProcessesSnapshot | undefined;
+  /** Called on every change of state and every report of the worker (the primary relays them). */
+  readonly onChange?: (snapshot: WorkerPartSnapshot) => void;
 }
 
 const DEFAULT_BACKOFF = { initialMs: 1_000, maxMs: 30_000, resetAfterMs: 60_000 };
@@ -92,7 +97,7 @@ export class WorkerProcessHost implements WorkerPartStatus {
   }
 
   snapshot(): WorkerPartSnapshot {
-    return {
+    const snapshot: WorkerPartSnapshot = {
       mode: 'process',
       state: this.state,
       pid: process.pid,
@@ -103,6 +108,13 @@ export class WorkerProcessHost implements WorkerPartStatus {
       ...(this.nextStartAt ? { nextStartAt: this.nextStartAt } : {}),
       ...(this.stats ? { stats: this.stats } : {}),
     };
+    const api = this.options.apiProcesses?.();
+    return api ? { ...snapshot, api } : snapshot;
+  }
+
+  /** Records and announces the current state again (the API processes changed). */
+  touch(): void {
+    this.enter(this.state);
   }
 
   /** Asks the worker to drain and exit; kills it if it has not within `stopTimeoutMs`. */
@@ -210,6 +222,7 @@ export class WorkerProcessHost implements WorkerPartStatus {
 
   private enter(state: WorkerPartState): void {
     this.state = state;
+    this.options.onChange?.(this.snapshot());
     try {
       writeWorkerPartState(this.options.dataDir, this.snapshot());
     } catch (error) {

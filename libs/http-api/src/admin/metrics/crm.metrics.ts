@@ -6,6 +6,10 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * apps in one process, as in the tests, do not collide). Appends are counted as they happen (this is the
  * event store's observer); pipeline lag, rebuild progress and dead letters are gauges measured at scrape
  * time by PipelineMetrics.
+ *
+ * With several API processes (`crm serve --api-processes n`) each has this registry and a scrape adds theirs
+ * up (MetricsController): counters and histograms are summed; the gauges, measured at scrape time from shared
+ * state (the store, the checkpoints, the worker part's report), are taken from the scraped process (`first`).
  */
 export class CrmMetrics implements EventStoreObserver {
   readonly registry = new Registry();
@@ -27,7 +31,14 @@ export class CrmMetrics implements EventStoreObserver {
 
   readonly appendedEvents = new Counter({
     name: 'crm_event_store_appended_events_total',
-    help: 'Events appended by this process',
+    help: 'Events appended by the API (all its processes)',
+    registers: [this.registry],
+  });
+
+  readonly apiProcessRequests = new Counter({
+    name: 'crm_api_process_requests_total',
+    help: 'Requests taken by each API process of crm serve --api-processes n (n > 1)',
+    labelNames: ['api_process'],
     registers: [this.registry],
   });
 
@@ -100,6 +111,16 @@ export class CrmMetrics implements EventStoreObserver {
     "Share of time crm serve's worker process's event loop was busy over its last report interval (0..1)",
   );
 
+  readonly apiProcesses = this.gauge(
+    'crm_api_processes',
+    'API processes asked for (crm serve --api-processes, API_PROCESSES): 1 for a single API process',
+  );
+  readonly apiProcessesUp = this.gauge('crm_api_processes_up', 'API processes listening now');
+  readonly apiProcessRestarts = this.gauge(
+    'crm_api_process_restarts',
+    'Times an API process was started again after a crash, all together, since the service started',
+  );
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'crm_' });
   }
@@ -112,6 +133,6 @@ export class CrmMetrics implements EventStoreObserver {
   }
 
   private gauge<L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> {
-    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+    return new Gauge({ name, help, labelNames, registers: [this.registry], aggregator: 'first' });
   }
 }

@@ -1,6 +1,6 @@
 import { AppConfig } from '@crm/config';
 import { BUS, type Bus, deadLetterTopic, InProcessBus } from '@crm/messaging';
-import { WORKER_PART, type WorkerPartStatus } from '@crm/projections';
+import { API_CLUSTER, type ApiClusterMember, WORKER_PART, type WorkerPartStatus } from '@crm/projections';
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import { PipelineLagQuery, STAGE_STATES } from '../pipeline-lag.query';
@@ -26,6 +26,8 @@ export class PipelineMetrics implements OnApplicationShutdown {
     @Optional() @Inject(BUS) private readonly bus?: Bus,
     /** `crm serve`'s worker process, which holds the in-process bus and reports what it measures. */
     @Optional() @Inject(WORKER_PART) private readonly workerPart?: WorkerPartStatus,
+    /** One of several API processes (API_PROCESSES > 1), which the primary reports. */
+    @Optional() @Inject(API_CLUSTER) private readonly cluster?: ApiClusterMember,
   ) {}
 
   async refresh(): Promise<void> {
@@ -56,6 +58,11 @@ export class PipelineMetrics implements OnApplicationShutdown {
         m.workerPartLoop.set(part.stats.eventLoopUtilization);
       }
     }
+    // A single API process is itself up; several report what their primary sees.
+    const api = this.cluster?.apiProcesses ?? part?.api ?? { processes: 1, up: 1, restarts: 0 };
+    m.apiProcesses.set(api.processes);
+    m.apiProcessesUp.set(api.up);
+    m.apiProcessRestarts.set(api.restarts);
     const topic = deadLetterTopic(this.config.KAFKA_TOPIC);
     const dead = await this.deadLetters(topic, part?.stats?.deadLetters);
     if (dead !== undefined) m.deadLettered.set({ topic }, dead);
