@@ -46,6 +46,8 @@ CREATE INDEX IF NOT EXISTS events_event_key ON events (event_key);
  * counter kept. Then creates what is missing and records the version.
  */
 export function prepareSchema(db: Database.Database): void {
+  // A file at this version needs nothing: no write lock taken on open (several processes share the file).
+  if (db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return;
   const migrate = db.transaction(() => {
     const columns = db
       .prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)')
