@@ -6,6 +6,8 @@ import { validatedBatches, type ValidatedBatch } from './validated-batch';
 export interface ImportBatches extends AsyncIterable<ValidatedBatch> {
   /** Ends the parse thread, if any, when the batches were not (fully) iterated. Idempotent. */
   stop(): Promise<void>;
+  /** The parse thread's CPU time over its batches (ms; Linux), when there is one and it finished. */
+  threadCpuMs(): number | undefined;
 }
 
 /**
@@ -34,5 +36,6 @@ export function importBatches(
   return {
     [Symbol.asyncIterator]: () => batches,
     stop: async () => void (await batches.return(undefined)),
+    threadCpuMs: () => undefined,
   };
 }

@@ -13,7 +13,8 @@ export interface WorkerRequest {
 export type WorkerMessage =
   | { readonly kind: 'batch'; readonly json: string }
   | { readonly kind: 'skipped'; readonly message: string }
-  | { readonly kind: 'end' }
+  /** `cpuMs`: the thread's CPU from its first batch request to the end (Linux), for the summary. */
+  | { readonly kind: 'end'; readonly cpuMs?: number }
   | {
       readonly kind: 'error';
       readonly name: string;

@@ -17,6 +17,8 @@ export const parseThreadAvailable = (): boolean => existsSync(WORKER_SCRIPT);
 /** Validated batches from a parse thread; `stop()` ends the thread if the batches are never iterated. */
 export interface ParseThreadBatches extends AsyncIterable<ValidatedBatch> {
   stop(): Promise<void>;
+  /** The thread's CPU time over its batches (ms), once they all came (Linux); else undefined. */
+  threadCpuMs(): number | undefined;
 }
 
 /**
@@ -34,6 +36,7 @@ export function batchesFromParseThread(
   const worker = new Worker(script, { workerData: request });
   const queue: (WorkerMessage | { kind: 'crash'; error: unknown })[] = [];
   let wake: (() => void) | undefined;
+  let cpuMs: number | undefined;
   const push = (item: (typeof queue)[number]) => {
     queue.push(item);
     wake?.();
@@ -72,7 +75,7 @@ export function batchesFromParseThread(
       await stop();
     }
   }
-  return { [Symbol.asyncIterator]: batches, stop };
+  return { [Symbol.asyncIterator]: batches, stop, threadCpuMs: () => cpuMs };
 }
 
 function parserError(message: Extract<WorkerMessage, { kind: 'error' }>): Error {

@@ -2,14 +2,15 @@ import 'reflect-metadata';
 import { parsePurchaseLog, PurchaseLogLineError, type PurchaseLogParserOptions } from '@crm/analytics';
 import { validatePublishBody } from '@crm/ingest';
 import { parentPort, workerData } from 'node:worker_threads';
+import { threadCpuMs } from './thread-cpu';
 import { validatedBatches } from './validated-batch';
 import type { WorkerRequest, WorkerMessage } from './purchase-log-worker.protocol';
 
 /**
  * The import's first stage on its own thread: reads and parses the file and validates each batch with
  * the write path's contract check (the same validatePublishBody POST /v1/events uses), while the main
- * thread decides and appends the batch before (its commit's fsync included). Batches travel as JSON text,
- * which the main thread parses faster than a structured clone of the same objects is rebuilt.
+ * thread decides and appends the batch before (its commit's fsync included). Batches travel as JSON text
+ * (one string to copy between the threads; the main thread's JSON.parse rebuilds them).
  */
 async function main(port: NonNullable<typeof parentPort>, request: WorkerRequest): Promise<void> {
   // Batches the importer asked for: none until it starts iterating (the thread loads its modules while
@@ -28,6 +29,8 @@ async function main(port: NonNullable<typeof parentPort>, request: WorkerRequest
   const validate = (body: { events: unknown[] }) =>
     validatePublishBody(body, { maxEvents: request.batchSize });
   try {
+    while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+    const cpuAtStart = threadCpuMs();
     for await (const batch of validatedBatches(
       parsePurchaseLog(request.path, parser),
       request.batchSize,
@@ -38,7 +41,11 @@ async function main(port: NonNullable<typeof parentPort>, request: WorkerRequest
       credits -= 1;
       post({ kind: 'batch', json: JSON.stringify(batch) });
     }
-    post({ kind: 'end' });
+    const cpuAtEnd = threadCpuMs();
+    post({
+      kind: 'end',
+      ...(cpuAtStart !== undefined && cpuAtEnd !== undefined ? { cpuMs: cpuAtEnd - cpuAtStart } : {}),
+    });
   } catch (error) {
     const { name, message } = error as Error;
     post({
