@@ -80,14 +80,13 @@ async function bothWays(path: string, parser: Parser, batchSize: number) {
     ),
   );
   const threadSkipped: string[] = [];
-  const thread = await collect(
-    batchesFromParseThread(
-      { path, parser, batchSize, inFlight: 2 },
-      (message) => threadSkipped.push(message),
-      BOOTSTRAP,
-    ),
+  const source = batchesFromParseThread(
+    { path, parser, batchSize, inFlight: 2 },
+    (message) => threadSkipped.push(message),
+    BOOTSTRAP,
   );
-  return { inLine, thread, inLineSkipped, threadSkipped };
+  const thread = await collect(source);
+  return { inLine, thread, inLineSkipped, threadSkipped, threadCpuMs: source.threadCpuMs() };
 }
 
 // Validation's answers are compared as JSON: what crosses from the thread is JSON text.
@@ -102,7 +101,7 @@ describe('batchesFromParseThread', () => {
   it('yields the batches the in-line path yields, skipped lines reported the same', async () => {
     const withBad = [...lines.slice(0, 11), '3 1997x0102 1 10.00', ...lines.slice(11)];
     const path = file('skip.txt', `${withBad.join('\n')}\n`);
-    const { inLine, thread, inLineSkipped, threadSkipped } = await bothWays(
+    const { inLine, thread, inLineSkipped, threadSkipped, threadCpuMs } = await bothWays(
       path,
       { format: 'cdnow', invalidLines: 'skip' },
       4,
@@ -113,6 +112,8 @@ describe('batchesFromParseThread', () => {
     expect(asJson(thread.batches)).toEqual(asJson(inLine.batches));
     expect(threadSkipped).toEqual(inLineSkipped);
     expect(threadSkipped).toEqual(['line 12: date must be YYYYMMDD: 1997x0102']);
+    // The thread's own CPU time comes with its end (Linux: /proc/thread-self).
+    if (process.platform === 'linux') expect(threadCpuMs).toEqual(expect.any(Number));
   }, 60_000);
 
   it('stops at a malformed line with the same PurchaseLogLineError, after the same complete batches', async () => {

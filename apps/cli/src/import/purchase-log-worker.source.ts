@@ -64,6 +64,7 @@ export function batchesFromParseThread(
             onSkippedLine(item.message);
             break;
           case 'end':
+            cpuMs = item.cpuMs;
             return;
           case 'error':
             throw parserError(item);
