@@ -58,8 +58,18 @@ export function prepareSchema(db: Database.Database): void {
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }
   });
-  migrate.immediate();
+  // Another process may be rebuilding a large file right now: wait for it rather than fail after the
+  // usual busy timeout (a rebuild takes seconds per million events).
+  const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma(`busy_timeout = ${Math.max(busyTimeout, MIGRATION_WAIT_MS)}`);
+  try {
+    migrate.immediate();
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeout}`);
+  }
 }
+
+const MIGRATION_WAIT_MS = 10 * 60 * 1000;
 
 function rebuildAsVersion2(db: Database.Database): void {
   db.function('crm_event_key', { deterministic: true }, (eventId: unknown) => eventKey(String(eventId)));
