@@ -47,10 +47,14 @@ export function importScenario(options: BenchOptions): Scenario {
           const summary = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
           const eventsPerSecond = Math.round(summary.appended / (summary.elapsedMs / 1000));
           const cpuMicrosPerEvent = Math.round((summary.cpuMs * 1000) / summary.appended);
+          // The import runs on two threads (parse + validate, decide + append): the busier one bounds it.
+          const perEvent = (ms: number | undefined) =>
+            ms === undefined ? '?' : String(Math.round((ms * 1000) / summary.appended));
           details.push({ ...summary, eventsPerSecond, cpuMicrosPerEvent, processWallMs: Math.round(wallMs) });
           log(
             `import CDNOW master, run ${i}: ${summary.appended} events in ${summary.elapsedMs} ms, ` +
               `${eventsPerSecond} events/s, ${cpuMicrosPerEvent} µs CPU/event ` +
+              `(main thread ${perEvent(summary.mainThreadCpuMs)}, parse thread ${perEvent(summary.parseThreadCpuMs)}) ` +
               `(process ${Math.round(wallMs)} ms with start-up)`,
           );
         } finally {

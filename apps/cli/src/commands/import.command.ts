@@ -1,11 +1,6 @@
-import {
-  parsePurchaseLog,
-  parsePurchaseLogStream,
-  type PurchaseLogParserOptions,
-  type SourcedEvent,
-} from '@crm/analytics';
+import type { PurchaseLogParserOptions } from '@crm/analytics';
 import { PURCHASE_LOG_FORMATS, type PurchaseLogFormat } from '@crm/analytics';
-import { PurchaseLogSourceError, type PurchaseLogLineError } from '@crm/analytics';
+import { PurchaseLogSourceError } from '@crm/analytics';
 import { loadConfig } from '@crm/config';
 import { ACQUISITION_CHANNELS, isCurrencyCode, type AcquisitionChannel } from '@crm/domain';
 import { EventIngestor } from '@crm/ingest';
@@ -22,6 +17,7 @@ import {
   PurchaseLogImporter,
   type ImportSummary,
 } from '../import/purchase-log.importer';
+import { importBatches } from '../import/import-batches.source';
 
 const USAGE = `Usage: crm import <file | -> [options]
 
@@ -155,22 +151,22 @@ export const importCommand: CliCommand = {
         return EXIT.FAILURE;
       }
     }
-    const app = await NestFactory.createApplicationContext(ImportModule.forRoot(config), { logger: false });
+    // No isKnownCustomer: the importer reads each batch's customers once and drops the acquisition of
+    // those the store already has (an import onto a live base, or a re-run). Started before the store
+    // opens: a file's parse thread loads meanwhile.
+    const batches = importBatches(args.file, args.parser, batchSize, (message) =>
+      console.error(`crm import: skipped ${message}`),
+    );
+    const app = await NestFactory.createApplicationContext(ImportModule.forRoot(config), {
+      logger: false,
+    }).catch(async (error: unknown) => {
+      await batches.stop();
+      throw error;
+    });
     const progress = args.quiet ? undefined : new ImportProgressReporter(process.stderr, totalBytes);
     try {
       const ingestor = app.get(EventIngestor);
-      const parser: PurchaseLogParserOptions = {
-        ...args.parser,
-        // No isKnownCustomer: the importer reads each batch's customers once and drops the acquisition of
-        // those the store already has (an import onto a live base, or a re-run).
-        onSkippedLine: (error: PurchaseLogLineError) => console.error(`crm import: skipped ${error.message}`),
-      };
-      const events: AsyncIterable<SourcedEvent> =
-        args.file === '-'
-          ? parsePurchaseLogStream(process.stdin, parser)
-          : parsePurchaseLog(args.file, parser);
-      const summary = await new PurchaseLogImporter(ingestor).run(events, {
-        batchSize,
+      const summary = await new PurchaseLogImporter(ingestor).run(batches, {
         correlationId: `import:${args.parser.sourceName ?? args.file}`,
         onProgress: progress?.update,
       });
@@ -186,6 +182,7 @@ export const importCommand: CliCommand = {
       }
       throw error;
     } finally {
+      await batches.stop();
       await app.close();
     }
   },

@@ -1,5 +1,6 @@
-import type { SourcedEvent } from '@crm/analytics';
-import type { CustomerStreamState, EventIngestor, IngestProblem } from '@crm/ingest';
+import type { CustomerStreamState, EventIngestor, IngestProblem, ValidPublishedEvent } from '@crm/ingest';
+import { threadCpuMs } from './thread-cpu';
+import type { ValidatedBatch } from './validated-batch';
 
 export interface ImportProgress {
   /** Bytes of the source behind the last appended batch. */
@@ -19,6 +20,10 @@ export interface ImportSummary extends ImportProgress {
   readonly acquisitions: number;
   /** CPU time (user + system) the process spent over elapsedMs: on a shared machine, what the import cost. */
   readonly cpuMs: number;
+  /** Of cpuMs, the main thread's (Linux only): it decides and appends every event. */
+  readonly mainThreadCpuMs?: number;
+  /** Of cpuMs, the parse thread's from its first batch on (Linux, file imports): it parses and validates. */
+  readonly parseThreadCpuMs?: number;
 }
 
 /** A batch the publish path refused: nothing of it was appended (earlier batches were). */
@@ -41,57 +46,61 @@ export class ImportRejectedError extends Error {
 }
 
 export interface ImportOptions {
-  /** Events per batch: at most the API's MAX_BATCH_EVENTS, as one POST /v1/events batch. */
-  readonly batchSize: number;
   /** Correlation id of the events that carry none (the parser sets `import:<source>` on every event). */
   readonly correlationId: string;
   readonly onProgress?: (progress: ImportProgress) => void;
 }
 
 /**
- * Feeds parsed purchase-log events to the write path (@crm/ingest) in API-sized batches: the same
- * validation as POST /v1/events, then the same publish (each customer's state, decide, append with the
- * expected revision). Nothing is written to the store around it.
+ * Feeds validated batches of a purchase log (see ValidatedBatch: the write path's validation, the same as
+ * POST /v1/events) to the write path's publish (each customer's state, decide, append with the expected
+ * revision). Nothing is written to the store around it. The batches come from the parser in line
+ * (validatedBatches) or from a thread that parses and validates ahead (batchesFromParseThread).
  */
 export class PurchaseLogImporter {
   constructor(private readonly ingestor: EventIngestor) {}
 
-  async run(events: AsyncIterable<SourcedEvent>, options: ImportOptions): Promise<ImportSummary> {
+  async run(
+    batches: AsyncIterable<ValidatedBatch> & { readonly threadCpuMs?: () => number | undefined },
+    options: ImportOptions,
+  ): Promise<ImportSummary> {
     const started = Date.now();
     const cpuAtStart = process.cpuUsage();
+    const mainCpuAtStart = threadCpuMs();
     const customers = new Set<string>();
-    let batch: SourcedEvent[] = [];
     let progress: ImportProgress = { bytesRead: 0, lines: 0, events: 0, appended: 0, elapsedMs: 0 };
     let acquisitions = 0;
 
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const last = batch[batch.length - 1];
-      const { events: kept, loaded } = await this.withoutKnownAcquisitions(batch);
-      for (const sourced of kept) if (sourced.event.type === 'CustomerAcquired') acquisitions += 1;
-      const appended = kept.length > 0 ? await this.publish(kept, loaded, options) : 0;
+    for await (const batch of batches) {
+      const { validation, lines } = batch;
+      if (!validation.ok) {
+        throw new ImportRejectedError(
+          validation.errors.map((e) => ({ lineNumber: lines[e.index ?? 0], ...problem(e) })),
+        );
+      }
+      for (const event of validation.events) customers.add(event.customerId);
+      const { events: kept, loaded } = await this.withoutKnownAcquisitions(validation.events);
+      for (const event of kept) if (event.type === 'CustomerAcquired') acquisitions += 1;
+      const appended = kept.length > 0 ? await this.publish(kept, lines, loaded, options) : 0;
       progress = {
-        bytesRead: last.bytesRead,
-        lines: last.lineNumber,
+        bytesRead: batch.bytesRead,
+        lines: lines[lines.length - 1],
         events: progress.events + kept.length,
         appended: progress.appended + appended,
         elapsedMs: Date.now() - started,
       };
-      batch = [];
       options.onProgress?.(progress);
-    };
-
-    for await (const sourced of events) {
-      customers.add(sourced.event.customerId);
-      batch.push(sourced);
-      if (batch.length >= options.batchSize) await flush();
     }
-    await flush();
     const cpu = process.cpuUsage(cpuAtStart);
+    const mainCpu = threadCpuMs();
     return {
       ...progress,
       elapsedMs: Date.now() - started,
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      ...(mainCpu !== undefined && mainCpuAtStart !== undefined
+        ? { mainThreadCpuMs: mainCpu - mainCpuAtStart }
+        : {}),
+      ...(batches.threadCpuMs?.() !== undefined ? { parseThreadCpuMs: batches.threadCpuMs() } : {}),
       alreadyPresent: progress.events - progress.appended,
       customers: customers.size,
       acquisitions,
@@ -104,38 +113,29 @@ export class PurchaseLogImporter {
    * together, and the publish decides on those same states instead of reading the streams a second time.
    */
   private async withoutKnownAcquisitions(
-    batch: readonly SourcedEvent[],
-  ): Promise<{ events: SourcedEvent[]; loaded: Map<string, CustomerStreamState> }> {
-    const loaded = await this.ingestor.streams.loadMany(batch.map((s) => s.event.customerId));
+    batch: readonly ValidPublishedEvent[],
+  ): Promise<{ events: ValidPublishedEvent[]; loaded: Map<string, CustomerStreamState> }> {
+    const loaded = await this.ingestor.streams.loadMany(batch.map((e) => e.customerId));
     const known = (customerId: string) => (loaded.get(customerId)?.revision ?? -1) >= 0;
-    const events = batch.filter((s) => !(s.event.type === 'CustomerAcquired' && known(s.event.customerId)));
+    const events = batch.filter((e) => !(e.type === 'CustomerAcquired' && known(e.customerId)));
     return { events, loaded };
   }
 
-  /** One batch through validation and the handler; returns how many events it appended. */
+  /**
+   * Validated events of one batch through the handler; returns how many it appended. Their indexes stay
+   * positions in the batch (`lines`), also when acquisitions were dropped.
+   */
   private async publish(
-    batch: readonly SourcedEvent[],
+    events: readonly ValidPublishedEvent[],
+    lines: readonly number[],
     loaded: ReadonlyMap<string, CustomerStreamState>,
     options: ImportOptions,
   ): Promise<number> {
-    const lineOf = (index: number | undefined) => batch[index ?? 0].lineNumber;
-    const validation = this.ingestor.validate(
-      { events: batch.map((s) => s.event) },
-      { maxEvents: options.batchSize },
-    );
-    if (!validation.ok) {
-      throw new ImportRejectedError(
-        validation.errors.map((e) => ({ lineNumber: lineOf(e.index), ...problem(e) })),
-      );
-    }
+    const lineOf = (index: number | undefined) => lines[index ?? 0];
     // Replayed events answer with their original positions, at or below the head seen before the batch;
     // whatever this batch appended lands above it, whoever else appends meanwhile.
     const head = await this.ingestor.store.headPosition();
-    const outcome = await this.ingestor.publish(
-      validation.events,
-      { correlationId: options.correlationId },
-      { loaded },
-    );
+    const outcome = await this.ingestor.publish(events, { correlationId: options.correlationId }, { loaded });
     if (outcome.kind === 'rejected') {
       throw new ImportRejectedError(
         outcome.problems.map((e) => ({ lineNumber: lineOf(e.index), ...problem(e) })),
@@ -152,7 +152,7 @@ export class PurchaseLogImporter {
       );
     }
     // Only the imported events themselves: a reactivation the decider adds is appended too, but not counted.
-    const ids = new Set(batch.map((s) => s.event.eventId));
+    const ids = new Set(events.map((e) => e.eventId));
     return outcome.results.filter((r) => r.globalPosition > head && ids.has(r.eventId)).length;
   }
 }

@@ -10,7 +10,7 @@ import {
 } from '../event-store.errors';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { anEvent, delay, ids, someEvents, SubscriptionReader } from '../testing/event-store.fixtures';
-import { isRevisionConflict } from './sqlite.schema';
+import { isRevisionConflict, SCHEMA_VERSION } from './sqlite.schema';
 import { SqliteEventStore } from './sqlite.event-store';
 import { runWriterProcesses } from '../testing/sqlite-writer.processes';
 
@@ -43,7 +43,7 @@ describe('SqliteEventStore specifics', () => {
     const raw = new Database(file, { readonly: true });
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(raw.pragma('user_version', { simple: true })).toBe(1);
+      expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     } finally {
       raw.close();
     }
@@ -76,8 +76,8 @@ describe('SqliteEventStore specifics', () => {
       const insert = () =>
         raw
           .prepare(
-            `INSERT INTO events (stream_id, stream_revision, event_id, type, occurred_at, occurred_at_ms, recorded_at, data, metadata)
-             VALUES ('customer-1', 0, ?, 't', 'x', 0, 'x', '{}', '{}')`,
+            `INSERT INTO events (stream_id, stream_revision, event_id, event_key, type, occurred_at, occurred_at_ms, recorded_at, data, metadata)
+             VALUES ('customer-1', 0, ?, 0, 't', 'x', 0, 'x', '{}', '{}')`,
           )
           .run(randomUUID());
       let error: unknown;

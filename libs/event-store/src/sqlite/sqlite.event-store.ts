@@ -25,13 +25,13 @@ import type {
 } from '../event-store.port';
 import { SqliteAllSubscription } from './sqlite-all.subscription';
 import { SqliteEventsCounter } from './sqlite-events.counter';
+import { eventKey } from './event-key';
 import {
-  CREATE_SCHEMA,
   EVENT_COLUMNS,
   type EventRow,
   isBusy,
   isRevisionConflict,
-  SCHEMA_VERSION,
+  prepareSchema,
   toRecordedEvent,
 } from './sqlite.schema';
 
@@ -123,7 +123,7 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
 
   private readonly selectStreamHead: Database.Statement<[string], bigint | null>;
-  private readonly selectByEventId: Database.Statement<[string, string], IdRow>;
+  private readonly selectByEventId: Database.Statement<[number, string, string], IdRow>;
   private readonly insertEvent: Database.Statement<unknown[]>;
   private readonly selectStream: Database.Statement<[Record<string, unknown>], EventRow>;
   private readonly selectStreamFrom: Database.Statement<[string, bigint, bigint], EventRow>;
@@ -150,24 +150,23 @@ export class SqliteEventStore implements EventStore {
     try {
       this.db.pragma('journal_mode = WAL'); // stays 'memory' for :memory:, which is fine
       this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-      this.db.exec(CREATE_SCHEMA);
-      if (this.db.pragma('user_version', { simple: true }) === 0) {
-        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      }
+      prepareSchema(this.db);
 
       this.selectStreamHead = this.db
         .prepare<[string], bigint | null>('SELECT MAX(stream_revision) FROM events WHERE stream_id = ?')
         .pluck()
         .safeIntegers();
       this.selectByEventId = this.db
-        .prepare<[string, string], IdRow>(
-          'SELECT stream_revision, global_position FROM events WHERE stream_id = ? AND event_id = ?',
+        .prepare<[number, string, string], IdRow>(
+          `SELECT stream_revision, global_position FROM events INDEXED BY events_event_key
+           WHERE event_key = ? AND stream_id = ? AND event_id = ?`,
         )
         .safeIntegers();
       this.insertEvent = this.db
         .prepare(
-          `INSERT INTO events (stream_id, stream_revision, event_id, type, occurred_at, occurred_at_ms, recorded_at, data, metadata)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO events (stream_id, stream_revision, event_id, event_key, type, occurred_at, occurred_at_ms,
+                               recorded_at, data, metadata)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .safeIntegers();
       this.selectStream = this.db
@@ -421,7 +420,7 @@ export class SqliteEventStore implements EventStore {
     // is most of a bulk load's first appends. The idempotency check still comes before the expected revision.
     if (current >= 0) {
       const recorded = events.map((event): AppendedEvent | undefined => {
-        const row = this.selectByEventId.get(streamId, event.eventId);
+        const row = this.selectByEventId.get(eventKey(event.eventId), streamId, event.eventId);
         return (
           row && {
             eventId: event.eventId,
@@ -441,6 +440,7 @@ export class SqliteEventStore implements EventStore {
         streamId,
         revision,
         event.eventId,
+        eventKey(event.eventId),
         event.type,
         event.occurredAt,
         occurredAtMs[index],

@@ -63,10 +63,10 @@ function build(dto: DtoClass): Check {
     const constraints = validators.flatMap(({ m, constraints: list }) =>
       list.map((c) => ({
         each: m.each === true,
-        validate: c.instance.validate.bind(c.instance) as (
-          value: unknown,
-          args: ValidationArguments,
-        ) => boolean,
+        validate: remembered(
+          c.name,
+          c.instance.validate.bind(c.instance) as (value: unknown, args: ValidationArguments) => boolean,
+        ),
         args: {
           targetName: dto.name,
           property: name,
@@ -126,6 +126,31 @@ function compileProperty(p: PropertyCheck): Check {
       } else if (!isPlainObject(value) || !nested.check(value)) return false;
     }
     return true;
+  };
+}
+
+/**
+ * Built-in constraints whose answer depends on nothing but the value and the decorator's options, and
+ * whose values repeat across events (dates: an import's lines share a few thousand): their answers for
+ * string values are remembered per decorated property, so each distinct date is parsed once.
+ */
+const REMEMBERED_CONSTRAINTS: ReadonlySet<string> = new Set(['isIso8601']);
+const REMEMBERED_MAX = 10_000;
+
+function remembered(
+  name: string,
+  validate: (value: unknown, args: ValidationArguments) => boolean,
+): (value: unknown, args: ValidationArguments) => boolean {
+  if (!REMEMBERED_CONSTRAINTS.has(name)) return validate;
+  const answers = new Map<string, boolean>();
+  return (value, args) => {
+    if (typeof value !== 'string') return validate(value, args);
+    const known = answers.get(value);
+    if (known !== undefined) return known;
+    const answer = validate(value, args);
+    if (answers.size >= REMEMBERED_MAX) answers.clear();
+    answers.set(value, answer);
+    return answer;
   };
 }
 

@@ -283,6 +283,30 @@ export const isBadText = (text: string) =>
  * keys on the way are kept in a stack): a valid event, the common case, allocates no path strings.
  */
 function findUnsafeKeyOrText(value: unknown, root: string): { path: string; key: boolean } | undefined {
+  return isSafeTree(value, 0) ? undefined : locateUnsafeKeyOrText(value, root);
+}
+
+/**
+ * The common case first: the same walk without keeping the way down, true when no key could reach a
+ * prototype and every key and string is storable text. Only when it finds something does the walk
+ * below run again to say where.
+ */
+function isSafeTree(node: unknown, depth: number): boolean {
+  if (typeof node === 'string') return !isBadText(node);
+  if (typeof node !== 'object' || node === null || depth > 8) return true;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) if (!isSafeTree(node[i], depth + 1)) return false;
+    // Keys other than indexes (not from JSON, but the walk below would visit them).
+    return Object.keys(node).length === node.length;
+  }
+  for (const key of Object.keys(node)) {
+    if (FORBIDDEN_KEYS.has(key) || isBadText(key)) return false;
+    if (!isSafeTree((node as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+function locateUnsafeKeyOrText(value: unknown, root: string): { path: string; key: boolean } | undefined {
   // The keys on the way down and whether each indexes an array (two stacks of primitives: no allocation).
   const keys: string[] = [];
   const inArray: boolean[] = [];

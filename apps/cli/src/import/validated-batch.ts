@@ -1,0 +1,48 @@
+import type { SourcedEvent } from '@crm/analytics';
+import type { ValidationOutcome } from '@crm/ingest';
+
+/**
+ * A batch of parsed events after the write path's validation (`@crm/ingest`'s validatePublishBody, the
+ * contract of POST /v1/events), with where each event came from. Indexes of the validation's events and
+ * errors are positions in the batch, hence in `lines`.
+ */
+export interface ValidatedBatch {
+  /** Line of the source of each event of the batch, by position. */
+  readonly lines: readonly number[];
+  /** Bytes of the source behind the batch's last line. */
+  readonly bytesRead: number;
+  readonly validation: ValidationOutcome;
+}
+
+/** The publish body of a batch of parsed events, validated by `validate` (the write path's check). */
+export function validateBatch(
+  batch: readonly SourcedEvent[],
+  validate: (body: { events: unknown[] }) => ValidationOutcome,
+): ValidatedBatch {
+  return {
+    lines: batch.map((s) => s.lineNumber),
+    bytesRead: batch[batch.length - 1].bytesRead,
+    validation: validate({ events: batch.map((s) => s.event) }),
+  };
+}
+
+/**
+ * Parsed events in batches of `batchSize`, each validated. A parser error ends the iteration where it
+ * occurs: the partial batch before it is not yielded (as an import that stops at a bad line appends
+ * nothing of the batch that held it).
+ */
+export async function* validatedBatches(
+  events: AsyncIterable<SourcedEvent>,
+  batchSize: number,
+  validate: (body: { events: unknown[] }) => ValidationOutcome,
+): AsyncGenerator<ValidatedBatch> {
+  let batch: SourcedEvent[] = [];
+  for await (const sourced of events) {
+    batch.push(sourced);
+    if (batch.length >= batchSize) {
+      yield validateBatch(batch, validate);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield validateBatch(batch, validate);
+}
