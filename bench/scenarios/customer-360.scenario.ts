@@ -19,6 +19,8 @@ import { cpuSeconds, freePort } from './serve-stats';
 const TARGET_P99_MS = 5;
 const WARMUP_SECONDS = 2;
 const SETTLE_MS = 3000;
+/** The API process of `crm serve` under `node --cpu-prof`, its profile written here. */
+const PROFILE_DIR = process.env.C360_CPU_PROF_DIR;
 
 /**
  * Customer 360 latency on `crm serve` as users run it (a child process, `--worker` as `--serve-worker` says), its
@@ -118,7 +120,8 @@ async function loadRun(dataDir: string, options: BenchOptions) {
   let worker: Worker | undefined;
   let ingest: Worker | undefined;
   try {
-    serve = await startServe(dataDir, await freePort(), options.serveWorker);
+    const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    serve = await startServe(dataDir, await freePort(), options.serveWorker, {}, profile);
     await sleep(SETTLE_MS); // a server answers long after its start-up work; that work is not the figure
     const job: C360LoadRequest = {
       baseUrl: serve.baseUrl,
