@@ -19,7 +19,7 @@ import { cpuSeconds, freePort } from './serve-stats';
 const TARGET_P99_MS = 5;
 const WARMUP_SECONDS = 2;
 const SETTLE_MS = 3000;
-/** The API process of `crm serve` under `node --cpu-prof`, its profile written here. */
+/** `crm serve` under `node --cpu-prof`, profiles written here (the worker part inherits it: two files). */
 const PROFILE_DIR = process.env.C360_CPU_PROF_DIR;
 
 /**
