@@ -20,10 +20,12 @@ export async function startServe(
   port: number,
   worker: ServeWorkerMode,
   extraEnv: Record<string, string> = {},
+  /** Node's own options for the API process, e.g. `--cpu-prof` (Node refuses it in NODE_OPTIONS). */
+  nodeArgs: readonly string[] = [],
 ): Promise<ServeProcess> {
   const logFile = join(dataDir, `serve-${Date.now()}.log`);
   const main = resolve(__dirname, '../../apps/cli/src/main.js');
-  const child = spawn(process.execPath, [main, 'serve', '--worker', worker], {
+  const child = spawn(process.execPath, [...nodeArgs, main, 'serve', '--worker', worker], {
     env: {
       ...embeddedEnv(),
       DATA_DIR: dataDir,

@@ -21,8 +21,12 @@ import { placeholder, quotedTable } from './sql-dialect';
 export class CustomerViewReader {
   private readonly selectRow: string;
   private readonly selectSpend: string;
+  private prepared?: {
+    readonly db: SqliteConnection;
+    readonly read: (customerId: string) => CustomerView | null;
+  };
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     const p = (i: number) => placeholder(dataSource, i);
     const customerColumns = CUSTOMER_COLUMNS.map(([, column]) => `c."${column}"`).join(', ');
     const scoreColumns = SCORE_VALUE_COLUMNS.map((column) => `s."${column}" AS "score_${column}"`).join(', ');
@@ -45,27 +49,67 @@ export class CustomerViewReader {
       customerId,
     ])) as CustomerRecord[];
     if (!row) return null;
-    const state = customerStateFromRow(row);
     const spend = (await manager.query(this.selectSpend, [customerId])) as CustomerRecord[];
-    for (const s of spend) addSpendRow(state, s);
-    const scores = scoresOf(row);
-    const updatedAt = String(row.updated_at);
-    const projectionPosition = row.projection_position == null ? null : String(row.projection_position);
-    return {
-      ...summaryOf(state),
-      updatedAt,
-      scores,
-      freshness: {
-        events: {
-          streamRevision: state.streamRevision,
-          lastGlobalPosition: state.lastGlobalPosition,
-          projectionPosition,
-          updatedAt,
-        },
-        scores: scores && { modelId: scores.modelId, cutoff: scores.cutoff, scoredAt: scores.scoredAt },
-      },
-    };
+    return viewOf(row, spend);
   }
+
+  /**
+   * The same read on SQLite without TypeORM: both statements prepared once, run in one read transaction
+   * (one WAL snapshot) within a single synchronous call, so nothing else on this connection can interleave.
+   * Undefined when the connection is inside another transaction right now (a projector's or a rebuild's,
+   * between its awaits): reading there would see its uncommitted rows, so the caller queues instead.
+   */
+  readNow(customerId: string): CustomerView | null | undefined {
+    const db = this.sqlite();
+    if (!db || db.inTransaction) return undefined;
+    if (!this.prepared || this.prepared.db !== db) {
+      const row = db.prepare(this.selectRow);
+      const spend = db.prepare(this.selectSpend);
+      const read = db.transaction((id: string) => {
+        const found = row.get(CUSTOMER_READ_MODEL_PROJECTION, id) as CustomerRecord | undefined;
+        return found ? viewOf(found, spend.all(id) as CustomerRecord[]) : null;
+      });
+      this.prepared = { db, read };
+    }
+    return this.prepared.read(customerId);
+  }
+
+  private sqlite(): SqliteConnection | undefined {
+    if (this.dataSource.driver.options.type !== 'better-sqlite3') return undefined;
+    const db = (this.dataSource.driver as unknown as { databaseConnection?: SqliteConnection })
+      .databaseConnection;
+    return db?.open ? db : undefined;
+  }
+}
+
+/** The part of better-sqlite3's Database this reader uses. */
+interface SqliteConnection {
+  readonly open: boolean;
+  readonly inTransaction: boolean;
+  prepare(sql: string): { get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+}
+
+function viewOf(row: CustomerRecord, spend: readonly CustomerRecord[]): CustomerView {
+  const state = customerStateFromRow(row);
+  for (const s of spend) addSpendRow(state, s);
+  const scores = scoresOf(row);
+  const updatedAt = String(row.updated_at);
+  const projectionPosition = row.projection_position == null ? null : String(row.projection_position);
+  return {
+    ...summaryOf(state),
+    updatedAt,
+    scores,
+    freshness: {
+      events: {
+        streamRevision: state.streamRevision,
+        lastGlobalPosition: state.lastGlobalPosition,
+        projectionPosition,
+        updatedAt,
+      },
+      scores: scores && { modelId: scores.modelId, cutoff: scores.cutoff, scoredAt: scores.scoredAt },
+    },
+  };
 }
 
 function scoresOf(row: CustomerRecord): CustomerScoresView | null {

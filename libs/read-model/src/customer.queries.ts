@@ -85,9 +85,18 @@ export class CustomerQueries {
   /**
    * Row (with its scores and the projection's checkpoint) and spend in one transaction, each read by primary
    * key: both from the same projection even when a rebuild swaps the tables between the two reads
-   * (PostgreSQL: the swap's table lock waits for this transaction; SQLite: one WAL snapshot).
+   * (PostgreSQL: the swap's table lock waits for this transaction; SQLite: one WAL snapshot). On SQLite the
+   * read runs at once on prepared statements when the connection is free, which is nearly always in the API
+   * process (the projectors write in the worker part): no TypeORM transaction, no queueing.
    */
   getCustomer(customerId: string): Promise<CustomerView | null> {
+    let now: CustomerView | null | undefined;
+    try {
+      now = this.viewReader.readNow(customerId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (now !== undefined) return Promise.resolve(now);
     return runExclusive(this.dataSource, () =>
       this.dataSource.transaction((manager) => this.viewReader.read(manager, customerId)),
     );

@@ -40,6 +40,17 @@ describe('API keys', () => {
     expect(registry.verify(token())).toBeUndefined();
   });
 
+  it('remembers a verified token, never a refused one: a near miss stays refused after a hit', () => {
+    const fresh = new ApiKeyRegistry([reader.entry], DEFAULT_LIMIT);
+    const nearMiss = reader.token.slice(0, -1) + (reader.token.endsWith('A') ? 'B' : 'A');
+    expect(fresh.verify(nearMiss)).toBeUndefined();
+    const first = fresh.verify(reader.token);
+    expect(first).toMatchObject({ keyId: 'reader' });
+    expect(fresh.verify(reader.token)).toBe(first);
+    expect(fresh.verify(nearMiss)).toBeUndefined();
+    expect(fresh.verify(reader.token + 'x')).toBeUndefined();
+  });
+
   it('reads the key id from a token, and nothing from a foreign string', () => {
     expect(tokenKeyId('crm_ab-1_secret_with_underscores')).toBe('ab-1');
     expect(tokenKeyId('crm__secret')).toBeUndefined();

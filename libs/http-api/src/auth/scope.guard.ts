@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { principalOf } from './api-key.middleware';
 import { forbiddenScope, undeclaredRoute, unauthenticated } from './auth.problems';
-import { routeAccess } from './route-access';
+import { routeAccess, type RouteAccess } from './route-access';
 
 /**
  * The global guard: a route is reachable only as it declares, with @Public() or @RequiresScope(). A route
@@ -12,12 +12,17 @@ import { routeAccess } from './route-access';
 @Injectable()
 export class ScopeGuard implements CanActivate {
   private readonly logger = new Logger('Access');
+  /**
+   * Declarations are fixed at boot: read once per route (controller and handler: an inherited handler may
+   * serve two controllers), not through the reflector on every request.
+   */
+  private readonly accessByRoute = new WeakMap<object, WeakMap<object, RouteAccess>>();
 
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const access = routeAccess(this.reflector, context.getHandler(), context.getClass());
+    const access = this.accessOf(context);
     if (access.kind === 'public') return true;
     const req = context.switchToHttp().getRequest<Request>();
     const principal = principalOf(req);
@@ -29,5 +34,15 @@ export class ScopeGuard implements CanActivate {
     const missing = access.scopes.filter((scope) => !principal.scopes.has(scope));
     if (missing.length > 0) throw forbiddenScope(missing);
     return true;
+  }
+
+  private accessOf(context: ExecutionContext): RouteAccess {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.accessByRoute.get(controller);
+    if (!byHandler) this.accessByRoute.set(controller, (byHandler = new WeakMap()));
+    let access = byHandler.get(handler);
+    if (!access) byHandler.set(handler, (access = routeAccess(this.reflector, handler, controller)));
+    return access;
   }
 }

@@ -38,9 +38,8 @@ export function requestTimeout(timeoutMs: number, renderProblem: ErrorMiddleware
       );
       dropLateWrites(res);
     }, timeoutMs);
-    const clear = () => clearTimeout(timer);
-    res.once('finish', clear);
-    res.once('close', clear);
+    // 'close' follows 'finish' on every answer and also marks a connection gone first: one listener does.
+    res.once('close', () => clearTimeout(timer));
     next();
   };
 }

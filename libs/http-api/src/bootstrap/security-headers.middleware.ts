@@ -27,12 +27,17 @@ const CONSOLE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+const COMMON_HEADERS = Object.entries(COMMON);
+
 /** Security headers set in one place, helmet-style, without the dependency. */
 export function securityHeaders() {
   return (req: Request, res: Response, next: NextFunction): void => {
-    for (const [name, value] of Object.entries(COMMON)) res.setHeader(name, value);
-    const docs = req.path === '/docs' || req.path.startsWith('/docs/') || req.path.startsWith('/docs-');
-    const console = req.path === '/console' || req.path.startsWith('/console/');
+    for (const [name, value] of COMMON_HEADERS) res.setHeader(name, value);
+    // The API's own paths first: nearly every request is one, and `req.path` parses the URL.
+    const path = req.path;
+    const api = path.startsWith('/v1/');
+    const docs = !api && (path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-'));
+    const console = !api && (path === '/console' || path.startsWith('/console/'));
     res.setHeader('Content-Security-Policy', docs ? DOCS_CSP : console ? CONSOLE_CSP : API_CSP);
     // Customer data must not linger in shared caches; the docs' static assets may be cached.
     if (!docs) res.setHeader('Cache-Control', 'no-store');

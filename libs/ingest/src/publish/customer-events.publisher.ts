@@ -18,6 +18,7 @@ import {
   RecordedRef,
 } from '../streams/customer-stream.repository';
 import type { IngestProblem } from '../validation/ingest-problem';
+import { type LoopYield, yieldToIo } from './event-loop.yield';
 import type { ValidPublishedEvent } from '../validation/published-event.validator';
 import type {
   CustomerFailure,
@@ -31,6 +32,11 @@ import type {
 const MAX_ATTEMPTS = 3;
 /** Streams appended at once after a conflict: bounded so a 1,000-customer batch does not flood a remote store. */
 const CONCURRENCY = 16;
+/**
+ * Events decided between two yields to the event loop (see `sliceEvents`): small enough that a request
+ * arriving meanwhile waits at most a slice's decisions, large enough that a bulk import barely notices.
+ */
+const DEFAULT_SLICE_EVENTS = 32;
 
 interface PendingEvent {
   readonly index: number;
@@ -53,12 +59,19 @@ type Appended = { results: PublishedEventResult[] } | CustomerFailure;
  * loaded), decide, append with the state's revision as expected revision; when the publisher gave no
  * expectation, a conflict re-reads the stream and decides again, a bounded number of times. Everything is
  * decided before anything is appended, so a batch with one event that breaks a rule appends nothing.
+ *
+ * A large batch does not hold the event loop for its whole length: before its load and after every slice of
+ * decisions (`sliceEvents`), the loop takes its pending I/O, so the API's reads are answered in between. The
+ * outcome is the same as deciding in one go: each customer is decided from the state loaded for it, and a
+ * stream that another writer moved meanwhile is caught by the expected revision at append, as before (the
+ * append itself was never in the same turn as the decisions: the store's group commit waits for the loop).
  */
 export class CustomerEventsPublisher {
   constructor(
     private readonly store: EventStore,
     private readonly streams: CustomerStreamRepository,
     private readonly consentPolicy: ConsentPolicy = DEFAULT_CONSENT_POLICY,
+    private readonly yieldToLoop: LoopYield = yieldToIo,
   ) {}
 
   async publish(
@@ -66,15 +79,25 @@ export class CustomerEventsPublisher {
     context: PublishContext,
     options: PublishOptions = {},
   ): Promise<PublishOutcome> {
+    const slice = options.sliceEvents ?? DEFAULT_SLICE_EVENTS;
+    // The validation that came before is one stretch of the loop; the load and decisions are others.
+    if (events.length > slice) await this.yieldToLoop();
     const groups = groupByCustomer(events);
     const given = options.loaded;
     const toLoad = groups.map((g) => g[0].customerId).filter((id) => !given?.has(id));
     const loaded = toLoad.length > 0 ? await this.streams.loadMany(toLoad) : new Map();
-    const decided = groups.map((group) => {
+    const decided: { events: ValidPublishedEvent[]; outcome: GroupOutcome }[] = [];
+    let sinceYield = 0;
+    for (const group of groups) {
+      if (sinceYield >= slice) {
+        await this.yieldToLoop();
+        sinceYield = 0;
+      }
       const customerId = group[0].customerId;
       const stream = (given?.get(customerId) ?? loaded.get(customerId)) as CustomerStreamState;
-      return { events: group, outcome: decideGroup(stream, group, context, this.consentPolicy) };
-    });
+      decided.push({ events: group, outcome: decideGroup(stream, group, context, this.consentPolicy) });
+      sinceYield += group.length;
+    }
 
     const problems = decided.flatMap(({ outcome }) => ('errors' in outcome ? outcome.errors : []));
     if (problems.length > 0) {

@@ -22,6 +22,11 @@ export interface PublishOptions {
    * the expected revision at append, like a stale cache entry.
    */
   readonly loaded?: ReadonlyMap<string, CustomerStreamState>;
+  /**
+   * Events decided between two yields to the event loop (default 32); a batch of at most this many is
+   * decided in one go. `Infinity`: never yield (a caller alone on its loop, e.g. a bulk import's worker).
+   */
+  readonly sliceEvents?: number;
 }
 
 /** One appended (or idempotently replayed) event, decider-emitted ones such as CustomerReactivated included. */
