@@ -43,6 +43,8 @@ export interface BenchOptions {
   readonly serveWorker: 'process' | 'inline';
   /** Events/s offered over HTTP while the Customer 360 scenario measures (0: none). */
   readonly c360IngestRate: number;
+  /** API processes of crm serve in the Customer 360 scenario (API_PROCESSES). */
+  readonly c360ApiProcesses: number;
   readonly c360Customers: number;
   readonly c360Rate: number;
   readonly c360Seconds: number;
@@ -95,6 +97,7 @@ export const BENCH_USAGE = `npm run bench -- [options]
                              embedded, kafka-postgres (default: all)
   --lag-http-batch <n>       events per request offered over HTTP by serve-http and c360 (default 100)
   --serve-worker <mode>      crm serve --worker in serve-http and c360: process or inline (default process)
+  --c360-api-processes <n>   crm serve --api-processes in the c360 scenario (default 1)
   --c360-ingest-rate <n>     events/s offered over HTTP while c360 measures (default 1000; 0: none)
   --c360-customers <n>       customers in the read model for the Customer 360 scenario (default 20000)
   --c360-rate <n>            offered requests/s of GET /v1/customers/{id} (default 1000)
@@ -141,6 +144,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'lag-http-batch': { type: 'string' },
       'serve-worker': { type: 'string' },
       'c360-ingest-rate': { type: 'string' },
+      'c360-api-processes': { type: 'string' },
       'c360-customers': { type: 'string' },
       'c360-rate': { type: 'string' },
       'c360-seconds': { type: 'string' },
@@ -198,6 +202,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     lagSetups: list(values['lag-setups']),
     lagHttpBatch: int('lag-http-batch', values['lag-http-batch'], 100, 1, 1000),
     serveWorker: serveWorker(values['serve-worker']),
+    c360ApiProcesses: int('c360-api-processes', values['c360-api-processes'], 1, 1, 64),
     c360IngestRate: int('c360-ingest-rate', values['c360-ingest-rate'], 1000, 0, 100_000),
     c360Customers: int('c360-customers', values['c360-customers'], 20_000, 100, 10_000_000),
     c360Rate: int('c360-rate', values['c360-rate'], 1000, 1, 100_000),
