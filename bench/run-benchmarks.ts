@@ -8,6 +8,7 @@ import { summarize, verdict } from './bench-result';
 import { machineInfo } from './machine-info';
 import { resultsTable } from './report.table';
 import { analyticsScenario } from './scenarios/analytics.scenario';
+import { analyticsFoldScenario } from './scenarios/analytics-fold.scenario';
 import { catchupScenario } from './scenarios/catchup.scenario';
 import { appendScenario } from './scenarios/append.scenario';
 import { durableAppendScenario } from './scenarios/durable-append.scenario';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     rebuildScenario(options),
     customer360Scenario(options),
     analyticsScenario(options),
+    analyticsFoldScenario(options),
     kafkaIngestScenario(options),
     clvLifetimesScenario(options),
     catchupScenario(options),

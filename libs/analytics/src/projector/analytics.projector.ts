@@ -3,12 +3,29 @@ import type { RecordedEvent } from '@crm/event-store';
 import { isAnalyticsStream } from './analytics-streams';
 import type { AnalyticsClient } from '../clickhouse/analytics-client.factory';
 import { runStatement, selectRows } from '../clickhouse/clickhouse-statements';
+import {
+  customerRowsSource,
+  ERASED_TYPE,
+  foldCustomersSql,
+  foldDailySql,
+  type FoldedRevisions,
+  noCustomerRows,
+  previousCustomersSql,
+  REVISION_COLUMNS,
+  revisionRowsSource,
+  unfoldedRevisionsSql,
+} from './customer-fold.sql';
 import { eventRowsSelect, insertEventRowsSql } from './event-row.sql';
 import { MalformedAnalyticsEventError } from './malformed-event.error';
 import { RAW_BATCH_SETTINGS, rawEventsSource } from './raw-event.batch';
 
 /** Checkpoint name of the analytics projection (projection_checkpoints.projection_name). */
 export const ANALYTICS_PROJECTION = 'analytics';
+
+interface MappedBatch {
+  readonly rejected: MalformedAnalyticsEventError[];
+  readonly revisions: Record<string, unknown>[];
+}
 
 export interface AnalyticsApplyResult {
   /** Customer events written (after dropping duplicates within the batch). */
@@ -66,15 +83,14 @@ export class AnalyticsProjector {
         batch.filter((e) => !isCampaignStream(e.streamId)).map((e) => customerIdFromStream(e.streamId)),
       ),
     ];
-    const rejected = batch.length > 0 ? await this.rejections(batch) : [];
+    const { rejected, revisions } =
+      batch.length > 0 ? await this.mapBatch(batch) : { rejected: [], revisions: [] };
     if (rejected.length > 0 && !options.leaveOut) throw rejected[0];
     if (batch.length > 0) {
       await this.insertEvents(batch);
+      await this.insertRevisions(revisions);
       await this.scrubErased(batch);
-      await this.refreshCustomers(customers);
-      // The purchase days of the events written only: a left-out one may have no date-time at all.
-      const left = new Set(rejected.map((error) => error.eventId));
-      await this.refreshDaily(left.size > 0 ? batch.filter((e) => !left.has(e.eventId)) : batch);
+      for (const ids of chunks(customers, ID_CHUNK)) await this.fold(ids);
     }
     const position = highestPosition(events);
     if (position !== undefined) await this.writeCheckpoint(position);
@@ -87,25 +103,39 @@ export class AnalyticsProjector {
    */
   async rejections(events: readonly RecordedEvent[]): Promise<MalformedAnalyticsEventError[]> {
     const batch = analyticsEvents(events);
-    if (batch.length === 0) return [];
+    return batch.length === 0 ? [] : (await this.mapBatch(batch)).rejected;
+  }
+
+  /**
+   * The batch through the mapping once: the events it rejects, and the customer_revisions rows of the
+   * others (the columns the derived rows are made of).
+   */
+  private async mapBatch(batch: readonly RecordedEvent[]): Promise<MappedBatch> {
     const result = await this.ch.client.query({
-      query: `SELECT event_id, rejection FROM (${eventRowsSelect(rawEventsSource(batch))}) WHERE rejection != ''`,
+      query: `SELECT rejection, event_id, ${REVISION_COLUMNS.join(', ')}
+              FROM (${eventRowsSelect(rawEventsSource(batch))})`,
       format: 'JSONEachRow',
       clickhouse_settings: RAW_BATCH_SETTINGS,
     });
-    const rows = await result.json<{ event_id: string; rejection: string }>();
-    const reasons = new Map(rows.map((row) => [row.event_id, row.rejection]));
-    return batch
+    const rows = await result.json<Record<string, unknown> & { rejection: string; event_id: string }>();
+    const reasons = new Map<string, string>();
+    const revisions: Record<string, unknown>[] = [];
+    for (const { rejection, event_id: eventId, ...row } of rows) {
+      if (rejection !== '') reasons.set(eventId, rejection);
+      else if (row.customer_id !== '') revisions.push(row);
+    }
+    const rejected = batch
       .filter((event) => reasons.has(event.eventId))
       .map((event) => new MalformedAnalyticsEventError(event.eventId, reasons.get(event.eventId) as string));
+    return { rejected, revisions };
   }
 
   /**
    * Bulk mode, for a rebuild into an empty store: the event rows only, no derived rows and no checkpoint;
    * `deriveAll` computes the derived rows once at the end, in one pass over the events instead of one
-   * re-aggregation per batch. Events the store cannot hold are left out (the caller reports them). No
-   * scrubbing either: the store yields an erased customer's events without personal data (and `deriveAll`
-   * scrubs any read before the erasure).
+   * fold per batch. Events the store cannot hold are left out (the caller reports them). No scrubbing
+   * either: the store yields an erased customer's events without personal data (and `deriveAll` scrubs any
+   * read before the erasure).
    */
   async insertEventRows(events: readonly RecordedEvent[]): Promise<void> {
     const batch = analyticsEvents(events);
@@ -113,8 +143,10 @@ export class AnalyticsProjector {
   }
 
   /**
-   * Rewrites every customer's dimension row and every purchase-day row from all stored events, and scrubs
-   * every erased customer (one erased while a rebuild ran may have been read before its key was destroyed).
+   * Folds every stored event into the derived rows (customers, customer_daily): the live fold's own SQL
+   * with no previous rows, so a rebuilt store equals a live one. Scrubs every erased customer first (one
+   * erased while a rebuild ran may have been read before its key was destroyed). Idempotent: run on
+   * derived rows that exist already, it adds nothing.
    */
   async deriveAll(): Promise<void> {
     await runStatement(
@@ -124,8 +156,14 @@ export class AnalyticsProjector {
         `customer_id IN (SELECT customer_id FROM ${this.db}.events WHERE event_type = '${ERASED_TYPE}')`,
       ),
     );
-    await runStatement(this.ch.client, refreshCustomersSql(this.db, '1'), undefined, WHOLE_TABLE_SETTINGS);
-    await runStatement(this.ch.client, refreshDailySql(this.db, '1'), undefined, WHOLE_TABLE_SETTINGS);
+    const all = `${this.db}.events FINAL`;
+    await runStatement(this.ch.client, foldDailySql(this.db, all, '1'), undefined, WHOLE_TABLE_SETTINGS);
+    await runStatement(
+      this.ch.client,
+      foldCustomersSql(this.db, all, noCustomerRows(this.db)),
+      undefined,
+      WHOLE_TABLE_SETTINGS,
+    );
   }
 
   /** Highest global position applied (null before the first batch): the analytics stage's lag is measured from it. */
@@ -155,7 +193,8 @@ export class AnalyticsProjector {
    * Right to erasure: the city of an erased customer's CustomerAcquired row is replaced by '' (a newer copy
    * of the row; events FINAL keeps the last inserted). Replays need nothing of this: the event store already
    * yields the event without the city once the customer's key is destroyed. (No `city != ''` filter: the
-   * REPLACE alias would shadow the column in WHERE; rewriting an already scrubbed row is harmless.)
+   * REPLACE alias would shadow the column in WHERE; rewriting an already scrubbed row is harmless.) The
+   * customer's recent rows in customer_revisions get a scrubbed copy too, the one merges keep.
    */
   protected async scrubErased(events: readonly RecordedEvent[]): Promise<void> {
     const erased = [
@@ -163,30 +202,78 @@ export class AnalyticsProjector {
     ];
     for (const ids of chunks(erased, ID_CHUNK)) {
       await runStatement(this.ch.client, scrubErasedSql(this.db, BY_IDS), { ids });
+      await runStatement(this.ch.client, scrubRevisionsSql(this.db), { ids });
     }
   }
 
-  /** Rewrites the dimension row of each customer from all its stored events. */
-  protected async refreshCustomers(customerIds: readonly string[]): Promise<void> {
-    for (const ids of chunks(customerIds, ID_CHUNK)) {
-      await runStatement(this.ch.client, refreshCustomersSql(this.db, BY_IDS), { ids });
-    }
+  /** The batch's customer_revisions rows: what this fold, or a concurrent one, reads back. */
+  protected async insertRevisions(rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.ch.client.insert({
+      table: `${this.db}.customer_revisions`,
+      columns: [...REVISION_COLUMNS],
+      format: 'JSONEachRow',
+      values: rows as Record<string, unknown>[],
+    });
   }
 
-  /** Rewrites the purchase-day rows touched by the batch's purchases. */
-  protected async refreshDaily(events: readonly RecordedEvent[]): Promise<void> {
-    const keys = new Map<string, string>();
-    for (const event of events) {
-      if (event.type !== 'CustomerPurchased') continue;
-      const customerId = customerIdFromStream(event.streamId);
-      keys.set(`${customerId}|${utcDay(event.occurredAt)}`, customerId);
-    }
-    for (const chunk of chunks([...keys.entries()], ID_CHUNK)) {
-      await runStatement(this.ch.client, refreshDailySql(this.db, `${BY_IDS} AND ${BY_DAY_KEYS}`), {
-        ids: [...new Set(chunk.map(([, id]) => id))],
-        keys: chunk.map(([key]) => key),
+  /**
+   * Folds into the rows of `customerIds` the events their rows do not reflect yet: the customers rows are
+   * read once, the unfolded revisions once (a key range per customer, not its history), and both writes
+   * use those same rows, so a concurrent fold can only write a row that reflects fewer events (a lower
+   * version) or the same ones. Daily rows first: a customers row never reflects a purchase its day lacks.
+   */
+  protected async fold(customerIds: readonly string[]): Promise<void> {
+    const previous = await this.textRows(previousCustomersSql(this.db), { ids: customerIds });
+    const folded = new Map<string, FoldedRevisions>(
+      customerIds.map((id) => [id, { through: -1, above: [] }]),
+    );
+    for (const line of previous) {
+      const row = JSON.parse(line) as { customer_id: string; folded_through: number; folded_above: number[] };
+      folded.set(row.customer_id, {
+        through: Number(row.folded_through),
+        above: row.folded_above.map(Number),
       });
     }
+    const unfolded = await this.textRows(unfoldedRevisionsSql(this.db, folded));
+    if (unfolded.length === 0) return; // every event is reflected already (a redelivery)
+    await this.foldDaily(unfolded);
+    await this.foldCustomers(unfolded, previous);
+  }
+
+  /** The purchases among `unfolded` (JSON lines of REVISION_COLUMNS) into their days' rows. */
+  protected async foldDaily(unfolded: readonly string[]): Promise<void> {
+    const purchases = unfolded
+      .map((line) => JSON.parse(line) as { customer_id: string; event_type: string; occurred_at: string })
+      .filter((row) => row.event_type === 'CustomerPurchased');
+    if (purchases.length === 0) return;
+    await runStatement(
+      this.ch.client,
+      foldDailySql(this.db, revisionRowsSource(unfolded), BY_IDS_AND_DAYS),
+      {
+        ids: [...new Set(purchases.map((row) => row.customer_id))],
+        days: [...new Set(purchases.map((row) => row.occurred_at.slice(0, 10)))],
+      },
+      RAW_BATCH_SETTINGS,
+    );
+  }
+
+  /** `unfolded` (JSON lines of REVISION_COLUMNS) into the customers rows read before (`previous`). */
+  protected async foldCustomers(unfolded: readonly string[], previous: readonly string[]): Promise<void> {
+    const rows = previous.length > 0 ? customerRowsSource(previous) : noCustomerRows(this.db);
+    await runStatement(
+      this.ch.client,
+      foldCustomersSql(this.db, revisionRowsSource(unfolded), rows),
+      undefined,
+      RAW_BATCH_SETTINGS,
+    );
+  }
+
+  /** A SELECT's rows as JSON lines, exactly as the engine wrote them (64-bit integers unquoted). */
+  private async textRows(query: string, params?: Record<string, unknown>): Promise<string[]> {
+    const result = await this.ch.client.query({ query, format: 'JSONEachRow', query_params: params });
+    const text = await result.text();
+    return text.split('\n').filter((line) => line.length > 0);
   }
 
   protected async writeCheckpoint(position: bigint): Promise<void> {
@@ -198,8 +285,6 @@ export class AnalyticsProjector {
   }
 }
 
-const ERASED_TYPE = 'CustomerPersonalDataErased';
-
 /** The events of a batch the store holds (customers' and campaigns'), each once. */
 function analyticsEvents(events: readonly RecordedEvent[]): RecordedEvent[] {
   const unique = new Map<string, RecordedEvent>();
@@ -208,9 +293,6 @@ function analyticsEvents(events: readonly RecordedEvent[]): RecordedEvent[] {
   }
   return [...unique.values()];
 }
-
-/** The UTC day of a (valid: checked before) date-time, as the mapping's toDate(occurred_at) gives it. */
-const utcDay = (dateTime: string): string => new Date(dateTime).toISOString().slice(0, 10);
 
 const highestPosition = (events: readonly RecordedEvent[]): bigint | undefined =>
   events.reduce<bigint | undefined>(
@@ -226,9 +308,9 @@ const highestPosition = (events: readonly RecordedEvent[]): bigint | undefined =
  */
 const WHOLE_TABLE_SETTINGS = { max_bytes_before_external_group_by: String(512 * 2 ** 20) } as const;
 
-/** The customers of a batch (`ids`), and (daily rows) its purchase days (`keys` = 'customer|YYYY-MM-DD'). */
+/** The customers of a batch (`ids`), and (daily rows) its purchase days (`days`, YYYY-MM-DD). */
 const BY_IDS = 'customer_id IN {ids:Array(String)}';
-const BY_DAY_KEYS = "concat(customer_id, '|', toString(toDate(occurred_at))) IN {keys:Array(String)}";
+const BY_IDS_AND_DAYS = `${BY_IDS} AND day IN {days:Array(Date)}`;
 
 const scrubErasedSql = (db: string, where: string) => `
 INSERT INTO ${db}.events
@@ -236,59 +318,8 @@ SELECT * REPLACE ('' AS city, now64(3) AS projected_at)
 FROM ${db}.events FINAL
 WHERE event_type = 'CustomerAcquired' AND ${where}`;
 
-/**
- * Stage: churned while churns outnumber reactivations (they alternate), else active once purchased. An erased
- * customer has no city; the erasure itself (an administrative act) is not the customer's last event.
- */
-const refreshCustomersSql = (db: string, where: string) => `
-INSERT INTO ${db}.customers
-SELECT
-    customer_id,
-    if(countIf(event_type = 'CustomerAcquired') > 0, minIf(occurred_at, event_type = 'CustomerAcquired'), NULL) AS acquired_at,
-    argMinIf(channel, occurred_at, event_type = 'CustomerAcquired') AS acquisition_channel,
-    argMinIf(campaign, occurred_at, event_type = 'CustomerAcquired') AS campaign,
-    argMinIf(referred_by, occurred_at, event_type = 'CustomerAcquired') AS referred_by,
-    argMinIf(country, occurred_at, event_type = 'CustomerAcquired') AS country,
-    if(countIf(event_type = '${ERASED_TYPE}') > 0, '', argMinIf(city, occurred_at, event_type = 'CustomerAcquired')) AS city,
-    argMinIf(birth_year, occurred_at, event_type = 'CustomerAcquired') AS birth_year,
-    argMinIf(gender, occurred_at, event_type = 'CustomerAcquired') AS gender,
-    argMinIf(income_band, occurred_at, event_type = 'CustomerAcquired') AS income_band,
-    argMinIf(attributes, occurred_at, event_type = 'CustomerAcquired') AS attributes,
-    multiIf(
-        countIf(event_type = 'CustomerChurned') > countIf(event_type = 'CustomerReactivated'), 'churned',
-        countIf(event_type = 'CustomerPurchased') > 0, 'active',
-        'acquired'
-    ) AS stage,
-    if(countIf(event_type = 'CustomerPurchased') > 0, minIf(occurred_at, event_type = 'CustomerPurchased'), NULL) AS first_purchase_at,
-    if(countIf(event_type = 'CustomerPurchased') > 0, maxIf(occurred_at, event_type = 'CustomerPurchased'), NULL) AS last_purchase_at,
-    toUInt32(countIf(event_type = 'CustomerPurchased')) AS purchases,
-    toUInt32(countIf(event_type = 'CustomerContacted')) AS contacts,
-    toUInt32(countIf(event_type = 'CustomerReferred')) AS referrals_made,
-    toUInt32(countIf(event_type = 'CustomerChurned')) AS churn_count,
-    toUInt32(countIf(event_type = 'CustomerReactivated')) AS reactivation_count,
-    if(countIf(event_type = 'CustomerChurned') > 0, maxIf(occurred_at, event_type = 'CustomerChurned'), NULL) AS last_churned_at,
-    argMaxIf(churn_reason, occurred_at, event_type = 'CustomerChurned') AS last_churn_reason,
-    maxIf(occurred_at, event_type != '${ERASED_TYPE}') AS last_event_at,
-    max(stream_revision) AS stream_revision,
-    toUInt64(count()) AS version,
-    now64(3) AS updated_at
-FROM ${db}.events FINAL
-WHERE customer_id != '' AND ${where}
-GROUP BY customer_id`;
-
-/** `where` narrows to the batch's purchase days; its ids part narrows the scan through the sorting key. */
-const refreshDailySql = (db: string, where: string) => `
-INSERT INTO ${db}.customer_daily
-SELECT
-    customer_id,
-    currency,
-    toDate(occurred_at) AS day,
-    toUInt32(count()) AS orders,
-    sum(amount_minor) AS amount_minor,
-    toUInt32(sum(arraySum(item_quantities))) AS items,
-    min(occurred_at) AS first_at,
-    max(occurred_at) AS last_at,
-    toUInt64(count()) AS version
-FROM ${db}.events FINAL
-WHERE event_type = 'CustomerPurchased' AND ${where}
-GROUP BY customer_id, currency, day`;
+const scrubRevisionsSql = (db: string) => `
+INSERT INTO ${db}.customer_revisions (${REVISION_COLUMNS.join(', ')}, scrubbed)
+SELECT ${REVISION_COLUMNS.map((column) => (column === 'city' ? "'' AS city" : column)).join(', ')}, 1
+FROM ${db}.customer_revisions
+WHERE event_type = 'CustomerAcquired' AND ${BY_IDS}`;

@@ -243,7 +243,8 @@ describe('PredictiveLtvQuery', () => {
         orderId: 'late-1',
         amount: { minor: 100, currency: 'EUR' },
       })
-      .events.map((e) => ({ ...e, globalPosition: 1000n }));
+      // p8's next revision (its acquisition is revision 0): a stream's revision names one event.
+      .events.map((e) => ({ ...e, globalPosition: 1000n, streamRevision: 1 }));
     await new AnalyticsProjector(db.ch).apply(more);
     const refitted = await query.model(PARAMS);
     expect(refitted.modelId).not.toBe(first.modelId);
