@@ -68,8 +68,8 @@ const DEFAULT_CDNOW_MASTER = '/work/shared/datasets/cdnow/CDNOW_master.txt';
 export const BENCH_USAGE = `npm run bench -- [options]
 
   --only <groups>            comma-separated, of: append, durable, http, breakdown, import, generate, lag,
-                             c360, rebuild, analytics, kafka, clv, catchup (default: all; roughly 40 minutes
-                             on 2 cores)
+                             c360, rebuild, analytics, analytics-fold, kafka, clv, catchup (default: all; roughly
+                             40 minutes on 2 cores)
   --runs <n>                 runs per scenario; min/median/max are reported (default 3)
   --seed <n>                 generator seed (default 1)
   --append-events <n>        events per run for multi-event appends (default 200000)
