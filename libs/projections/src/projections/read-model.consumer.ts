@@ -125,6 +125,13 @@ export class ReadModelConsumer implements OnModuleInit, OnApplicationShutdown {
 }
 
 /**
+ * Opened events by the decoded event. On the in-process bus every group decodes the same message to the same
+ * object (decodeCustomerEvent), so the key lookup and AES-GCM run once per event, not once per group. One key
+ * store per process (EventStoreModule's) opens everything, so whichever group opens first opens for all.
+ */
+const opened = new WeakMap<RecordedEvent, Promise<RecordedEvent>>();
+
+/**
  * Opens an event's sealed personal data. A ciphertext that fails authentication (tampered, or sealed for
  * another event) is a poison message: redelivering it cannot help.
  */
@@ -134,8 +141,15 @@ export async function openOrPoison(
   event: RecordedEvent,
 ): Promise<RecordedEvent> {
   if (!opener) return event;
+  let opening = opened.get(event);
+  if (!opening) {
+    opening = opener.open(event);
+    opened.set(event, opening);
+    // A failure is not kept: a redelivery (after a key store outage, say) opens again.
+    opening.catch(() => opened.delete(event));
+  }
   try {
-    return await opener.open(event);
+    return await opening;
   } catch (error) {
     if (error instanceof SealedPersonalDataError) throw new PoisonMessageError(message, error.message);
     throw error;
