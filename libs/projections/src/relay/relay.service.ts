@@ -136,7 +136,8 @@ export class Relay {
     let lastRenewal = Date.now();
     try {
       while (!this.stopping) {
-        await this.checkpointSettled();
+        // Checked before the call: this loop turns once per event, and most turns have nothing to checkpoint.
+        if (this.inFlight.length > 0 && this.inFlight[0].settled) await this.checkpointSettled();
         const windowFull = this.inFlight.length >= window || this.inFlightEvents >= windowEvents;
         const age = Date.now() - batchStartedAt;
         const due =
