@@ -1,7 +1,7 @@
 import { CUSTOMER_READ_MODEL_PROJECTION, READ_MODEL_SQLITE_FILE } from '@crm/read-model';
 import { ANALYTICS_REPORTED_CHECKPOINT } from '@crm/projections';
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { percentiles } from '../support/percentiles';
 import type { IngestAck, IngestLoadMessage, IngestLoadRequest } from './ingest-load.worker';
 import { startServe, type ServeWorkerMode } from './serve-process';
-import { cpuSeconds, freePort } from './serve-stats';
+import { cpuSeconds, freePort, workerPartPid } from './serve-stats';
 
 export interface ServeHttpLagOptions {
   readonly rate: number;
@@ -84,7 +84,7 @@ export async function serveHttpLagRun(options: ServeHttpLagOptions) {
       });
     });
     await new Promise((resolve) => worker!.once('message', resolve)); // ready: bodies prepared
-    const workerPid = readWorkerPid(dataDir);
+    const workerPid = workerPartPid(dataDir);
     const cpuBefore = { serve: cpuSeconds(serve.pid), worker: workerPid ? cpuSeconds(workerPid) : 0 };
     const sampler = setInterval(sample, SAMPLE_EVERY_MS);
     const t0 = performance.timeOrigin + performance.now();
@@ -172,15 +172,6 @@ function firstCovering(samples: readonly Sample[], key: 'readModel' | 'analytics
     else lo = mid + 1;
   }
   return lo < samples.length ? samples[lo].at : undefined;
-}
-
-function readWorkerPid(dataDir: string): number | undefined {
-  try {
-    return (JSON.parse(readFileSync(join(dataDir, 'serve-worker.json'), 'utf8')) as { workerPid?: number })
-      .workerPid;
-  } catch {
-    return undefined;
-  }
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

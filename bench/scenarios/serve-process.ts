@@ -15,6 +15,12 @@ export interface ServeProcess {
 
 export type ServeWorkerMode = 'process' | 'inline';
 
+/**
+ * Set to a directory: `crm serve` runs under `node --cpu-prof` and leaves its profiles there (the worker part
+ * inherits the flags, so it writes one of its own). NODE_OPTIONS does not accept --cpu-prof.
+ */
+const PROFILE_DIR = process.env.SERVE_CPU_PROF_DIR;
+
 export async function startServe(
   dataDir: string,
   port: number,
@@ -25,7 +31,8 @@ export async function startServe(
 ): Promise<ServeProcess> {
   const logFile = join(dataDir, `serve-${Date.now()}.log`);
   const main = resolve(__dirname, '../../apps/cli/src/main.js');
-  const child = spawn(process.execPath, [...nodeArgs, main, 'serve', '--worker', worker], {
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, main, 'serve', '--worker', worker], {
     env: {
       ...embeddedEnv(),
       DATA_DIR: dataDir,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** The fields of /proc/<pid>/stat after the command name (which may hold spaces); undefined if unreadable. */
 function statFields(pid: number | 'self' | undefined): string[] | undefined {
@@ -30,6 +31,16 @@ export function cpuSeconds(pid: number): number {
 export function reapedChildrenCpuSeconds(): number | undefined {
   const fields = statFields('self');
   return fields && (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** The pid of `crm serve`'s worker part (the child it forks), from the state file it keeps in DATA_DIR. */
+export function workerPartPid(dataDir: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dataDir, 'serve-worker.json'), 'utf8')) as { workerPid?: number })
+      .workerPid;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A TCP port free on 127.0.0.1 right now. */

@@ -42,7 +42,7 @@ export type StartOffsets = ReadonlyMap<number, string | bigint>;
 export interface ConsumeOptions {
   readonly group: string;
   readonly handler: BatchHandler;
-  /** Most messages per handler call. Default 500. */
+  /** Most messages per handler call. Default 500 (in-process: InProcessBusOptions.defaultMaxBatchSize). */
   readonly maxBatchSize?: number;
   /** Back-off between redeliveries of a failing batch (doubles up to 30 s). Default 100 ms (Kafka: 200 ms). */
   readonly retryBackoffMs?: number;
@@ -109,6 +109,11 @@ export interface Bus {
    * refuses one.
    */
   readonly publishWindow: number;
+  /**
+   * Records a caller may keep in flight at once across those publishes (undefined: only publishWindow bounds
+   * them). In-process: what bounds the memory of the slowest group's backlog while the window is wide.
+   */
+  readonly publishWindowRecords?: number;
   /** Resolves once the records are durably accepted (Kafka: acks=all). */
   publish(records: readonly BusRecord[]): Promise<void>;
   consume(options: ConsumeOptions): Promise<BusConsumer>;

@@ -49,8 +49,21 @@ export class UndecodableMessageError extends Error {
   }
 }
 
+/**
+ * Decoded events by message. The in-process bus hands the same message object to every group, so the second
+ * group's decode is a lookup; Kafka's messages are distinct objects and never hit it. Held weakly: gone with
+ * the message once every group is done with it. Callers treat the event as immutable, as they already must.
+ */
+const decoded = new WeakMap<BusMessage, RecordedEvent>();
+
 /** Back to the store's shape, so projectors take bus messages and store reads alike. */
 export function decodeCustomerEvent(message: BusMessage): RecordedEvent {
+  let event = decoded.get(message);
+  if (!event) decoded.set(message, (event = decodeRecord(message)));
+  return event;
+}
+
+function decodeRecord(message: BusMessage): RecordedEvent {
   let record: Partial<CustomerEventRecord>;
   try {
     record = JSON.parse(message.value.toString('utf8')) as Partial<CustomerEventRecord>;

@@ -42,6 +42,56 @@ describe('InProcessBus specifics', () => {
     await bus.close();
   });
 
+  it('lets each group move at its own pace: a stalled group does not hold another', async () => {
+    const bus = new InProcessBus({ partitions: 3 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const fast: string[] = [];
+    const slow: string[] = [];
+    const consumers = [
+      await bus.consume({ group: 'fast', handler: async (m) => void fast.push(...m.map((x) => x.key)) }),
+      await bus.consume({
+        group: 'slow',
+        handler: async (m) => {
+          await gate;
+          slow.push(...m.map((x) => x.key));
+        },
+      }),
+    ];
+    const publishes = Array.from({ length: 50 }, (_, i) => bus.publish([{ key: `k${i}`, value: 'v' }]));
+    const settled: number[] = [];
+    publishes.forEach((p, i) => void p.then(() => settled.push(i)));
+    while (fast.length < 50) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(slow).toEqual([]);
+    expect(settled).toEqual([]); // not durable until every group has them
+    release();
+    await Promise.all(publishes);
+    expect(new Set(slow).size).toBe(50);
+    expect(settled).toEqual(Array.from({ length: 50 }, (_, i) => i)); // resolved in publish order
+    await Promise.all(consumers.map((c) => c.stop()));
+    await bus.close();
+  });
+
+  it('hands a backlog out in deliveries of defaultMaxBatchSize', async () => {
+    const bus = new InProcessBus({ partitions: 1, defaultMaxBatchSize: 300 });
+    await bus.publish(Array.from({ length: 1_000 }, (_, i) => ({ key: 'k', value: String(i) })));
+    const sizes: number[] = [];
+    const consumer = await bus.consume({ group: 'g', handler: async (m) => void sizes.push(m.length) });
+    while (sizes.reduce((a, b) => a + b, 0) < 1_000) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(sizes).toEqual([300, 300, 300, 100]);
+    await consumer.stop();
+    await bus.close();
+  });
+
+  it('rejects the publishes no group has handled when closed', async () => {
+    const bus = new InProcessBus({ partitions: 1 });
+    const consumer = await bus.consume({ group: 'g', handler: () => new Promise<void>(() => undefined) });
+    const publishing = bus.publish([{ key: 'k', value: 'v' }]);
+    await bus.close();
+    await expect(publishing).rejects.toThrow(/closed/);
+    void consumer;
+  });
+
   it('keeps memory bounded: handled records are dropped beyond the retained ones', async () => {
     const bus = new InProcessBus({ partitions: 1, retainHandled: 100 });
     const consumer = await bus.consume({ group: 'g', handler: async () => undefined });

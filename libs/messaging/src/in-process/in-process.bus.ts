@@ -13,6 +13,13 @@ import {
 import { partitionOf } from '../partition-of';
 import { deliverWithRetry } from '../retry-batch';
 
+interface PendingPublish {
+  /** Per partition: the offset after the publish's last record there. */
+  readonly targets: ReadonlyMap<number, number>;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
 interface Group {
   readonly name: string;
   /** Next offset to deliver, per partition. */
@@ -36,11 +43,25 @@ export interface InProcessBusOptions {
    */
   readonly retainHandled?: number;
   /**
-   * Publishes a caller may keep in flight (Bus.publishWindow). Default 8: the relay keeps handing out
-   * records while the slowest group (ClickHouse, which writes in large batches) works through earlier ones,
-   * so one group's pace does not become the other's lag; unhandled records stay bounded by it.
+   * Publishes a caller may keep in flight (Bus.publishWindow). Default 1,024: wide, so that a live stream's
+   * many small publishes never fill it; publishWindowRecords is the bound that matters.
    */
   readonly publishWindow?: number;
+  /**
+   * Records a caller may keep in flight (Bus.publishWindowRecords). Default 20,000: the relay keeps handing
+   * out records while the slowest group (ClickHouse, which writes in large batches) works through earlier
+   * ones, so each group moves at its own pace (the read model is not held by the analytics writes) while the
+   * records not yet handled by every group, hence this bus's memory, stay bounded by it. The price: a restart
+   * redelivers up to that many records to the faster groups (the relay checkpoints the slowest group's
+   * position), which skip them as already applied.
+   */
+  readonly publishWindowRecords?: number;
+  /**
+   * Most records per delivery when the consumer does not say (ConsumeOptions.maxBatchSize). Default 2,000:
+   * a group that gathers deliveries into large writes (analytics) gets them from a backlog in few handler
+   * calls; a live stream's deliveries are as small as its publishes whatever this is.
+   */
+  readonly defaultMaxBatchSize?: number;
   /** Called on handler failures (the bus keeps retrying). */
   readonly onError?: (message: string, error: unknown) => void;
 }
@@ -61,12 +82,19 @@ export class InProcessBus implements Bus {
   readonly deadLetterTopic: string;
   readonly partitions: number;
   readonly publishWindow: number;
+  readonly publishWindowRecords: number;
   /** Dead letters, oldest first (the in-process dead-letter topic). */
   readonly deadLetters: DeadLetter[] = [];
   /** Per partition: the retained messages and the offset of the first one. */
   private readonly logs: { base: number; messages: BusMessage[] }[];
   private readonly groups = new Map<string, Group>();
   private waiters: (() => void)[] = [];
+  /**
+   * Publishes not yet handled by every group, oldest first. Resolved from the head only: a publish is done no
+   * earlier than the ones before it (the relay awaits them in that order anyway), and each change of a group's
+   * position checks a few of them instead of all.
+   */
+  private publishes: PendingPublish[] = [];
   private closed = false;
 
   constructor(private readonly options: InProcessBusOptions = {}) {
@@ -76,10 +104,12 @@ export class InProcessBus implements Bus {
     if (!Number.isInteger(this.partitions) || this.partitions < 1) {
       throw new Error(`partitions must be a positive integer, got ${options.partitions}`);
     }
-    this.publishWindow = options.publishWindow ?? 8;
-    if (!Number.isInteger(this.publishWindow) || this.publishWindow < 1) {
-      throw new Error(`publishWindow must be a positive integer, got ${options.publishWindow}`);
-    }
+    this.publishWindow = positiveInteger('publishWindow', options.publishWindow ?? 1_024);
+    this.publishWindowRecords = positiveInteger(
+      'publishWindowRecords',
+      options.publishWindowRecords ?? 20_000,
+    );
+    positiveInteger('defaultMaxBatchSize', options.defaultMaxBatchSize ?? DEFAULT_MAX_BATCH);
     const base = options.baseOffset ?? Date.now() * 1000;
     this.logs = Array.from({ length: this.partitions }, () => ({ base, messages: [] }));
   }
@@ -104,13 +134,10 @@ export class InProcessBus implements Bus {
       });
       targets.set(partition, offset + 1);
     }
+    // Durable means "handled by every group" here: resolved once each group committed past these records.
+    const done = new Promise<void>((resolve, reject) => this.publishes.push({ targets, resolve, reject }));
     this.notify();
-    // Durable means "handled by every group" here: wait until each group committed past these records.
-    await this.until(() =>
-      [...targets].every(([partition, end]) =>
-        [...this.groups.values()].every((g) => !g.running || g.committed[partition] >= end),
-      ),
-    );
+    return done;
   }
 
   async consume(options: ConsumeOptions): Promise<BusConsumer> {
@@ -173,6 +200,9 @@ export class InProcessBus implements Bus {
   async close(): Promise<void> {
     this.closed = true;
     for (const group of this.groups.values()) group.running = false;
+    const unhandled = this.publishes;
+    this.publishes = [];
+    for (const publish of unhandled) publish.reject(new Error('InProcessBus is closed'));
     this.notify();
   }
 
@@ -182,7 +212,7 @@ export class InProcessBus implements Bus {
     options: ConsumeOptions,
     slots: Semaphore,
   ): Promise<void> {
-    const maxBatch = options.maxBatchSize ?? 500;
+    const maxBatch = options.maxBatchSize ?? this.options.defaultMaxBatchSize ?? DEFAULT_MAX_BATCH;
     const running = () => group.running && !this.closed;
     while (running()) {
       const log = this.logs[partition];
@@ -254,9 +284,20 @@ export class InProcessBus implements Bus {
   }
 
   private notify(): void {
+    while (this.publishes.length > 0 && this.handledByAll(this.publishes[0].targets)) {
+      (this.publishes.shift() as PendingPublish).resolve();
+    }
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
+  }
+
+  private handledByAll(targets: ReadonlyMap<number, number>): boolean {
+    for (const group of this.groups.values()) {
+      if (!group.running) continue;
+      for (const [partition, end] of targets) if (group.committed[partition] < end) return false;
+    }
+    return true;
   }
 
   private async until(condition: () => boolean): Promise<void> {
@@ -265,6 +306,14 @@ export class InProcessBus implements Bus {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
+}
+
+const DEFAULT_MAX_BATCH = 2_000;
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got ${value}`);
+  return value;
 }
 
 /** At most `size` holders at a time (ConsumeOptions.concurrency). */

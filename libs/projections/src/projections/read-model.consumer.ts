@@ -16,12 +16,29 @@ import { KEY_STORE, type KeyStore } from '@crm/event-store';
 import { PersonalDataOpener, SealedPersonalDataError } from '@crm/event-store';
 import { RecordedEvent } from '@crm/event-store';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { DeliveryCoalescer } from './delivery.coalescer';
 
 export const READ_MODEL_GROUP = 'crm.read-model';
 
 /**
+ * Most events per read-model transaction when deliveries of several partitions are written together: enough to
+ * spread the transaction's fixed cost thin, short enough that the API's appends (another process, same SQLite
+ * file) do not wait long for the write lock.
+ */
+export const READ_MODEL_MAX_EVENTS_PER_WRITE = 2_000;
+
+/** One partition's delivery, decoded and opened. */
+interface Delivery {
+  readonly messages: readonly BusMessage[];
+  readonly events: readonly RecordedEvent[];
+  readonly size: number;
+}
+
+/**
  * The read-model projector's consumer group. A batch is applied in one transaction together with its
- * checkpoint and offsets, then acknowledged; a redelivered event is skipped by stream revision.
+ * checkpoint and offsets, then acknowledged; a redelivered event is skipped by stream revision. Deliveries of
+ * several partitions that arrive while a transaction runs share the next one (DeliveryCoalescer): at a few
+ * events per partition and publish, the per-transaction statements would otherwise cost more than the events.
  * Started in onModuleInit, before the relay (onApplicationBootstrap), so the in-process bus knows the group
  * before anything is published.
  */
@@ -30,6 +47,11 @@ export class ReadModelConsumer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ReadModelProjector');
   private consumer?: BusConsumer;
   private readonly opener?: PersonalDataOpener;
+  private readonly writes = new DeliveryCoalescer<Delivery>(
+    (deliveries) => this.applyTogether(deliveries),
+    (delivery) => this.applyAlone(delivery),
+    READ_MODEL_MAX_EVENTS_PER_WRITE,
+  );
 
   /** keys: to open the personal data the relay publishes sealed (always provided by EventStoreModule). */
   constructor(
@@ -65,18 +87,23 @@ export class ReadModelConsumer implements OnModuleInit, OnApplicationShutdown {
         throw error;
       }
     }
+    await this.writes.submit({ messages, events, size: events.length });
+  }
+
+  /** Several partitions' deliveries in one transaction, each partition's offset stored with them. */
+  private async applyTogether(deliveries: readonly Delivery[]): Promise<void> {
+    await this.projector.apply(
+      deliveries.flatMap((d) => d.events),
+      { projection: CUSTOMER_READ_MODEL_PROJECTION, offsets: deliveries.map((d) => this.offsetAfter(d)) },
+    );
+  }
+
+  private async applyAlone(delivery: Delivery): Promise<void> {
+    const { messages, events } = delivery;
     try {
       await this.projector.apply(events, {
         projection: CUSTOMER_READ_MODEL_PROJECTION,
-        offsets: [
-          {
-            topic: this.bus.topic,
-            partition: messages[0].partition,
-            offset: (BigInt(messages[messages.length - 1].offset) + 1n).toString(),
-            // A partition carries its events in global order: the last one is the highest handled there.
-            ...(events.length > 0 ? { position: events[events.length - 1].globalPosition } : {}),
-          },
-        ],
+        offsets: [this.offsetAfter(delivery)],
       });
     } catch (error) {
       if (error instanceof MalformedEventError) {
@@ -87,7 +114,24 @@ export class ReadModelConsumer implements OnModuleInit, OnApplicationShutdown {
       throw error;
     }
   }
+
+  private offsetAfter({ messages, events }: Delivery) {
+    return {
+      topic: this.bus.topic,
+      partition: messages[0].partition,
+      offset: (BigInt(messages[messages.length - 1].offset) + 1n).toString(),
+      // A partition carries its events in global order: the last one is the highest handled there.
+      ...(events.length > 0 ? { position: events[events.length - 1].globalPosition } : {}),
+    };
+  }
 }
+
+/**
+ * Opened events by the decoded event. On the in-process bus every group decodes the same message to the same
+ * object (decodeCustomerEvent), so the key lookup and AES-GCM run once per event, not once per group. One key
+ * store per process (EventStoreModule's) opens everything, so whichever group opens first opens for all.
+ */
+const opened = new WeakMap<RecordedEvent, Promise<RecordedEvent>>();
 
 /**
  * Opens an event's sealed personal data. A ciphertext that fails authentication (tampered, or sealed for
@@ -99,8 +143,15 @@ export async function openOrPoison(
   event: RecordedEvent,
 ): Promise<RecordedEvent> {
   if (!opener) return event;
+  let opening = opened.get(event);
+  if (!opening) {
+    opening = opener.open(event);
+    opened.set(event, opening);
+    // A failure is not kept: a redelivery (after a key store outage, say) opens again.
+    opening.catch(() => opened.delete(event));
+  }
   try {
-    return await opener.open(event);
+    return await opening;
   } catch (error) {
     if (error instanceof SealedPersonalDataError) throw new PoisonMessageError(message, error.message);
     throw error;

@@ -25,6 +25,7 @@ export class RelayRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const lease = new RelayLease(db, RELAY_LEASE_NAME, config.workerId, config.RELAY_LEASE_TTL_MS);
     const publisher = {
       window: bus.publishWindow,
+      windowEvents: bus.publishWindowRecords,
       // Header x-relay-id tells which relay published a record (tests check one publisher at a time).
       publish: (events: readonly RecordedEvent[]) =>
         bus.publish(events.map((e) => encodeCustomerEvent(e, { 'x-relay-id': config.workerId }))),

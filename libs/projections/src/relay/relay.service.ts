@@ -5,6 +5,8 @@ export interface RelayPublisher {
   publish(events: readonly RecordedEvent[]): Promise<void>;
   /** Publishes that may be in flight at once (Bus.publishWindow). Default 1. */
   readonly window?: number;
+  /** Events that may be in flight at once across those publishes (Bus.publishWindowRecords). Default: no bound. */
+  readonly windowEvents?: number;
 }
 
 export interface RelayOptions {
@@ -58,6 +60,8 @@ export class Relay {
   private loop?: Promise<void>;
   private wake?: () => void;
   private inFlight: InFlight[] = [];
+  /** Events in the publishes of `inFlight`. */
+  private inFlightEvents = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -118,7 +122,9 @@ export class Relay {
     const state = await this.lease.read();
     this.position = state?.position;
     this.inFlight = [];
+    this.inFlightEvents = 0;
     const window = Math.max(1, this.publisher.window ?? 1);
+    const windowEvents = Math.max(1, this.publisher.windowEvents ?? Number.POSITIVE_INFINITY);
     // Every stream: customers' and campaigns' (marketing spend, which the analytics projector stores and the
     // read model skips).
     const subscription = this.store.subscribeToAll({ after: this.position });
@@ -130,8 +136,9 @@ export class Relay {
     let lastRenewal = Date.now();
     try {
       while (!this.stopping) {
-        await this.checkpointSettled();
-        const windowFull = this.inFlight.length >= window;
+        // Checked before the call: this loop turns once per event, and most turns have nothing to checkpoint.
+        if (this.inFlight.length > 0 && this.inFlight[0].settled) await this.checkpointSettled();
+        const windowFull = this.inFlight.length >= window || this.inFlightEvents >= windowEvents;
         const age = Date.now() - batchStartedAt;
         const due =
           batch.length >= this.options.batchSize || (batch.length > 0 && age >= this.options.lingerMs);
@@ -201,6 +208,7 @@ export class Relay {
       () => (entry.settled = true),
     );
     this.inFlight.push(entry);
+    this.inFlightEvents += batch.length;
     return [];
   }
 
@@ -225,6 +233,7 @@ export class Relay {
 
   private take(): InFlight {
     const entry = this.inFlight.shift() as InFlight;
+    this.inFlightEvents -= entry.events;
     this.publishedEvents += entry.events;
     return entry;
   }

@@ -201,6 +201,35 @@ describe('Relay (embedded store, SQLite lease)', () => {
     await until(async () => (await readRelayLease(db, 'relay'))?.position === head, 'the head checkpointed');
   });
 
+  it('stops handing out publishes once windowEvents are in flight, however wide its window', async () => {
+    const calls: { events: readonly RecordedEvent[]; settle: () => void }[] = [];
+    const publisher: RelayPublisher = {
+      window: 100,
+      windowEvents: 40,
+      publish: (events) => new Promise<void>((resolve) => calls.push({ events, settle: resolve })),
+    };
+    await appendCustomers(10, 10); // 100 events: five batches of 20
+    const relay = new Relay(store, publisher, new RelayLease(db, 'relay', 'e', TTL_MS), {
+      ...OPTIONS,
+      batchSize: 20,
+      lingerMs: 60_000,
+    });
+    relays.push(relay);
+    relay.start();
+    await until(() => calls.length === 2, 'two publishes in flight');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toHaveLength(2); // 40 events in flight: the window of publishes is far from full
+    calls[0].settle();
+    await until(() => calls.length === 3, 'a third once the first is done');
+    for (let i = 1; ; i++) {
+      await until(() => calls.length > i, `publish ${i + 1}`);
+      calls[i].settle();
+      if (calls.slice(0, i + 1).reduce((n, c) => n + c.events.length, 0) === 100) break;
+    }
+    const head = await store.headPosition();
+    await until(async () => (await readRelayLease(db, 'relay'))?.position === head, 'the head checkpointed');
+  });
+
   it('publishes a partial batch once its first event is lingerMs old, even while events keep coming', async () => {
     const sizes: number[] = [];
     const publisher: RelayPublisher = { publish: async (events) => void sizes.push(events.length) };
