@@ -39,6 +39,8 @@ async function main(): Promise<void> {
       'load-setting': { type: 'string', multiple: true },
       /** Positions per bulk statement. */
       'load-chunk': { type: 'string' },
+      /** Scans of the store per bulk statement (sub-ranges read at once). */
+      'load-readers': { type: 'string' },
       'query-runs': { type: 'string', default: '3' },
       cutoff: { type: 'string', default: '2026-01-01' },
       currency: { type: 'string', default: 'EUR' },
@@ -57,7 +59,9 @@ async function main(): Promise<void> {
     await new ClickHouseMigrationsRunner(ch).run();
     const rebuilder = new ProjectionRebuilder(store, leases, { owner: 'bench', leaseTtlMs: 120_000 });
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     let swapStarted = 0;
+    let buildCpu: NodeJS.CpuUsage | undefined;
     let lastProgress = 0;
     const every = Number(values['progress-every-ms']);
     const storeDir = values['store-dir'] as string;
@@ -69,12 +73,16 @@ async function main(): Promise<void> {
       ...Object.fromEntries((values['load-setting'] ?? []).map((pair) => pair.split('=', 2))),
     };
     const loadChunk = values['load-chunk'] ? Number(values['load-chunk']) : undefined;
-    const rebuild = new AnalyticsRebuild(ch, { sqliteStore, loadSettings, loadChunk });
+    const loadReaders = values['load-readers'] ? Number(values['load-readers']) : undefined;
+    const rebuild = new AnalyticsRebuild(ch, { sqliteStore, loadSettings, loadChunk, loadReaders });
     const result = await rebuilder.rebuild(rebuild, {
       fromScratch: true,
       ...(values.batch ? { batchSize: Number(values.batch) } : {}),
       onProgress: (progress) => {
-        if (progress.phase === 'swapping' && swapStarted === 0) swapStarted = performance.now();
+        if (progress.phase === 'swapping' && swapStarted === 0) {
+          swapStarted = performance.now();
+          buildCpu = process.cpuUsage(cpuStarted);
+        }
         if (performance.now() - lastProgress >= every) {
           lastProgress = performance.now();
           const { heapUsed, external } = process.memoryUsage();
@@ -86,6 +94,7 @@ async function main(): Promise<void> {
       },
     });
     const ms = performance.now() - started;
+    const rebuildCpu = process.cpuUsage(cpuStarted);
     const rebuildPeakRssBytes = peakRssBytes();
     const counts = await selectRows<{ events: number; customers: number }>(
       ch.client,
@@ -136,6 +145,10 @@ async function main(): Promise<void> {
         eventsPerSecond: Math.round(result.eventsApplied / (ms / 1000)),
         buildMs: Math.round((swapStarted || performance.now()) - started),
         swapMs: swapStarted ? Math.round(started + ms - swapStarted) : 0,
+        // CPU of this process (the embedded engine's threads included): comparable under contention.
+        cpuMs: cpuMs(rebuildCpu),
+        buildCpuMs: buildCpu ? cpuMs(buildCpu) : cpuMs(rebuildCpu),
+        cpuMicrosPerEvent: Math.round((cpuMs(rebuildCpu) * 1000) / Math.max(1, result.eventsApplied)),
         clickhouseEvents: counts[0]?.events,
         clickhouseCustomers: counts[0]?.customers,
         clvSummaryRows: summaryRows,
@@ -152,6 +165,8 @@ async function main(): Promise<void> {
     await store.close();
   }
 }
+
+const cpuMs = (usage: NodeJS.CpuUsage): number => Math.round((usage.user + usage.system) / 1000);
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
   const start = performance.now();

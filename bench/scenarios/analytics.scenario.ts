@@ -25,6 +25,8 @@ interface AnalyticsRunReport {
   readonly eventsPerSecond: number;
   readonly buildMs: number;
   readonly swapMs: number;
+  /** CPU of the rebuilding process (the embedded engine included) per event: comparable under contention. */
+  readonly cpuMicrosPerEvent?: number;
   readonly clickhouseCustomers: number;
   readonly clvSummaryRows: number;
   readonly rebuildPeakRssBytes: number;
@@ -58,7 +60,8 @@ export function analyticsScenario(options: BenchOptions): Scenario {
           const q = report.queries;
           log(
             `analytics run ${i}: rebuild ${report.events} events at ${report.eventsPerSecond} events/s ` +
-              `(build ${report.buildMs} ms, derive + swap ${report.swapMs} ms), peak RSS ` +
+              `(build ${report.buildMs} ms, derive + swap ${report.swapMs} ms, ` +
+              `${report.cpuMicrosPerEvent ?? '?'} µs CPU per event), peak RSS ` +
               `${mib(report.rebuildPeakRssBytes)} MiB; RFM ${q.rfm.join('/')} ms, CLV summary ` +
               `${q.clvSummary.join('/')} + fit ${q.clvFit.join('/')} ms, grouped ${q.clvSample.join('/')} + fit ` +
               `${q.clvSampleFit.join('/')} ms, predictive LTV ${q.clvModel.join('/')} ms, cohorts ${q.cohorts.join('/')} ms`,
