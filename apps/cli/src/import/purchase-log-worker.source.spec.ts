@@ -7,8 +7,9 @@ import {
 import { validatePublishBody } from '@crm/ingest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { batchesFromParseThread } from './purchase-log-worker.source';
+import { typescriptSourcePrelude } from '../../../../test/support/typescript-source.prelude';
 import { validatedBatches, type ValidatedBatch } from './validated-batch';
 
 /**
@@ -23,31 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const BOOTSTRAP = join(dir, 'bootstrap.js');
 writeFileSync(
   BOOTSTRAP,
-  `
-const Module = require('node:module');
-const path = require('node:path');
-const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
-const ROOT = ${JSON.stringify(resolve(__dirname, '../../../..'))};
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = swc.transformFileSync(filename, {
-    swcrc: false,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const alias = /^@crm\\/([a-z-]+)(?:\\/(.*))?$/.exec(request);
-  const target = alias ? path.join(ROOT, 'libs', alias[1], 'src', alias[2] || '') : request;
-  return resolveFilename.call(this, target, ...rest);
-};
-require(${JSON.stringify(require.resolve('reflect-metadata'))});
+  `${typescriptSourcePrelude()}
 require(${JSON.stringify(join(__dirname, 'purchase-log.worker.ts'))});
 `,
 );

@@ -1,7 +1,8 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { typescriptSourcePrelude } from '../../../../test/support/typescript-source.prelude';
 
 /**
  * Test support: EventIngestors in real OS processes, each with its own SqliteEventStore and decider-state
@@ -25,31 +26,7 @@ export interface ProbeReport {
   readonly decisions: { customerId: string; revision: number; decision: string }[];
 }
 
-const WRITER_SCRIPT = `
-require(process.env.REFLECT_METADATA);
-const Module = require('node:module');
-const path = require('node:path');
-const swc = require(process.env.SWC_CORE);
-const ROOT = process.env.REPO_ROOT;
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = swc.transformFileSync(filename, {
-    swcrc: false,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const alias = /^@crm\\/([a-z-]+)(?:\\/(.*))?$/.exec(request);
-  const target = alias ? path.join(ROOT, 'libs', alias[1], 'src', alias[2] || '') : request;
-  return resolveFilename.call(this, target, ...rest);
-};
+const WRITER_SCRIPT = `${typescriptSourcePrelude()}
 const { SqliteEventStore, WrongExpectedRevisionError } = require('@crm/event-store');
 const { commandForPublishedEvent, decide, DomainError } = require('@crm/domain');
 const { EventIngestor } = require('@crm/ingest');
@@ -127,9 +104,6 @@ export class IngestWriterProcess {
     const child = fork(script, [file, String(cacheSize)], {
       env: {
         ...process.env,
-        SWC_CORE: require.resolve('@swc/core'),
-        REFLECT_METADATA: require.resolve('reflect-metadata'),
-        REPO_ROOT: resolve(__dirname, '../../../..'),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

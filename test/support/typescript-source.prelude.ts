@@ -1,0 +1,38 @@
+import { resolve } from 'node:path';
+
+const REPO_ROOT = resolve(__dirname, '../..');
+
+/**
+ * The first lines of a plain JavaScript script that a test starts with `node` (a child process or a worker
+ * thread) to run the repository's TypeScript sources without a build: `.ts` files compiled on require by
+ * @swc/core (a dev dependency) with jest's options, `@crm/<lib>` resolved as jest's moduleNameMapper does,
+ * and reflect-metadata loaded for Nest's decorators. One definition for every such test.
+ */
+export function typescriptSourcePrelude(): string {
+  return `
+const Module = require('node:module');
+const path = require('node:path');
+const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
+const ROOT = ${JSON.stringify(REPO_ROOT)};
+require.extensions['.ts'] = (module, filename) => {
+  const { code } = swc.transformFileSync(filename, {
+    swcrc: false,
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  });
+  module._compile(code, filename);
+};
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  const alias = /^@crm\\/([a-z-]+)(?:\\/(.*))?$/.exec(request);
+  const target = alias ? path.join(ROOT, 'libs', alias[1], 'src', alias[2] || '') : request;
+  return resolveFilename.call(this, target, ...rest);
+};
+require(${JSON.stringify(require.resolve('reflect-metadata'))});
+`;
+}
