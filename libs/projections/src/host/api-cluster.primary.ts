@@ -130,6 +130,8 @@ export class ApiClusterPrimary {
       [API_PROCESS_ENV]: String(slot.apiProcess),
     });
     slot.worker = worker;
+    // An IPC failure while the process exits: its 'exit' event reports what matters.
+    worker.on('error', (error) => this.logger.warn(`API process ${slot.apiProcess}: ${error.message}`));
     return new Promise((resolve, reject) => {
       worker.on('online', () => {
         const snapshot = this.options.workerPart?.();
@@ -247,7 +249,9 @@ export class ApiClusterPrimary {
   private send(worker: Worker, message: PrimaryMessage): void {
     if (!worker.isConnected()) return;
     try {
-      worker.send(message);
+      // With a callback, a message that cannot be sent (the channel closing while the process exits) fails
+      // there instead of as an 'error' event, which, unhandled, would end crm serve with code 1.
+      worker.send(message, undefined, () => undefined);
     } catch {
       // It is exiting: its 'exit' event reports it.
     }
