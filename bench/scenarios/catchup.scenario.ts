@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from '../bench-options';
 import type { Scenario, ScenarioResult } from '../bench-result';
-import { embeddedEnv } from '../support/serve-child';
+import { cpuProfArgs, embeddedEnv } from '../support/serve-child';
 import { freePort, procCpuSeconds, reapedChildrenCpuSeconds, workerPartPid } from './serve-stats';
 
 /** Issue 12: the CDNOW master through `crm import` until both projections have caught up, in all. */
@@ -127,8 +127,7 @@ async function catchupRun(cdnowMaster: string): Promise<CatchupRun> {
   const env = { ...embeddedEnv(), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const serve = spawn(process.execPath, [...profile, crm, 'serve'], {
+  const serve = spawn(process.execPath, [...cpuProfArgs(PROFILE_DIR), crm, 'serve'], {
     env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -19,7 +19,10 @@ import { cpuSeconds, freePort } from './serve-stats';
 const TARGET_P99_MS = 5;
 const WARMUP_SECONDS = 2;
 const SETTLE_MS = 3000;
-/** `crm serve` under `node --cpu-prof`, profiles written here (the worker part inherits it: two files). */
+/**
+ * `crm serve` under `node --cpu-prof`, profiles written here (the worker part inherits it: two files); unset,
+ * startServe's own switch (SERVE_CPU_PROF_DIR) applies.
+ */
 const PROFILE_DIR = process.env.C360_CPU_PROF_DIR;
 
 /**
@@ -122,10 +125,9 @@ async function loadRun(dataDir: string, options: BenchOptions) {
   let worker: Worker | undefined;
   let ingest: Worker | undefined;
   try {
-    const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
     const apiProcesses = options.c360ApiProcesses;
     const env: Record<string, string> = apiProcesses > 1 ? { API_PROCESSES: String(apiProcesses) } : {};
-    serve = await startServe(dataDir, await freePort(), options.serveWorker, env, profile);
+    serve = await startServe(dataDir, await freePort(), options.serveWorker, env, PROFILE_DIR);
     const apiPids = await apiProcessPids(dataDir, serve, apiProcesses);
     await sleep(SETTLE_MS); // a server answers long after its start-up work; that work is not the figure
     const job: C360LoadRequest = {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { embeddedEnv, stopChild, waitHealthy } from '../support/serve-child';
+import { cpuProfArgs, embeddedEnv, stopChild, waitHealthy } from '../support/serve-child';
 
 /** `crm serve` as users run it, in a child process on loopback, for the scenarios that measure it whole. */
 export interface ServeProcess {
@@ -15,10 +15,7 @@ export interface ServeProcess {
 
 export type ServeWorkerMode = 'process' | 'inline';
 
-/**
- * Set to a directory: `crm serve` runs under `node --cpu-prof` and leaves its profiles there (the worker part
- * inherits the flags, so it writes one of its own). NODE_OPTIONS does not accept --cpu-prof.
- */
+/** Set to a directory: `crm serve` runs under `node --cpu-prof` and leaves its profiles there (cpuProfArgs). */
 const PROFILE_DIR = process.env.SERVE_CPU_PROF_DIR;
 
 export async function startServe(
@@ -26,13 +23,12 @@ export async function startServe(
   port: number,
   worker: ServeWorkerMode,
   extraEnv: Record<string, string> = {},
-  /** Node's own options for the API process, e.g. `--cpu-prof` (Node refuses it in NODE_OPTIONS). */
-  nodeArgs: readonly string[] = [],
+  /** Runs `crm serve` under `node --cpu-prof`, its profiles left here (default: SERVE_CPU_PROF_DIR). */
+  profileDir: string | undefined = PROFILE_DIR,
 ): Promise<ServeProcess> {
   const logFile = join(dataDir, `serve-${Date.now()}.log`);
   const main = resolve(__dirname, '../../apps/cli/src/main.js');
-  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, ...nodeArgs, main, 'serve', '--worker', worker], {
+  const child = spawn(process.execPath, [...cpuProfArgs(profileDir), main, 'serve', '--worker', worker], {
     env: {
       ...embeddedEnv(),
       DATA_DIR: dataDir,

@@ -10,6 +10,14 @@ export function embeddedEnv(): NodeJS.ProcessEnv {
 }
 
 /**
+ * Node's options that run a process under `--cpu-prof` with its profiles in `dir` (a child it forks inherits
+ * them, so it writes one of its own); none without a directory. NODE_OPTIONS does not accept --cpu-prof.
+ */
+export function cpuProfArgs(dir: string | undefined): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+/**
  * Waits until the child `crm serve` answers /health with 200 and, when given, `accept` takes the answer's body;
  * kills it and fails after `timeoutMs` or when it exits first (the error names its log file).
  */
