@@ -1,7 +1,7 @@
 import { READ_MODEL_SQLITE_FILE } from '@crm/read-model';
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +12,7 @@ import type { BenchOptions } from '../bench-options';
 import type { Scenario, ScenarioResult } from '../bench-result';
 import type { C360LoadRequest, C360LoadResult } from './c360-load.worker';
 import type { IngestLoadMessage, IngestLoadRequest } from './ingest-load.worker';
-import { startServe, type ServeProcess } from './serve-process';
+import { apiProcessPids, startServe, type ServeProcess } from './serve-process';
 import { cpuSeconds, freePort } from './serve-stats';
 
 /** Target of issues 6 and 12: Customer 360 p99 under 5 ms at 1,000 requests/s (issue 12: while ingesting 1,000 events/s). */
@@ -229,19 +229,3 @@ function relayFromHead(dataDir: string): void {
 }
 
 const log = (line: string) => process.stderr.write(`  ${line}\n`);
-
-/** The API processes' pids: `crm serve` itself, or (several) those its state file lists once all are up. */
-async function apiProcessPids(dataDir: string, serve: ServeProcess, apiProcesses: number): Promise<number[]> {
-  if (apiProcesses === 1) return [serve.pid];
-  const state = () =>
-    JSON.parse(readFileSync(join(dataDir, 'serve-worker.json'), 'utf8')) as {
-      api?: { up: number; pids: Record<string, number> };
-    };
-  const deadline = Date.now() + 120_000;
-  while (state().api?.up !== apiProcesses) {
-    if (Date.now() > deadline)
-      throw new Error(`crm serve: ${apiProcesses} API processes not up; see ${serve.logFile}`);
-    await sleep(250);
-  }
-  return Object.values(state().api?.pids ?? {});
-}

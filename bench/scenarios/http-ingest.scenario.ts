@@ -1,6 +1,6 @@
 import { loadConfig } from '@crm/config';
 import type { INestApplication } from '@nestjs/common';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { createApiApp } from '@crm/http-api';
 import type { BenchOptions } from '../bench-options';
 import type { Scenario, ScenarioResult } from '../bench-result';
 import type { HttpLoadRequest, HttpLoadResult } from './http-load.worker';
-import { startServe } from './serve-process';
-import { freePort, procCpuSeconds } from './serve-stats';
+import { apiProcessPids, startServe } from './serve-process';
+import { freePort, procCpuSeconds, workerPartPid } from './serve-stats';
 
 /**
  * Targets of issue 11 through POST /v1/events (4 clients): at least 20,000 events/s with batches of 1,000
@@ -169,19 +169,8 @@ async function serveTarget(dataDir: string, apiProcesses: number): Promise<Inges
   const serve = await startServe(dataDir, await freePort(), 'process', {
     API_PROCESSES: String(apiProcesses),
   });
-  const state = () =>
-    JSON.parse(readFileSync(join(dataDir, 'serve-worker.json'), 'utf8')) as {
-      workerPid?: number;
-      api?: { up: number; pids: Record<string, number> };
-    };
-  const deadline = Date.now() + 120_000;
-  while (apiProcesses > 1 && state().api?.up !== apiProcesses) {
-    if (Date.now() > deadline)
-      throw new Error(`crm serve: ${apiProcesses} API processes not up; see ${serve.logFile}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const { workerPid, api } = state();
-  const apiPids = apiProcesses > 1 ? Object.values(api?.pids ?? {}) : [serve.pid];
+  const apiPids = await apiProcessPids(dataDir, serve, apiProcesses);
+  const workerPid = workerPartPid(dataDir);
   return {
     baseUrl: serve.baseUrl,
     apiKey: serve.apiKey,

@@ -1,6 +1,8 @@
+import { readWorkerPartState } from '@crm/projections';
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuProfArgs, embeddedEnv, stopChild, waitHealthy } from '../support/serve-child';
 
 /** `crm serve` as users run it, in a child process on loopback, for the scenarios that measure it whole. */
@@ -62,6 +64,25 @@ export async function startServe(
       return code;
     },
   };
+}
+
+/**
+ * The pids of `crm serve`'s API processes: its own with one; with `apiProcesses` > 1 (API_PROCESSES), those its
+ * state file lists once all of them are up.
+ */
+export async function apiProcessPids(
+  dataDir: string,
+  serve: ServeProcess,
+  apiProcesses: number,
+): Promise<number[]> {
+  if (apiProcesses === 1) return [serve.pid];
+  const deadline = Date.now() + 120_000;
+  while (readWorkerPartState(dataDir)?.api?.up !== apiProcesses) {
+    if (Date.now() > deadline)
+      throw new Error(`crm serve: ${apiProcesses} API processes not up; see ${serve.logFile}`);
+    await sleep(250);
+  }
+  return Object.values(readWorkerPartState(dataDir)?.api?.pids ?? {});
 }
 
 /** Waits until every stage of /v1/admin/pipeline has caught up with the store's head. */

@@ -1,6 +1,6 @@
+import { readWorkerPartState } from '@crm/projections';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 
 /** The fields of /proc/<pid>/stat after the command name (which may hold spaces); undefined if unreadable. */
 function statFields(pid: number | 'self' | undefined): string[] | undefined {
@@ -35,12 +35,7 @@ export function reapedChildrenCpuSeconds(): number | undefined {
 
 /** The pid of `crm serve`'s worker part (the child it forks), from the state file it keeps in DATA_DIR. */
 export function workerPartPid(dataDir: string): number | undefined {
-  try {
-    return (JSON.parse(readFileSync(join(dataDir, 'serve-worker.json'), 'utf8')) as { workerPid?: number })
-      .workerPid;
-  } catch {
-    return undefined;
-  }
+  return readWorkerPartState(dataDir)?.workerPid;
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
