@@ -119,18 +119,15 @@ async function httpRun(options: BenchOptions, batchSize: number, apiProcesses: n
           )
         : undefined;
     const ownMicros = used.user + used.system;
+    const ownMicrosPerEvent = Math.round(ownMicros / Math.max(1, result.accepted));
     return {
       ...result,
       eventsPerSecond: result.accepted / (result.ms / 1000),
       ms: Math.round(result.ms),
       serverEventLoopUtilization: Number(loop.utilization.toFixed(2)),
       processCpuSeconds: Number((ownMicros / 1e6).toFixed(1)),
-      cpuMicrosPerEvent: serve
-        ? Object.values(serve).reduce((a, b) => a + b, 0)
-        : Math.round(ownMicros / Math.max(1, result.accepted)),
-      ...(serve
-        ? { serve, loadThreadCpuMicrosPerEvent: Math.round(ownMicros / Math.max(1, result.accepted)) }
-        : {}),
+      cpuMicrosPerEvent: serve ? Object.values(serve).reduce((a, b) => a + b, 0) : ownMicrosPerEvent,
+      ...(serve ? { serve, loadThreadCpuMicrosPerEvent: ownMicrosPerEvent } : {}),
     };
   } finally {
     await worker?.terminate();
