@@ -147,7 +147,7 @@ async function main(): Promise<void> {
         swapMs: swapStarted ? Math.round(started + ms - swapStarted) : 0,
         // CPU of this process (the embedded engine's threads included): comparable under contention.
         cpuMs: cpuMs(rebuildCpu),
-        buildCpuMs: buildCpu ? cpuMs(buildCpu) : cpuMs(rebuildCpu),
+        buildCpuMs: cpuMs(buildCpu ?? rebuildCpu),
         cpuMicrosPerEvent: Math.round((cpuMs(rebuildCpu) * 1000) / Math.max(1, result.eventsApplied)),
         clickhouseEvents: counts[0]?.events,
         clickhouseCustomers: counts[0]?.customers,
