@@ -103,17 +103,19 @@ export class AnalyticsProjector {
    */
   async rejections(events: readonly RecordedEvent[]): Promise<MalformedAnalyticsEventError[]> {
     const batch = analyticsEvents(events);
-    return batch.length === 0 ? [] : (await this.mapBatch(batch)).rejected;
+    return batch.length === 0 ? [] : (await this.mapBatch(batch, false)).rejected;
   }
 
   /**
-   * The batch through the mapping once: the events it rejects, and the customer_revisions rows of the
-   * others (the columns the derived rows are made of).
+   * The batch through the mapping once: the events it rejects, and (`withRevisions`) the customer_revisions
+   * rows of the others (the columns the derived rows are made of); without, only the rejected rows come back.
    */
-  private async mapBatch(batch: readonly RecordedEvent[]): Promise<MappedBatch> {
+  private async mapBatch(batch: readonly RecordedEvent[], withRevisions = true): Promise<MappedBatch> {
+    const mapped = eventRowsSelect(rawEventsSource(batch));
     const result = await this.ch.client.query({
-      query: `SELECT rejection, event_id, ${REVISION_COLUMNS.join(', ')}
-              FROM (${eventRowsSelect(rawEventsSource(batch))})`,
+      query: withRevisions
+        ? `SELECT rejection, event_id, ${REVISION_COLUMNS.join(', ')} FROM (${mapped})`
+        : `SELECT rejection, event_id FROM (${mapped}) WHERE rejection != ''`,
       format: 'JSONEachRow',
       clickhouse_settings: RAW_BATCH_SETTINGS,
     });
