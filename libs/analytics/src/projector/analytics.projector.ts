@@ -30,7 +30,7 @@ interface MappedBatch {
 export interface AnalyticsApplyResult {
   /** Customer events written (after dropping duplicates within the batch). */
   readonly events: number;
-  /** Customers whose dimension and daily rows were rewritten. */
+  /** Customers of the batch, whose dimension and daily rows were folded. */
   readonly customers: number;
   /** Highest global position of the batch, now recorded as the checkpoint. */
   readonly position?: bigint;
@@ -38,7 +38,7 @@ export interface AnalyticsApplyResult {
   readonly rejected: readonly MalformedAnalyticsEventError[];
 }
 
-/** Rows per INSERT and ids per re-aggregation (query parameters travel in the URL over HTTP). */
+/** Rows per INSERT and customers per fold (query parameters travel in the URL over HTTP). */
 const INSERT_CHUNK = 50_000;
 const ID_CHUNK = 1_000;
 
@@ -51,9 +51,10 @@ const chunks = <T>(items: readonly T[], size: number): T[][] =>
  *
  * 1. events: inserted as they are. The table is a ReplacingMergeTree keyed by the event's own immutable
  *    fields ending in event_id, and every query reads it FINAL: a second copy is never counted.
- * 2. customers and customer_daily: for the customers (and customer-days) of the batch, re-aggregated with
- *    INSERT ... SELECT from events FINAL. A row is a function of the stored events only; replaying or
- *    redelivering rewrites the same row, and ReplacingMergeTree(version = events reflected) keeps the newest.
+ * 2. customers and customer_daily: the batch's events (through customer_revisions) folded into the rows its
+ *    customers (and customer-days) have, adding only the stream revisions a row does not reflect yet
+ *    (customer-fold.sql.ts); replaying or redelivering adds nothing, and ReplacingMergeTree(version = events
+ *    reflected) keeps the row that reflects the most.
  * 3. checkpoint: the batch's highest position, written last (so it never runs ahead of the data).
  *
  * A crash anywhere leaves data that re-applying the same batch completes: the consumer commits its offsets
@@ -103,17 +104,19 @@ export class AnalyticsProjector {
    */
   async rejections(events: readonly RecordedEvent[]): Promise<MalformedAnalyticsEventError[]> {
     const batch = analyticsEvents(events);
-    return batch.length === 0 ? [] : (await this.mapBatch(batch)).rejected;
+    return batch.length === 0 ? [] : (await this.mapBatch(batch, false)).rejected;
   }
 
   /**
-   * The batch through the mapping once: the events it rejects, and the customer_revisions rows of the
-   * others (the columns the derived rows are made of).
+   * The batch through the mapping once: the events it rejects, and (`withRevisions`) the customer_revisions
+   * rows of the others (the columns the derived rows are made of); without, only the rejected rows come back.
    */
-  private async mapBatch(batch: readonly RecordedEvent[]): Promise<MappedBatch> {
+  private async mapBatch(batch: readonly RecordedEvent[], withRevisions = true): Promise<MappedBatch> {
+    const mapped = eventRowsSelect(rawEventsSource(batch));
     const result = await this.ch.client.query({
-      query: `SELECT rejection, event_id, ${REVISION_COLUMNS.join(', ')}
-              FROM (${eventRowsSelect(rawEventsSource(batch))})`,
+      query: withRevisions
+        ? `SELECT rejection, event_id, ${REVISION_COLUMNS.join(', ')} FROM (${mapped})`
+        : `SELECT rejection, event_id FROM (${mapped}) WHERE rejection != ''`,
       format: 'JSONEachRow',
       clickhouse_settings: RAW_BATCH_SETTINGS,
     });

@@ -14,78 +14,72 @@ const PURCHASED = "event_type = 'CustomerPurchased'";
 const CHURNED = "event_type = 'CustomerChurned'";
 export const ERASED_TYPE = 'CustomerPersonalDataErased';
 
-/** The columns of an event the derived rows read: customer_revisions' (and a subset of events'). */
-export const REVISION_COLUMNS = [
-  'customer_id',
-  'stream_revision',
-  'event_type',
-  'occurred_at',
-  'channel',
-  'campaign',
-  'referred_by',
-  'country',
-  'city',
-  'birth_year',
-  'gender',
-  'income_band',
-  'attributes',
-  'churn_reason',
-  'currency',
-  'amount_minor',
-  'item_quantities',
-] as const;
-
 const DATE_TIME = "DateTime64(3, \\'UTC\\')";
 
-/** Those columns as a structure for `format(JSONEachRow, ...)` (rows read back into a statement's text). */
-const REVISION_STRUCTURE = [
-  'customer_id String, stream_revision UInt64, event_type String',
-  `occurred_at ${DATE_TIME}, channel String, campaign String, referred_by String, country String`,
-  'city String, birth_year Nullable(UInt16), gender String, income_band String',
-  'attributes Map(String, String), churn_reason String, currency String, amount_minor Int64',
-  'item_quantities Array(UInt32)',
-].join(', ');
+/** Columns and their types as `format(JSONEachRow, ...)` reads them (rows read back into a statement's text). */
+type Column = readonly [name: string, type: string];
+type Columns = readonly [Column, ...Column[]];
+const names = ([first, ...rest]: Columns): readonly [string, ...string[]] => [
+  first[0],
+  ...rest.map(([name]) => name),
+];
+const structure = (columns: Columns): string => columns.map(([name, type]) => `${name} ${type}`).join(', ');
+
+/** The columns of an event the derived rows read: customer_revisions' (and a subset of events'). */
+const REVISION_TYPES: Columns = [
+  ['customer_id', 'String'],
+  ['stream_revision', 'UInt64'],
+  ['event_type', 'String'],
+  ['occurred_at', DATE_TIME],
+  ['channel', 'String'],
+  ['campaign', 'String'],
+  ['referred_by', 'String'],
+  ['country', 'String'],
+  ['city', 'String'],
+  ['birth_year', 'Nullable(UInt16)'],
+  ['gender', 'String'],
+  ['income_band', 'String'],
+  ['attributes', 'Map(String, String)'],
+  ['churn_reason', 'String'],
+  ['currency', 'String'],
+  ['amount_minor', 'Int64'],
+  ['item_quantities', 'Array(UInt32)'],
+];
+export const REVISION_COLUMNS = names(REVISION_TYPES);
+const REVISION_STRUCTURE = structure(REVISION_TYPES);
 
 /** The customers columns a fold writes (all but updated_at, which is the write's time). */
-export const CUSTOMER_COLUMNS = [
-  'customer_id',
-  'acquired_at',
-  'acquisition_channel',
-  'campaign',
-  'referred_by',
-  'country',
-  'city',
-  'birth_year',
-  'gender',
-  'income_band',
-  'attributes',
-  'stage',
-  'first_purchase_at',
-  'last_purchase_at',
-  'purchases',
-  'contacts',
-  'referrals_made',
-  'churn_count',
-  'reactivation_count',
-  'last_churned_at',
-  'last_churn_reason',
-  'last_event_at',
-  'stream_revision',
-  'version',
-  'erased',
-  'folded_through',
-  'folded_above',
-] as const;
-
-const CUSTOMER_STRUCTURE = [
-  `customer_id String, acquired_at Nullable(${DATE_TIME}), acquisition_channel String, campaign String`,
-  'referred_by String, country String, city String, birth_year Nullable(UInt16), gender String',
-  'income_band String, attributes Map(String, String), stage String',
-  `first_purchase_at Nullable(${DATE_TIME}), last_purchase_at Nullable(${DATE_TIME})`,
-  'purchases UInt32, contacts UInt32, referrals_made UInt32, churn_count UInt32, reactivation_count UInt32',
-  `last_churned_at Nullable(${DATE_TIME}), last_churn_reason String, last_event_at ${DATE_TIME}`,
-  'stream_revision UInt64, version UInt64, erased UInt8, folded_through Int64, folded_above Array(UInt64)',
-].join(', ');
+const CUSTOMER_TYPES: Columns = [
+  ['customer_id', 'String'],
+  ['acquired_at', `Nullable(${DATE_TIME})`],
+  ['acquisition_channel', 'String'],
+  ['campaign', 'String'],
+  ['referred_by', 'String'],
+  ['country', 'String'],
+  ['city', 'String'],
+  ['birth_year', 'Nullable(UInt16)'],
+  ['gender', 'String'],
+  ['income_band', 'String'],
+  ['attributes', 'Map(String, String)'],
+  ['stage', 'String'],
+  ['first_purchase_at', `Nullable(${DATE_TIME})`],
+  ['last_purchase_at', `Nullable(${DATE_TIME})`],
+  ['purchases', 'UInt32'],
+  ['contacts', 'UInt32'],
+  ['referrals_made', 'UInt32'],
+  ['churn_count', 'UInt32'],
+  ['reactivation_count', 'UInt32'],
+  ['last_churned_at', `Nullable(${DATE_TIME})`],
+  ['last_churn_reason', 'String'],
+  ['last_event_at', DATE_TIME],
+  ['stream_revision', 'UInt64'],
+  ['version', 'UInt64'],
+  ['erased', 'UInt8'],
+  ['folded_through', 'Int64'],
+  ['folded_above', 'Array(UInt64)'],
+];
+export const CUSTOMER_COLUMNS = names(CUSTOMER_TYPES);
+const CUSTOMER_STRUCTURE = structure(CUSTOMER_TYPES);
 
 /** Rows as JSON lines in the statement's text, under a tag the rows cannot contain. */
 function jsonRows(structure: string, lines: readonly string[]): string {

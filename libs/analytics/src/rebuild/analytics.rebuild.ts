@@ -109,7 +109,7 @@ const onDatabase = (ch: AnalyticsClient, database: string): AnalyticsClient => (
  * may join an old one with a new one, each complete. The live views name their tables `<live>.<table>`,
  * so they read the rebuilt tables from then on. ClickHouse has no transactions to hold the live projector
  * off during the swap, and it does not need to be: every analytics write is idempotent (events collapse
- * by identity, derived rows are recomputed from the stored events, the checkpoint never moves back), so
+ * by identity, derived rows fold only the events they do not reflect, the checkpoint never moves back), so
  * after the exchange the events appended since the shadow's last batch are applied once more to the new
  * live tables, up to the store's head. Anything the live projector wrote into the old tables just before
  * the exchange was in the store by then, so it is in that catch-up; anything it writes after lands on the
