@@ -2,6 +2,7 @@ import type { AppConfig } from '@crm/config';
 import { createApiApp, resolveApiKeys } from '@crm/http-api';
 import {
   apiProcessNumber,
+  ApiClusterModule,
   ApiClusterPrimary,
   apiProcessEnv,
   ApiProcessLink,
@@ -65,7 +66,7 @@ export async function serveApiProcess(config: AppConfig): Promise<number> {
   let app: INestApplication;
   try {
     app = await createApiApp(config, {
-      extraModules: [WorkerHostModule.forRoot(link, link)],
+      extraModules: [WorkerHostModule.forRoot(link), ApiClusterModule.forRoot(link)],
       ...(config.CLICKHOUSE_URL
         ? {}
         : { analyticsEngine: forwardedAnalyticsEngine((request) => link.request(request)) }),
