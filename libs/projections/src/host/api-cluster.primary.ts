@@ -4,6 +4,7 @@ import { toForwardedError } from './engine-statement.server';
 import {
   API_PROCESS_ENV,
   isClusterMessage,
+  METRICS_WAIT_MS,
   type ApiProcessMessage,
   type PrimaryMessage,
 } from './api-cluster.messages';
@@ -37,7 +38,6 @@ interface Slot {
 }
 
 const DEFAULT_BACKOFF = { initialMs: 1_000, maxMs: 30_000, resetAfterMs: 60_000 };
-const METRICS_WAIT_MS = 2_000;
 
 /**
  * The primary process of `crm serve --api-processes n`: n API processes (node:cluster; on Linux the primary
