@@ -43,7 +43,6 @@ export async function servePrimary(config: AppConfig, processes: number): Promis
   try {
     await primary.start();
   } catch (error) {
-    await primary.stop();
     await host.stop();
     throw error;
   }

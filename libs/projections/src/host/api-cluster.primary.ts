@@ -72,11 +72,19 @@ export class ApiClusterPrimary {
     cluster.setupPrimary({ serialization: 'advanced' });
   }
 
-  /** Starts the first API process, then the others once it listens; rejects if one exits before listening. */
+  /**
+   * Starts the first API process, then the others once it listens; rejects if one exits before listening,
+   * once those it started have stopped.
+   */
   async start(): Promise<void> {
     const [first, ...others] = this.slots;
-    await this.spawn(first);
-    await Promise.all(others.map((slot) => this.spawn(slot)));
+    try {
+      await this.spawn(first);
+      await Promise.all(others.map((slot) => this.spawn(slot)));
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
   snapshot(): ApiProcessesSnapshot {
