@@ -35,6 +35,21 @@ const alive = (pid: number) => {
 };
 
 /**
+ * A GET on a connection of its own (the primary hands each new connection to the next API process), with the
+ * key `token()` gives at the time of the request: its status, the process that answered, and the body.
+ */
+const getOnNewConnection = (url: string, token: () => string) =>
+  new Promise<{ status: number; apiProcess: string; body: string }>((resolve, reject) => {
+    httpGet(url, { agent: false, headers: { authorization: `Bearer ${token()}` } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.once('end', () =>
+        resolve({ status: res.statusCode ?? 0, apiProcess: String(res.headers['x-crm-api-process']), body }),
+      );
+    }).once('error', reject);
+  });
+
+/**
  * `crm serve --api-processes 2` as users run it (the built binary): two API processes share the port beside
  * the worker part. Both answer (each names itself), appends from both land exactly once whatever their
  * interleaving on shared customers, the engine answers from both, /metrics is the service's (their counters
@@ -61,16 +76,7 @@ describe('crm serve --api-processes 2', () => {
       headers: { ...auth(), 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  /** A request on a connection of its own: the primary hands each new connection to the next process. */
-  const onNewConnection = (path: string) =>
-    new Promise<{ status: number; apiProcess: string }>((resolve, reject) => {
-      httpGet(`${base}${path}`, { agent: false, headers: auth() }, (res) => {
-        res.resume();
-        res.once('end', () =>
-          resolve({ status: res.statusCode ?? 0, apiProcess: String(res.headers['x-crm-api-process']) }),
-        );
-      }).once('error', reject);
-    });
+  const onNewConnection = (path: string) => getOnNewConnection(`${base}${path}`, () => key);
   const state = () => JSON.parse(readFileSync(join(data, 'serve-worker.json'), 'utf8')) as ServeState;
   const metrics = async () => (await get('/metrics')).text();
   const metricValue = (text: string, series: string) => {
@@ -306,20 +312,7 @@ describe('the API alone with API_PROCESSES=2', () => {
 
   it('serves from both processes, sums their metrics, and stops them all on SIGTERM', async () => {
     const key = () => readFileSync(join(dir, 'data', 'dev-api-key'), 'utf8').trim();
-    const ask = (path: string) =>
-      new Promise<{ status: number; apiProcess: string; body: string }>((resolve, reject) => {
-        httpGet(`${base}${path}`, { agent: false, headers: { authorization: `Bearer ${key()}` } }, (res) => {
-          let body = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-          res.once('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              apiProcess: String(res.headers['x-crm-api-process']),
-              body,
-            }),
-          );
-        }).once('error', reject);
-      });
+    const ask = (path: string) => getOnNewConnection(`${base}${path}`, key);
     const seen = new Set<string>();
     const deadline = Date.now() + 150_000;
     while (seen.size < 2) {

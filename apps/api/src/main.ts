@@ -48,12 +48,7 @@ async function servePrimary(config: AppConfig): Promise<void> {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  try {
-    await primary.start();
-  } catch (error) {
-    await primary.stop();
-    throw error;
-  }
+  await primary.start();
   await stopped;
   await primary.stop();
 }

@@ -30,6 +30,7 @@ const toNumber = ({ value }: { value: unknown }) =>
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value === '' ? undefined : value;
 const emptyAsUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+const API_PROCESSES_RANGE = { message: 'API_PROCESSES must be a whole number of processes, 1 to 64' };
 
 /**
  * The one configuration of every app, read from environment variables and validated at boot.
@@ -338,9 +339,9 @@ export class AppConfig {
    * "HTTP ingest with several API processes").
    */
   @Transform(toNumber)
-  @IsInt({ message: 'API_PROCESSES must be a whole number of processes, 1 to 64' })
-  @Min(1, { message: 'API_PROCESSES must be a whole number of processes, 1 to 64' })
-  @Max(64, { message: 'API_PROCESSES must be a whole number of processes, 1 to 64' })
+  @IsInt(API_PROCESSES_RANGE)
+  @Min(1, API_PROCESSES_RANGE)
+  @Max(64, API_PROCESSES_RANGE)
   API_PROCESSES = 1;
 
   /** Identity of this worker process in leases and logs. Default: host name and pid. */

@@ -2,6 +2,7 @@ import type { AppConfig } from '@crm/config';
 import { createApiApp, resolveApiKeys } from '@crm/http-api';
 import {
   apiProcessNumber,
+  ApiClusterModule,
   ApiClusterPrimary,
   apiProcessEnv,
   ApiProcessLink,
@@ -42,7 +43,6 @@ export async function servePrimary(config: AppConfig, processes: number): Promis
   try {
     await primary.start();
   } catch (error) {
-    await primary.stop();
     await host.stop();
     throw error;
   }
@@ -65,7 +65,7 @@ export async function serveApiProcess(config: AppConfig): Promise<number> {
   let app: INestApplication;
   try {
     app = await createApiApp(config, {
-      extraModules: [WorkerHostModule.forRoot(link, link)],
+      extraModules: [WorkerHostModule.forRoot(link), ApiClusterModule.forRoot(link)],
       ...(config.CLICKHOUSE_URL
         ? {}
         : { analyticsEngine: forwardedAnalyticsEngine((request) => link.request(request)) }),

@@ -37,5 +37,11 @@ export const isClusterMessage = (message: unknown): message is ApiProcessMessage
   typeof (message as { type?: unknown })?.type === 'string' &&
   (message as { type: string }).type.startsWith('crm:');
 
+/**
+ * How long a scrape of /metrics waits for the other API processes' metrics (the primary gathering them, and
+ * the scraped process for the primary's answer): a process that is restarting is left out.
+ */
+export const METRICS_WAIT_MS = 2_000;
+
 /** Environment variable naming an API process's number (1..n) to itself. */
 export const API_PROCESS_ENV = 'CRM_API_PROCESS';

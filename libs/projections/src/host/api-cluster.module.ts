@@ -2,8 +2,8 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { API_CLUSTER, type ApiClusterMember } from './api-cluster.member';
 
 /**
- * Puts this API process's place among several (API_CLUSTER) into an API application that hosts no worker part:
- * the split deployment's API with API_PROCESSES above 1 (`crm serve` uses WorkerHostModule, which provides it).
+ * Puts this API process's place among several (API_CLUSTER) into an API application: the split deployment's
+ * API with API_PROCESSES above 1, and each API process of `crm serve --api-processes n` (beside WorkerHostModule).
  */
 @Global()
 @Module({})

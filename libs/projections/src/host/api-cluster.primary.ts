@@ -4,6 +4,7 @@ import { toForwardedError } from './engine-statement.server';
 import {
   API_PROCESS_ENV,
   isClusterMessage,
+  METRICS_WAIT_MS,
   type ApiProcessMessage,
   type PrimaryMessage,
 } from './api-cluster.messages';
@@ -37,7 +38,6 @@ interface Slot {
 }
 
 const DEFAULT_BACKOFF = { initialMs: 1_000, maxMs: 30_000, resetAfterMs: 60_000 };
-const METRICS_WAIT_MS = 2_000;
 
 /**
  * The primary process of `crm serve --api-processes n`: n API processes (node:cluster; on Linux the primary
@@ -72,11 +72,19 @@ export class ApiClusterPrimary {
     cluster.setupPrimary({ serialization: 'advanced' });
   }
 
-  /** Starts the first API process, then the others once it listens; rejects if one exits before listening. */
+  /**
+   * Starts the first API process, then the others once it listens; rejects if one exits before listening,
+   * once those it started have stopped.
+   */
   async start(): Promise<void> {
     const [first, ...others] = this.slots;
-    await this.spawn(first);
-    await Promise.all(others.map((slot) => this.spawn(slot)));
+    try {
+      await this.spawn(first);
+      await Promise.all(others.map((slot) => this.spawn(slot)));
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
   snapshot(): ApiProcessesSnapshot {

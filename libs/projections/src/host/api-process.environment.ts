@@ -18,25 +18,22 @@ export function apiProcessEnv(
   processes: number,
   apiProcess: number,
 ): Record<string, string> {
-  const share = (limit: number) => String(Math.max(1, Math.ceil(limit / processes)));
+  const share = (limit: number) => Math.max(1, Math.ceil(limit / processes));
   return {
     API_KEYS: JSON.stringify(
       keys.map((key) =>
         key.rateLimit
           ? {
               ...key,
-              rateLimit: {
-                perSecond: Number(share(key.rateLimit.perSecond)),
-                burst: Number(share(key.rateLimit.burst)),
-              },
+              rateLimit: { perSecond: share(key.rateLimit.perSecond), burst: share(key.rateLimit.burst) },
             }
           : key,
       ),
     ),
-    RATE_LIMIT_PER_SECOND: share(config.RATE_LIMIT_PER_SECOND),
-    RATE_LIMIT_BURST: share(config.RATE_LIMIT_BURST),
+    RATE_LIMIT_PER_SECOND: String(share(config.RATE_LIMIT_PER_SECOND)),
+    RATE_LIMIT_BURST: String(share(config.RATE_LIMIT_BURST)),
     // The SQL entrance's queries run on the one engine: n processes together keep to its ceiling.
-    SQL_MAX_CONCURRENT_QUERIES: share(config.SQL_MAX_CONCURRENT_QUERIES),
+    SQL_MAX_CONCURRENT_QUERIES: String(share(config.SQL_MAX_CONCURRENT_QUERIES)),
     // Leases (a rebuild's) name their owner: one name per process.
     WORKER_ID: `${config.workerId}-api-${apiProcess}`,
   };

@@ -1,12 +1,14 @@
 import type { Server } from 'node:http';
 import { fromForwardedError, WorkerPartUnavailableError } from './forwarded-engine.connection';
 import { API_PROCESS_HEADER, type ApiClusterMember } from './api-cluster.member';
-import { isClusterMessage, type ApiProcessMessage, type PrimaryMessage } from './api-cluster.messages';
+import {
+  isClusterMessage,
+  METRICS_WAIT_MS,
+  type ApiProcessMessage,
+  type PrimaryMessage,
+} from './api-cluster.messages';
 import type { EngineRequest } from './worker-part.messages';
 import type { ApiProcessesSnapshot, WorkerPartSnapshot, WorkerPartStatus } from './worker-part.status';
-
-/** How long a scrape waits for the other API processes' metrics (a process that is restarting is left out). */
-const METRICS_WAIT_MS = 2_000;
 
 /**
  * One API process of `crm serve --api-processes n`, and its channel to the primary process, which hosts the

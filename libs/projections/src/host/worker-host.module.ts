@@ -1,5 +1,4 @@
 import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module } from '@nestjs/common';
-import { API_CLUSTER, type ApiClusterMember } from './api-cluster.member';
 import { WORKER_PART, type WorkerPartStatus } from './worker-part.status';
 
 /** The worker part as the API application holds it: its state, and how the application's shutdown drains it. */
@@ -20,18 +19,17 @@ class WorkerPartDrain implements BeforeApplicationShutdown {
 
 /**
  * Puts `crm serve`'s worker process host into the API application: its state for /health and /metrics
- * (WORKER_PART), and its drain into the application's shutdown; with several API processes, this one's place
- * among them (API_CLUSTER).
+ * (WORKER_PART), and its drain into the application's shutdown (with several API processes, ApiClusterModule
+ * beside it gives this one's place among them).
  */
 @Global()
 @Module({})
 export class WorkerHostModule {
-  static forRoot(host: HostedWorkerPart, member?: ApiClusterMember): DynamicModule {
-    const cluster = member ? [{ provide: API_CLUSTER, useValue: member }] : [];
+  static forRoot(host: HostedWorkerPart): DynamicModule {
     return {
       module: WorkerHostModule,
-      providers: [{ provide: WORKER_PART, useValue: host }, WorkerPartDrain, ...cluster],
-      exports: [WORKER_PART, ...(member ? [API_CLUSTER] : [])],
+      providers: [{ provide: WORKER_PART, useValue: host }, WorkerPartDrain],
+      exports: [WORKER_PART],
     };
   }
 }

@@ -222,9 +222,10 @@ export class WorkerProcessHost implements WorkerPartStatus {
 
   private enter(state: WorkerPartState): void {
     this.state = state;
-    this.options.onChange?.(this.snapshot());
+    const snapshot = this.snapshot();
+    this.options.onChange?.(snapshot);
     try {
-      writeWorkerPartState(this.options.dataDir, this.snapshot());
+      writeWorkerPartState(this.options.dataDir, snapshot);
     } catch (error) {
       // Only `crm status` reads it; the API reports the state itself.
       this.logger.warn(
