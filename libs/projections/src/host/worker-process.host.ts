@@ -168,8 +168,11 @@ export class WorkerProcessHost implements WorkerPartStatus {
         this.pending.delete(message.id);
         if (message.error) waiter?.reject(fromForwardedError(message.error));
         else waiter?.resolve(message.ok);
-      } else if (message.type === 'stats') this.stats = message.stats;
-      else if (message.type === 'boot-failed') failure = message.error;
+      } else if (message.type === 'stats') {
+        this.stats = message.stats;
+        // API processes of `crm serve --api-processes n` see the worker part only through these relays.
+        this.options.onChange?.(this.snapshot());
+      } else if (message.type === 'boot-failed') failure = message.error;
       else if (message.type === 'ready' && this.state === 'starting') {
         this.enter('running');
         this.logger.log(`Worker part running in process ${child.pid} (start ${this.starts})`);
