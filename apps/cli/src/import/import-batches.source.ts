@@ -1,5 +1,4 @@
 import { parsePurchaseLog, parsePurchaseLogStream, type PurchaseLogParserOptions } from '@crm/analytics';
-import { validatePublishBody } from '@crm/ingest';
 import { batchesFromParseThread, parseThreadAvailable } from './purchase-log-worker.source';
 import { validatedBatches, type ValidatedBatch } from './validated-batch';
 
@@ -30,9 +29,7 @@ export function importBatches(
   const options = { ...parser, onSkippedLine: (error: Error) => onSkippedLine(error.message) };
   const events =
     file === '-' ? parsePurchaseLogStream(process.stdin, options) : parsePurchaseLog(file, options);
-  const batches = validatedBatches(events, batchSize, (body) =>
-    validatePublishBody(body, { maxEvents: batchSize }),
-  );
+  const batches = validatedBatches(events, batchSize);
   return {
     [Symbol.asyncIterator]: () => batches,
     stop: async () => void (await batches.return(undefined)),

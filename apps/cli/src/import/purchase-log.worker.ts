@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { parsePurchaseLog, PurchaseLogLineError, type PurchaseLogParserOptions } from '@crm/analytics';
-import { validatePublishBody } from '@crm/ingest';
 import { parentPort, workerData } from 'node:worker_threads';
 import { threadCpuMs } from './thread-cpu';
 import { validatedBatches } from './validated-batch';
@@ -26,16 +25,10 @@ async function main(port: NonNullable<typeof parentPort>, request: WorkerRequest
     ...request.parser,
     onSkippedLine: (error) => post({ kind: 'skipped', message: error.message }),
   };
-  const validate = (body: { events: unknown[] }) =>
-    validatePublishBody(body, { maxEvents: request.batchSize });
   try {
     while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
     const cpuAtStart = threadCpuMs();
-    for await (const batch of validatedBatches(
-      parsePurchaseLog(request.path, parser),
-      request.batchSize,
-      validate,
-    )) {
+    for await (const batch of validatedBatches(parsePurchaseLog(request.path, parser), request.batchSize)) {
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
       credits -= 1;
