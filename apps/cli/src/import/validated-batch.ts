@@ -14,6 +14,14 @@ export interface ValidatedBatch {
   readonly validation: ValidationOutcome;
 }
 
+/** The validated batches of an import, with a way to end them early (see importBatches). */
+export interface ImportBatches extends AsyncIterable<ValidatedBatch> {
+  /** Ends the parse thread, if any, when the batches were not (fully) iterated. Idempotent. */
+  stop(): Promise<void>;
+  /** The parse thread's CPU time over its batches (ms; Linux), when there is one and it finished. */
+  threadCpuMs(): number | undefined;
+}
+
 /** The publish body of a batch of parsed events, validated as POST /v1/events validates a batch. */
 function validateBatch(batch: readonly SourcedEvent[], batchSize: number): ValidatedBatch {
   return {
