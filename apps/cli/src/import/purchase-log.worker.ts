@@ -45,9 +45,7 @@ async function main(port: NonNullable<typeof parentPort>, request: WorkerRequest
       kind: 'error',
       name,
       message,
-      ...(error instanceof PurchaseLogLineError
-        ? { lineNumber: error.lineNumber, reason: error.reason }
-        : {}),
+      ...(error instanceof PurchaseLogLineError ? { lineNumber: error.lineNumber } : {}),
       ...('path' in (error as object) ? { path: (error as { path: string }).path } : {}),
       ...('reason' in (error as object) ? { reason: (error as { reason: string }).reason } : {}),
     });
