@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { parsePurchaseLog, PurchaseLogLineError, type PurchaseLogParserOptions } from '@crm/analytics';
 import { parentPort, workerData } from 'node:worker_threads';
-import { threadCpuMs } from './thread-cpu';
+import { threadCpuMs, threadCpuMsSince } from './thread-cpu';
 import { validatedBatches } from './validated-batch';
 import type { WorkerRequest, WorkerMessage } from './purchase-log-worker.protocol';
 
@@ -34,11 +34,8 @@ async function main(port: NonNullable<typeof parentPort>, request: WorkerRequest
       credits -= 1;
       post({ kind: 'batch', json: JSON.stringify(batch) });
     }
-    const cpuAtEnd = threadCpuMs();
-    post({
-      kind: 'end',
-      ...(cpuAtStart !== undefined && cpuAtEnd !== undefined ? { cpuMs: cpuAtEnd - cpuAtStart } : {}),
-    });
+    const cpuMs = threadCpuMsSince(cpuAtStart);
+    post({ kind: 'end', ...(cpuMs !== undefined ? { cpuMs } : {}) });
   } catch (error) {
     const { name, message } = error as Error;
     post({
