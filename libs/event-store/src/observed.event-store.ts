@@ -1,19 +1,12 @@
 import { WrongExpectedRevisionError } from './event-store.errors';
 import type {
-  AllSubscription,
   AppendResult,
-  CountAllOptions,
   EventStore,
-  EventsAfter,
   EventToAppend,
   ExpectedRevision,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
   StreamAppend,
-  StreamRead,
-  SubscribeOptions,
 } from './event-store.port';
+import { ForwardingEventStore } from './forwarding.event-store';
 
 export interface AppendObservation {
   readonly streamId: string;
@@ -33,13 +26,15 @@ export interface EventStoreObserver {
 export const EVENT_STORE_OBSERVER = Symbol('EVENT_STORE_OBSERVER');
 
 /** An EventStore that reports each append's size, duration and outcome; everything else passes through. */
-export class ObservedEventStore implements EventStore {
+export class ObservedEventStore extends ForwardingEventStore {
   constructor(
-    readonly inner: EventStore,
+    inner: EventStore,
     private readonly observer: EventStoreObserver,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async appendToStream(
+  override async appendToStream(
     streamId: string,
     events: readonly EventToAppend[],
     options?: { expectedRevision?: ExpectedRevision },
@@ -69,7 +64,7 @@ export class ObservedEventStore implements EventStore {
    * stream that conflicted, or the first one; which appends were written depends on the adapter (see the
    * port), so none is reported ok.
    */
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+  override async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     const started = process.hrtime.bigint();
     const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
     let results: AppendResult[];
@@ -90,37 +85,5 @@ export class ObservedEventStore implements EventStore {
     for (const { streamId, events } of appends)
       this.observer.appended({ streamId, events: events.length, durationMs: share, outcome: 'ok' });
     return results;
-  }
-
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamId, options);
-  }
-
-  readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
-    return this.inner.readStreams(reads);
-  }
-
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    return this.inner.readAll(options);
-  }
-
-  countAll(options?: CountAllOptions): Promise<EventsAfter> {
-    return this.inner.countAll(options);
-  }
-
-  subscribeToAll(options?: SubscribeOptions): AllSubscription {
-    return this.inner.subscribeToAll(options);
-  }
-
-  headPosition(): Promise<bigint> {
-    return this.inner.headPosition();
-  }
-
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

@@ -1,14 +1,6 @@
 import { parsePurchaseLog, parsePurchaseLogStream, type PurchaseLogParserOptions } from '@crm/analytics';
-import { validatePublishBody } from '@crm/ingest';
 import { batchesFromParseThread, parseThreadAvailable } from './purchase-log-worker.source';
-import { validatedBatches, type ValidatedBatch } from './validated-batch';
-
-export interface ImportBatches extends AsyncIterable<ValidatedBatch> {
-  /** Ends the parse thread, if any, when the batches were not (fully) iterated. Idempotent. */
-  stop(): Promise<void>;
-  /** The parse thread's CPU time over its batches (ms; Linux), when there is one and it finished. */
-  threadCpuMs(): number | undefined;
-}
+import { validatedBatches, type ImportBatches } from './validated-batch';
 
 /**
  * The validated batches of an import's source (`-`: standard input). Both ways validate with the write
@@ -30,9 +22,7 @@ export function importBatches(
   const options = { ...parser, onSkippedLine: (error: Error) => onSkippedLine(error.message) };
   const events =
     file === '-' ? parsePurchaseLogStream(process.stdin, options) : parsePurchaseLog(file, options);
-  const batches = validatedBatches(events, batchSize, (body) =>
-    validatePublishBody(body, { maxEvents: batchSize }),
-  );
+  const batches = validatedBatches(events, batchSize);
   return {
     [Symbol.asyncIterator]: () => batches,
     stop: async () => void (await batches.return(undefined)),

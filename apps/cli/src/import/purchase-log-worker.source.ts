@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WorkerMessage, WorkerRequest } from './purchase-log-worker.protocol';
-import type { ValidatedBatch } from './validated-batch';
+import type { ImportBatches, ValidatedBatch } from './validated-batch';
 
 /** The compiled thread script; absent when this module runs from TypeScript sources (jest), see below. */
 const WORKER_SCRIPT = join(__dirname, 'purchase-log.worker.js');
@@ -13,13 +13,6 @@ const WORKER_SCRIPT = join(__dirname, 'purchase-log.worker.js');
  * TypeScript sources (jest) there is no script for a thread, and the importer does both in line.
  */
 export const parseThreadAvailable = (): boolean => existsSync(WORKER_SCRIPT);
-
-/** Validated batches from a parse thread; `stop()` ends the thread if the batches are never iterated. */
-export interface ParseThreadBatches extends AsyncIterable<ValidatedBatch> {
-  stop(): Promise<void>;
-  /** The thread's CPU time over its batches (ms), once they all came (Linux); else undefined. */
-  threadCpuMs(): number | undefined;
-}
 
 /**
  * The validated batches of a purchase log file, parsed and validated on a worker thread (see
@@ -32,7 +25,7 @@ export function batchesFromParseThread(
   request: WorkerRequest,
   onSkippedLine: (message: string) => void,
   script = WORKER_SCRIPT,
-): ParseThreadBatches {
+): ImportBatches {
   const worker = new Worker(script, { workerData: request });
   const queue: (WorkerMessage | { kind: 'crash'; error: unknown })[] = [];
   let wake: (() => void) | undefined;

@@ -1,5 +1,5 @@
 import type { CustomerStreamState, EventIngestor, IngestProblem, ValidPublishedEvent } from '@crm/ingest';
-import { threadCpuMs } from './thread-cpu';
+import { threadCpuMs, threadCpuMsSince } from './thread-cpu';
 import type { ValidatedBatch } from './validated-batch';
 
 export interface ImportProgress {
@@ -92,15 +92,14 @@ export class PurchaseLogImporter {
       options.onProgress?.(progress);
     }
     const cpu = process.cpuUsage(cpuAtStart);
-    const mainCpu = threadCpuMs();
+    const mainThreadCpuMs = threadCpuMsSince(mainCpuAtStart);
+    const parseThreadCpuMs = batches.threadCpuMs?.();
     return {
       ...progress,
       elapsedMs: Date.now() - started,
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-      ...(mainCpu !== undefined && mainCpuAtStart !== undefined
-        ? { mainThreadCpuMs: mainCpu - mainCpuAtStart }
-        : {}),
-      ...(batches.threadCpuMs?.() !== undefined ? { parseThreadCpuMs: batches.threadCpuMs() } : {}),
+      ...(mainThreadCpuMs !== undefined ? { mainThreadCpuMs } : {}),
+      ...(parseThreadCpuMs !== undefined ? { parseThreadCpuMs } : {}),
       alreadyPresent: progress.events - progress.appended,
       customers: customers.size,
       acquisitions,

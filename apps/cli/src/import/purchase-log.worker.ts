@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { parsePurchaseLog, PurchaseLogLineError, type PurchaseLogParserOptions } from '@crm/analytics';
-import { validatePublishBody } from '@crm/ingest';
 import { parentPort, workerData } from 'node:worker_threads';
-import { threadCpuMs } from './thread-cpu';
+import { threadCpuMs, threadCpuMsSince } from './thread-cpu';
 import { validatedBatches } from './validated-batch';
 import type { WorkerRequest, WorkerMessage } from './purchase-log-worker.protocol';
 
@@ -26,35 +25,24 @@ async function main(port: NonNullable<typeof parentPort>, request: WorkerRequest
     ...request.parser,
     onSkippedLine: (error) => post({ kind: 'skipped', message: error.message }),
   };
-  const validate = (body: { events: unknown[] }) =>
-    validatePublishBody(body, { maxEvents: request.batchSize });
   try {
     while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
     const cpuAtStart = threadCpuMs();
-    for await (const batch of validatedBatches(
-      parsePurchaseLog(request.path, parser),
-      request.batchSize,
-      validate,
-    )) {
+    for await (const batch of validatedBatches(parsePurchaseLog(request.path, parser), request.batchSize)) {
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
       credits -= 1;
       post({ kind: 'batch', json: JSON.stringify(batch) });
     }
-    const cpuAtEnd = threadCpuMs();
-    post({
-      kind: 'end',
-      ...(cpuAtStart !== undefined && cpuAtEnd !== undefined ? { cpuMs: cpuAtEnd - cpuAtStart } : {}),
-    });
+    const cpuMs = threadCpuMsSince(cpuAtStart);
+    post({ kind: 'end', ...(cpuMs !== undefined ? { cpuMs } : {}) });
   } catch (error) {
     const { name, message } = error as Error;
     post({
       kind: 'error',
       name,
       message,
-      ...(error instanceof PurchaseLogLineError
-        ? { lineNumber: error.lineNumber, reason: error.reason }
-        : {}),
+      ...(error instanceof PurchaseLogLineError ? { lineNumber: error.lineNumber } : {}),
       ...('path' in (error as object) ? { path: (error as { path: string }).path } : {}),
       ...('reason' in (error as object) ? { reason: (error as { reason: string }).reason } : {}),
     });

@@ -14,3 +14,9 @@ export function threadCpuMs(): number | undefined {
     return undefined;
   }
 }
+
+/** CPU time of the calling thread since `start` (an earlier threadCpuMs()), or undefined when unknown. */
+export function threadCpuMsSince(start: number | undefined): number | undefined {
+  const now = threadCpuMs();
+  return start === undefined || now === undefined ? undefined : now - start;
+}

@@ -1,5 +1,5 @@
 import type { SourcedEvent } from '@crm/analytics';
-import type { ValidationOutcome } from '@crm/ingest';
+import { validatePublishBody, type ValidationOutcome } from '@crm/ingest';
 
 /**
  * A batch of parsed events after the write path's validation (`@crm/ingest`'s validatePublishBody, the
@@ -14,35 +14,39 @@ export interface ValidatedBatch {
   readonly validation: ValidationOutcome;
 }
 
-/** The publish body of a batch of parsed events, validated by `validate` (the write path's check). */
-export function validateBatch(
-  batch: readonly SourcedEvent[],
-  validate: (body: { events: unknown[] }) => ValidationOutcome,
-): ValidatedBatch {
+/** The validated batches of an import, with a way to end them early (see importBatches). */
+export interface ImportBatches extends AsyncIterable<ValidatedBatch> {
+  /** Ends the parse thread, if any, when the batches were not (fully) iterated. Idempotent. */
+  stop(): Promise<void>;
+  /** The parse thread's CPU time over its batches (ms; Linux), when there is one and it finished. */
+  threadCpuMs(): number | undefined;
+}
+
+/** The publish body of a batch of parsed events, validated as POST /v1/events validates a batch. */
+function validateBatch(batch: readonly SourcedEvent[], batchSize: number): ValidatedBatch {
   return {
     lines: batch.map((s) => s.lineNumber),
     bytesRead: batch[batch.length - 1].bytesRead,
-    validation: validate({ events: batch.map((s) => s.event) }),
+    validation: validatePublishBody({ events: batch.map((s) => s.event) }, { maxEvents: batchSize }),
   };
 }
 
 /**
- * Parsed events in batches of `batchSize`, each validated. A parser error ends the iteration where it
- * occurs: the partial batch before it is not yielded (as an import that stops at a bad line appends
- * nothing of the batch that held it).
+ * Parsed events in batches of `batchSize`, each validated by the write path's validatePublishBody (at
+ * most `batchSize` events a batch). A parser error ends the iteration where it occurs: the partial batch
+ * before it is not yielded (as an import that stops at a bad line appends nothing of the batch that held it).
  */
 export async function* validatedBatches(
   events: AsyncIterable<SourcedEvent>,
   batchSize: number,
-  validate: (body: { events: unknown[] }) => ValidationOutcome,
 ): AsyncGenerator<ValidatedBatch> {
   let batch: SourcedEvent[] = [];
   for await (const sourced of events) {
     batch.push(sourced);
     if (batch.length >= batchSize) {
-      yield validateBatch(batch, validate);
+      yield validateBatch(batch, batchSize);
       batch = [];
     }
   }
-  if (batch.length > 0) yield validateBatch(batch, validate);
+  if (batch.length > 0) yield validateBatch(batch, batchSize);
 }

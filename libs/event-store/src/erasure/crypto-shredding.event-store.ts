@@ -1,9 +1,7 @@
 import type {
   AllSubscription,
   AppendResult,
-  CountAllOptions,
   EventStore,
-  EventsAfter,
   EventToAppend,
   ExpectedRevision,
   ReadAllOptions,
@@ -13,6 +11,7 @@ import type {
   StreamRead,
   SubscribeOptions,
 } from '../event-store.port';
+import { ForwardingEventStore } from '../forwarding.event-store';
 import type { KeyStore } from './key-store.port';
 import { PersonalDataOpener } from './personal-data.opener';
 import { sealAppends } from './personal-data.sealer';
@@ -34,21 +33,22 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
  * keys are on disk before the events sealed with them are appended. A destroyed key refuses the whole call
  * (DataKeyDestroyedError) before the inner store is asked to append anything.
  */
-export class CryptoShreddingEventStore implements EventStore {
+export class CryptoShreddingEventStore extends ForwardingEventStore {
   private readonly opener: PersonalDataOpener;
   /** False: reads hand out events still sealed (the relay's view: the bus never carries personal data). */
   readonly opensOnRead: boolean;
 
   constructor(
-    readonly inner: EventStore,
+    inner: EventStore,
     readonly keys: KeyStore,
     options: { openOnRead?: boolean } = {},
   ) {
+    super(inner);
     this.opener = new PersonalDataOpener(keys);
     this.opensOnRead = options.openOnRead ?? true;
   }
 
-  async appendToStream(
+  override async appendToStream(
     streamId: string,
     events: readonly EventToAppend[],
     options?: { expectedRevision?: ExpectedRevision },
@@ -57,40 +57,27 @@ export class CryptoShreddingEventStore implements EventStore {
     return this.inner.appendToStream(streamId, sealed.events, options);
   }
 
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+  override async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     return this.inner.appendToStreams(await sealAppends(this.keys, appends));
   }
 
-  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+  override async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.openAll(await this.inner.readStream(streamId, options));
   }
 
-  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+  override async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
     return Promise.all((await this.inner.readStreams(reads)).map((events) => this.openAll(events)));
   }
 
-  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+  override async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
     return this.openAll(await this.inner.readAll(options));
   }
 
-  /** Counts need no keys: sealed or not, one event in, one out. */
-  countAll(options?: CountAllOptions): Promise<EventsAfter> {
-    return this.inner.countAll(options);
-  }
-
-  subscribeToAll(options?: SubscribeOptions): AllSubscription {
+  override subscribeToAll(options?: SubscribeOptions): AllSubscription {
     return new OpeningSubscription(this.inner.subscribeToAll(options), (event) => this.open(event));
   }
 
-  headPosition(): Promise<bigint> {
-    return this.inner.headPosition();
-  }
-
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.inner.close();
     await this.keys.close();
   }

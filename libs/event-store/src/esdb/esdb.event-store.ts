@@ -1,8 +1,10 @@
 import {
   type AllStreamResolvedEvent,
   BACKWARDS,
+  type Direction,
   END,
   EventStoreDBClient,
+  FORWARDS,
   NO_STREAM,
   type Position,
   type ReadPosition,
@@ -36,7 +38,13 @@ import type {
   SubscribeOptions,
 } from '../event-store.port';
 import { EsdbAllSubscription } from './esdb-all.subscription';
-import { actualRevisionOf, fromResolvedEvent, mapConnectionError, toEventData } from './esdb.mapping';
+import {
+  actualRevisionOf,
+  fromResolvedEvent,
+  mapConnectionError,
+  portRecordOf,
+  toEventData,
+} from './esdb.mapping';
 import { WrongExpectedRevisionError } from '../event-store.errors';
 
 export interface EsdbEventStoreOptions {
@@ -213,37 +221,17 @@ export class EsdbEventStore implements EventStore {
    */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const { after, maxCount = 1_000, streamPrefix } = options;
-    const pageSize = Math.min(Math.max(maxCount + 1, 256), 4_096);
     const events: RecordedEvent[] = [];
+    if (!(maxCount > 0)) return events;
     let lastDelivered = after ?? -1n;
-    let from: ReadPosition = after === undefined ? START : { commit: after, prepare: after };
-    while (events.length < maxCount) {
-      const read = this.client.readAll({ fromPosition: from, maxCount: pageSize });
-      let seen = 0;
-      let lastRaw: Position | undefined;
-      let stoppedEarly = false;
-      try {
-        for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
-          seen++;
-          lastRaw = rawPositionOf(resolved) ?? lastRaw;
-          const event = fromResolvedEvent(resolved);
-          if (!event || event.globalPosition <= lastDelivered) continue;
-          if (streamPrefix !== undefined && !event.streamId.startsWith(streamPrefix)) continue;
-          events.push(event);
-          lastDelivered = event.globalPosition;
-          if (events.length >= maxCount) {
-            stoppedEarly = true;
-            break;
-          }
-        }
-      } catch (error) {
-        throw mapConnectionError(error);
-      } finally {
-        if (stoppedEarly) await read.cancel();
-      }
-      if (stoppedEarly || seen < pageSize || lastRaw === undefined) break;
-      from = lastRaw; // inclusive: that record is seen again and skipped
-    }
+    await this.scanAll(fromAfter(after), Math.min(Math.max(maxCount + 1, 256), 4_096), (resolved) => {
+      const event = fromResolvedEvent(resolved);
+      if (!event || event.globalPosition <= lastDelivered) return false;
+      if (streamPrefix !== undefined && !event.streamId.startsWith(streamPrefix)) return false;
+      events.push(event);
+      lastDelivered = event.globalPosition;
+      return events.length >= maxCount;
+    });
     return events;
   }
 
@@ -256,43 +244,22 @@ export class EsdbEventStore implements EventStore {
    */
   async countAll(options: CountAllOptions = {}): Promise<EventsAfter> {
     const { after, streamPrefix } = options;
-    const pageSize = 4_096;
     let count = 0;
     let firstRecordedAt: string | null = null;
+    let capped = false;
     // Pages overlap by one record (reads from a position are inclusive): nothing at or below it counts.
     let floor = after ?? -1n;
-    let from: ReadPosition = after === undefined ? START : { commit: after, prepare: after };
-    for (;;) {
-      const read = this.client.readAll({ fromPosition: from, maxCount: pageSize });
-      let seen = 0;
-      let lastRaw: Position | undefined;
-      let capped = false;
-      try {
-        for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
-          seen++;
-          lastRaw = rawPositionOf(resolved) ?? lastRaw;
-          const event = resolved.event;
-          if (!event || !event.isJson || event.streamId.startsWith('$') || event.type.startsWith('$'))
-            continue;
-          const position = event.position?.commit ?? resolved.commitPosition;
-          if (position === undefined || position <= floor) continue;
-          floor = position;
-          if (streamPrefix !== undefined && !event.streamId.startsWith(streamPrefix)) continue;
-          firstRecordedAt ??= event.created.toISOString();
-          if (++count >= this.countCap) {
-            capped = true;
-            break;
-          }
-        }
-      } catch (error) {
-        throw mapConnectionError(error);
-      } finally {
-        if (capped) await read.cancel();
-      }
-      if (capped || seen < pageSize || lastRaw === undefined)
-        return { count, atLeast: capped, firstRecordedAt };
-      from = lastRaw;
-    }
+    await this.scanAll(fromAfter(after), 4_096, (resolved) => {
+      const event = portRecordOf(resolved);
+      const position = event?.position?.commit ?? resolved.commitPosition;
+      if (!event || position === undefined || position <= floor) return false;
+      floor = position;
+      if (streamPrefix !== undefined && !event.streamId.startsWith(streamPrefix)) return false;
+      firstRecordedAt ??= event.created.toISOString();
+      capped = ++count >= this.countCap;
+      return capped;
+    });
+    return { count, atLeast: capped, firstRecordedAt };
   }
 
   subscribeToAll(options: SubscribeOptions = {}): AllSubscription {
@@ -305,32 +272,17 @@ export class EsdbEventStore implements EventStore {
 
   /** Position of the newest non-system event: system writes ($stats...) would otherwise show as fake lag. */
   async headPosition(): Promise<bigint> {
-    const pageSize = 100;
-    let from: ReadPosition = END;
-    for (;;) {
-      const read = this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: pageSize });
-      let seen = 0;
-      let lastRaw: Position | undefined;
-      let found: bigint | undefined;
-      try {
-        for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
-          seen++;
-          lastRaw = rawPositionOf(resolved) ?? lastRaw;
-          const event = fromResolvedEvent(resolved);
-          if (event) {
-            found = event.globalPosition;
-            break;
-          }
-        }
-      } catch (error) {
-        throw mapConnectionError(error);
-      } finally {
-        if (found !== undefined) await read.cancel();
-      }
-      if (found !== undefined) return found;
-      if (seen < pageSize || lastRaw === undefined) return 0n;
-      from = lastRaw;
-    }
+    let found: bigint | undefined;
+    await this.scanAll(
+      END,
+      100,
+      (resolved) => {
+        found = fromResolvedEvent(resolved)?.globalPosition;
+        return found !== undefined;
+      },
+      BACKWARDS,
+    );
+    return found ?? 0n;
   }
 
   async ping(): Promise<void> {
@@ -344,6 +296,41 @@ export class EsdbEventStore implements EventStore {
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.client.dispose();
+  }
+
+  /**
+   * Reads $all from `from` in pages of `pageSize`, handing every record to `visit` until it answers true
+   * (the read is cancelled there) or $all ends. Each page starts from where the last one ended, inclusively:
+   * that record is visited again, and `visit` skips what it has seen.
+   */
+  private async scanAll(
+    from: ReadPosition,
+    pageSize: number,
+    visit: (resolved: AllStreamResolvedEvent) => boolean,
+    direction: Direction = FORWARDS,
+  ): Promise<void> {
+    for (;;) {
+      const read = this.client.readAll({ direction, fromPosition: from, maxCount: pageSize });
+      let seen = 0;
+      let lastRaw: Position | undefined;
+      let stopped = false;
+      try {
+        for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+          seen++;
+          lastRaw = rawPositionOf(resolved) ?? lastRaw;
+          if (visit(resolved)) {
+            stopped = true;
+            break;
+          }
+        }
+      } catch (error) {
+        throw mapConnectionError(error);
+      } finally {
+        if (stopped) await read.cancel();
+      }
+      if (stopped || seen < pageSize || lastRaw === undefined) return;
+      from = lastRaw;
+    }
   }
 
   private async readTail(streamId: string): Promise<StreamTail> {
@@ -418,6 +405,10 @@ export class EsdbEventStore implements EventStore {
     };
   }
 }
+
+/** Where a read of the events strictly after `after` starts (inclusive: the event at `after` is skipped). */
+const fromAfter = (after: bigint | undefined): ReadPosition =>
+  after === undefined ? START : { commit: after, prepare: after };
 
 function rawPositionOf(resolved: AllStreamResolvedEvent): Position | undefined {
   const recorded = resolved.event ?? resolved.link;

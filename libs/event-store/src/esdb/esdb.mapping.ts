@@ -35,13 +35,20 @@ export function toEventData(event: EventToAppend): EventData {
   return jsonEvent({ id: event.eventId, type: event.type, data: event.data as JSONType, metadata });
 }
 
+/** The recorded event of a port event: system streams and events ($-prefixed), links and non-JSON events are not. */
+export function portRecordOf(resolved: ResolvedEvent | AllStreamResolvedEvent) {
+  const event = resolved.event;
+  return !event || !event.isJson || event.streamId.startsWith('$') || event.type.startsWith('$')
+    ? undefined
+    : event;
+}
+
 /** System streams and events ($-prefixed), links and non-JSON events are not port events: undefined. */
 export function fromResolvedEvent(
   resolved: ResolvedEvent | AllStreamResolvedEvent,
 ): RecordedEvent | undefined {
-  const event = resolved.event;
-  if (!event || !event.isJson || event.streamId.startsWith('$') || event.type.startsWith('$'))
-    return undefined;
+  const event = portRecordOf(resolved);
+  if (!event) return undefined;
   const position = event.position?.commit ?? resolved.commitPosition;
   if (position === undefined) {
     throw new Error('EventStoreDB did not return event positions: EventStoreDB 22.6 or later is required');

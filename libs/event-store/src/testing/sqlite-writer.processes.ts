@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { typescriptSourcePrelude } from '../../../../test/support/typescript-source.prelude';
 
 /** Test support: real OS processes appending to one SQLite file through SqliteEventStore. */
 
@@ -17,19 +18,10 @@ export interface WriterReport {
   conflicts: number;
 }
 
-// Plain JS run by `node`: it compiles the adapter's TypeScript on the fly with @swc/core (already a dev
-// dependency), then runs `callers` concurrent callers on one store.
-const WRITER_SCRIPT = `
+// Plain JS run by `node`: it compiles the adapter's TypeScript on the fly (typescriptSourcePrelude), then
+// runs `callers` concurrent callers on one store.
+const WRITER_SCRIPT = `${typescriptSourcePrelude()}
 const { randomUUID } = require('node:crypto');
-const swc = require(process.env.SWC_CORE);
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = swc.transformFileSync(filename, {
-    swcrc: false,
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
 const { SqliteEventStore } = require(process.env.STORE_MODULE);
 const { WrongExpectedRevisionError } = require(process.env.ERRORS_MODULE);
 const [file, streamId, writer, rounds, batchSize, callers] = process.argv.slice(2);
@@ -100,7 +92,6 @@ export async function runWriterProcesses(
   writeFileSync(script, WRITER_SCRIPT);
   const env = {
     ...process.env,
-    SWC_CORE: require.resolve('@swc/core'),
     STORE_MODULE: resolve(__dirname, '../sqlite/sqlite.event-store.ts'),
     ERRORS_MODULE: resolve(__dirname, '../event-store.errors.ts'),
   };

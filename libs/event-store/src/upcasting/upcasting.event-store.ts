@@ -1,18 +1,13 @@
 import type {
   AllSubscription,
-  AppendResult,
-  CountAllOptions,
   EventStore,
-  EventsAfter,
-  EventToAppend,
-  ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
-  StreamAppend,
   StreamRead,
   SubscribeOptions,
 } from '../event-store.port';
+import { ForwardingEventStore } from '../forwarding.event-store';
 import type { UpcasterChain } from './upcaster';
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -23,54 +18,28 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
  * recorded (upcasting on read, never rewriting). Positions, revisions and maxCount are the inner store's,
  * as upcasting maps events one to one.
  */
-export class UpcastingEventStore implements EventStore {
+export class UpcastingEventStore extends ForwardingEventStore {
   constructor(
-    readonly inner: EventStore,
+    inner: EventStore,
     readonly chain: UpcasterChain,
-  ) {}
-
-  appendToStream(
-    streamId: string,
-    events: readonly EventToAppend[],
-    options?: { expectedRevision?: ExpectedRevision },
-  ): Promise<AppendResult> {
-    return this.inner.appendToStream(streamId, events, options);
+  ) {
+    super(inner);
   }
 
-  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
-    return this.inner.appendToStreams(appends);
-  }
-
-  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+  override async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.chain.upcastAll(await this.inner.readStream(streamId, options));
   }
 
-  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+  override async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
     return (await this.inner.readStreams(reads)).map((events) => this.chain.upcastAll(events));
   }
 
-  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+  override async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
     return this.chain.upcastAll(await this.inner.readAll(options));
   }
 
-  countAll(options?: CountAllOptions): Promise<EventsAfter> {
-    return this.inner.countAll(options);
-  }
-
-  subscribeToAll(options?: SubscribeOptions): AllSubscription {
+  override subscribeToAll(options?: SubscribeOptions): AllSubscription {
     return new UpcastingSubscription(this.inner.subscribeToAll(options), this.chain);
-  }
-
-  headPosition(): Promise<bigint> {
-    return this.inner.headPosition();
-  }
-
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
