@@ -83,6 +83,8 @@ export class InProcessBus implements Bus {
   readonly partitions: number;
   readonly publishWindow: number;
   readonly publishWindowRecords: number;
+  /** Most records per delivery when the consumer does not say (InProcessBusOptions.defaultMaxBatchSize). */
+  private readonly defaultMaxBatchSize: number;
   /** Dead letters, oldest first (the in-process dead-letter topic). */
   readonly deadLetters: DeadLetter[] = [];
   /** Per partition: the retained messages and the offset of the first one. */
@@ -109,7 +111,10 @@ export class InProcessBus implements Bus {
       'publishWindowRecords',
       options.publishWindowRecords ?? 20_000,
     );
-    positiveInteger('defaultMaxBatchSize', options.defaultMaxBatchSize ?? DEFAULT_MAX_BATCH);
+    this.defaultMaxBatchSize = positiveInteger(
+      'defaultMaxBatchSize',
+      options.defaultMaxBatchSize ?? DEFAULT_MAX_BATCH,
+    );
     const base = options.baseOffset ?? Date.now() * 1000;
     this.logs = Array.from({ length: this.partitions }, () => ({ base, messages: [] }));
   }
@@ -212,7 +217,7 @@ export class InProcessBus implements Bus {
     options: ConsumeOptions,
     slots: Semaphore,
   ): Promise<void> {
-    const maxBatch = options.maxBatchSize ?? this.options.defaultMaxBatchSize ?? DEFAULT_MAX_BATCH;
+    const maxBatch = options.maxBatchSize ?? this.defaultMaxBatchSize;
     const running = () => group.running && !this.closed;
     while (running()) {
       const log = this.logs[partition];
