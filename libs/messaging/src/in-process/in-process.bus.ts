@@ -102,10 +102,7 @@ export class InProcessBus implements Bus {
   constructor(private readonly options: InProcessBusOptions = {}) {
     this.topic = options.topic ?? CUSTOMER_LIFECYCLE_TOPIC;
     this.deadLetterTopic = deadLetterTopic(this.topic);
-    this.partitions = options.partitions ?? DEFAULT_PARTITIONS;
-    if (!Number.isInteger(this.partitions) || this.partitions < 1) {
-      throw new Error(`partitions must be a positive integer, got ${options.partitions}`);
-    }
+    this.partitions = positiveInteger('partitions', options.partitions ?? DEFAULT_PARTITIONS);
     this.publishWindow = positiveInteger('publishWindow', options.publishWindow ?? 1_024);
     this.publishWindowRecords = positiveInteger(
       'publishWindowRecords',
