@@ -10,24 +10,14 @@ import {
   CUSTOMER_READ_MODEL_PROJECTION,
 } from '@crm/read-model';
 import { Logger } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { createTestDatabase } from '../../../../test/support/postgres-database';
 import { PipelineLagQuery } from './pipeline-lag.query';
 
 const brokers = process.env.KAFKA_BROKERS?.split(',');
 const databaseUrl = process.env.DATABASE_URL;
 const PARTITIONS = 3;
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The Kafka bus under a group of this test's own, with one partition's batches held while `hold()` lasts. */
 function holdingBus(inner: KafkaBus, group: string, held: number) {
@@ -73,17 +63,17 @@ if (!brokers || !databaseUrl) {
    */
   describe('pipeline lag: the read model on several Kafka partitions, one held back', () => {
     const topic = `pipeline-lag-int-${randomUUID().slice(0, 8)}`;
-    const schema = `pipeline_lag_${randomBytes(6).toString('hex')}`;
     const store = new SqliteEventStore(':memory:');
     const kafka = new KafkaBus({ brokers, topic, partitions: PARTITIONS, clientId: 'pipeline-lag-int' });
+    let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
     let db: DataSource;
     let consumer: ReadModelConsumer | undefined;
     let query: PipelineLagQuery;
 
     beforeAll(async () => {
       Logger.overrideLogger(['error']);
-      await admin(`CREATE SCHEMA "${schema}"`);
-      db = createReadModelDataSource({ databaseUrl, dataDir: '', schema, migrationsRun: true });
+      database = await createTestDatabase(databaseUrl);
+      db = createReadModelDataSource({ databaseUrl: database.url, dataDir: '', migrationsRun: true });
       await db.initialize();
       await kafka.start();
       const config = loadConfig({ KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC: topic });
@@ -95,7 +85,7 @@ if (!brokers || !databaseUrl) {
       await query?.onApplicationShutdown();
       await kafka.close();
       if (db?.isInitialized) await db.destroy();
-      await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await database?.drop();
       await store.close();
     }, 60_000);
 
@@ -137,7 +127,7 @@ if (!brokers || !databaseUrl) {
       await waitFor(async () => (await kafka.lag(group)).every((p) => p.partition === held || p.lag === 0));
       const furthest = await new CustomerQueries(db).getProjectionPosition(CUSTOMER_READ_MODEL_PROJECTION);
       expect(furthest).toBeDefined();
-      const [count] = (await db.query(`SELECT count(*)::int AS n FROM "${schema}".customers`)) as {
+      const [count] = (await db.query(`SELECT count(*)::int AS n FROM customers`)) as {
         n: number;
       }[];
       expect(count.n).toBe(recorded.length - heldBack);
@@ -157,7 +147,7 @@ if (!brokers || !databaseUrl) {
 
       // Held again after handling some of its events: the view stops at the last one partition 0 handled.
       const [row] = (await db.query(
-        `SELECT position FROM "${schema}".projection_offsets WHERE partition = $1 AND topic = $2`,
+        `SELECT position FROM projection_offsets WHERE partition = $1 AND topic = $2`,
         [held, topic],
       )) as { position: string }[];
       void hold();

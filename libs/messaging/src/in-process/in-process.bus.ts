@@ -83,6 +83,8 @@ export class InProcessBus implements Bus {
   readonly partitions: number;
   readonly publishWindow: number;
   readonly publishWindowRecords: number;
+  /** Most records per delivery when the consumer does not say (InProcessBusOptions.defaultMaxBatchSize). */
+  private readonly defaultMaxBatchSize: number;
   /** Dead letters, oldest first (the in-process dead-letter topic). */
   readonly deadLetters: DeadLetter[] = [];
   /** Per partition: the retained messages and the offset of the first one. */
@@ -100,16 +102,16 @@ export class InProcessBus implements Bus {
   constructor(private readonly options: InProcessBusOptions = {}) {
     this.topic = options.topic ?? CUSTOMER_LIFECYCLE_TOPIC;
     this.deadLetterTopic = deadLetterTopic(this.topic);
-    this.partitions = options.partitions ?? DEFAULT_PARTITIONS;
-    if (!Number.isInteger(this.partitions) || this.partitions < 1) {
-      throw new Error(`partitions must be a positive integer, got ${options.partitions}`);
-    }
+    this.partitions = positiveInteger('partitions', options.partitions ?? DEFAULT_PARTITIONS);
     this.publishWindow = positiveInteger('publishWindow', options.publishWindow ?? 1_024);
     this.publishWindowRecords = positiveInteger(
       'publishWindowRecords',
       options.publishWindowRecords ?? 20_000,
     );
-    positiveInteger('defaultMaxBatchSize', options.defaultMaxBatchSize ?? DEFAULT_MAX_BATCH);
+    this.defaultMaxBatchSize = positiveInteger(
+      'defaultMaxBatchSize',
+      options.defaultMaxBatchSize ?? DEFAULT_MAX_BATCH,
+    );
     const base = options.baseOffset ?? Date.now() * 1000;
     this.logs = Array.from({ length: this.partitions }, () => ({ base, messages: [] }));
   }
@@ -212,7 +214,7 @@ export class InProcessBus implements Bus {
     options: ConsumeOptions,
     slots: Semaphore,
   ): Promise<void> {
-    const maxBatch = options.maxBatchSize ?? this.options.defaultMaxBatchSize ?? DEFAULT_MAX_BATCH;
+    const maxBatch = options.maxBatchSize ?? this.defaultMaxBatchSize;
     const running = () => group.running && !this.closed;
     while (running()) {
       const log = this.logs[partition];

@@ -75,14 +75,21 @@ describe('Relay (embedded store, SQLite lease)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Starts a relay named `name` (its lease owner) on `publisher`; stopped after the test. */
+  const runRelay = (name: string, publisher: RelayPublisher, options = OPTIONS) => {
+    const relay = new Relay(store, publisher, new RelayLease(db, 'relay', name, TTL_MS), options);
+    relays.push(relay);
+    relay.start();
+    return relay;
+  };
+  /** Batches go out full only (a long linger): on a loaded machine a 5 ms linger could send a partial one. */
+  const FULL_BATCHES_OF_20 = { ...OPTIONS, batchSize: 20, lingerMs: 60_000 };
+
   const publishers = new Map<string, RecordingPublisher>();
   const startRelay = (name: string) => {
     const publisher = new RecordingPublisher(log, name);
     publishers.set(name, publisher);
-    const relay = new Relay(store, publisher, new RelayLease(db, 'relay', name, TTL_MS), OPTIONS);
-    relays.push(relay);
-    relay.start();
-    return relay;
+    return runRelay(name, publisher);
   };
 
   const appendCustomers = async (customers: number, eventsEach: number) => {
@@ -170,14 +177,7 @@ describe('Relay (embedded store, SQLite lease)', () => {
         }),
     };
     await appendCustomers(6, 10); // 60 events: three batches of 20
-    // Batches go out full only (a long linger): on a loaded machine a 5 ms linger could send a partial one.
-    const relay = new Relay(store, publisher, new RelayLease(db, 'relay', 'w', TTL_MS), {
-      ...OPTIONS,
-      batchSize: 20,
-      lingerMs: 60_000,
-    });
-    relays.push(relay);
-    relay.start();
+    runRelay('w', publisher, FULL_BATCHES_OF_20);
     // Window 3: three batches of 20 go out before any completes; no fourth while they are in flight.
     await until(() => calls.length === 3, 'three publishes in flight');
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -209,13 +209,7 @@ describe('Relay (embedded store, SQLite lease)', () => {
       publish: (events) => new Promise<void>((resolve) => calls.push({ events, settle: resolve })),
     };
     await appendCustomers(10, 10); // 100 events: five batches of 20
-    const relay = new Relay(store, publisher, new RelayLease(db, 'relay', 'e', TTL_MS), {
-      ...OPTIONS,
-      batchSize: 20,
-      lingerMs: 60_000,
-    });
-    relays.push(relay);
-    relay.start();
+    runRelay('e', publisher, FULL_BATCHES_OF_20);
     await until(() => calls.length === 2, 'two publishes in flight');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(calls).toHaveLength(2); // 40 events in flight: the window of publishes is far from full
@@ -233,13 +227,7 @@ describe('Relay (embedded store, SQLite lease)', () => {
   it('publishes a partial batch once its first event is lingerMs old, even while events keep coming', async () => {
     const sizes: number[] = [];
     const publisher: RelayPublisher = { publish: async (events) => void sizes.push(events.length) };
-    const relay = new Relay(store, publisher, new RelayLease(db, 'relay', 'l', TTL_MS), {
-      batchSize: 10_000,
-      lingerMs: 20,
-      heartbeatMs: 50,
-    });
-    relays.push(relay);
-    relay.start();
+    const relay = runRelay('l', publisher, { batchSize: 10_000, lingerMs: 20, heartbeatMs: 50 });
     await until(() => relay.status().role === 'leader', 'leadership');
     // A steady trickle, never 20 ms of silence: one customer's event every ~2 ms for ~300 ms.
     const stream = `customer-trickle-${randomUUID().slice(0, 6)}`;
